@@ -1,0 +1,82 @@
+"""Briefing Atlas — Streamlit shell: page config, widgets, and calls into `geo`."""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import appstate, explore, mapview
+
+st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
+
+
+
+
+atlas = appstate.load_atlas()  # cached; never raises, keeps the last good build on bad input
+for problem in atlas.problems:
+    st.error(problem, icon="⚠️")
+layers = atlas.layers
+
+if "filters" not in st.session_state:
+    st.session_state.filters = explore.Filters.from_query_params(st.query_params)
+    st.session_state.event = st.session_state.filters.event
+    appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
+
+# ------------------------------------------------------------------ sidebar: filters
+with st.sidebar:
+    st.header("Filters")
+    actor_labels = appstate.actor_labels(layers)
+    st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
+    st.multiselect("Event type", options=explore.options(layers["events"]["type"]), key="w_types")
+    source_labels = appstate.source_labels(layers)
+    if source_labels:
+        st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
+    span = explore.date_span(layers["events"])
+    if span and span[0] < span[1]:
+        st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
+    st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
+    st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
+
+filters = appstate.filters_from_widgets(st.session_state, span)
+filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
+event_ids = list(filtered["events"]["id"])
+if st.session_state.get("event") and st.session_state.event not in set(layers["events"]["id"]):
+    st.session_state.event = ""
+st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
+
+# ------------------------------------------------------------------ map + details
+st.title("Briefing Atlas")
+st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point for details")
+
+map_col, detail_col = st.columns([7, 4], gap="medium")
+with map_col:
+    base = appstate.base_map(atlas.signature)  # same script every rerun: the map is never remounted
+    fly = appstate.fly_target(layers, st.session_state.get("event", ""))
+    st_folium(
+        base,
+        key=appstate.MAP_KEY,
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip"],
+        on_change=appstate.on_map_change,
+        feature_group_to_add=mapview.data_group(filtered, visible=filters.layers),
+        center=fly[0] if fly else None,
+        zoom=fly[1] if fly else None,
+    )
+
+with detail_col:
+    appstate.render_details(st, layers, st.session_state.get("event", ""))
+
+# ------------------------------------------------------------------ timeline + table
+timeline_col, table_col = st.columns([5, 6], gap="medium")
+with timeline_col:
+    st.subheader("Timeline")
+    chart = appstate.timeline_chart(filtered["events"])
+    if chart is not None:
+        st.altair_chart(chart, use_container_width=True)
+    else:
+        st.info("No dated events match the filters.")
+with table_col:
+    st.subheader("Events")
+    table = appstate.event_table(filtered["events"], layers)
+    st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
+                 hide_index=True, use_container_width=True, height=320)

@@ -1,0 +1,250 @@
+"""Streamlit glue for app.py: cached loading, widget state ↔ Filters, selection, detail panel, table, timeline.
+
+Kept out of app.py so the shell stays a page of widgets; kept out of the pipeline modules because it is
+the only place that knows about Streamlit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from geo import explore, mapview
+
+MAP_KEY = "atlas_map"
+TABLE_KEY = "event_table"
+_CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
+
+
+@dataclass(frozen=True)
+class Atlas:
+    layers: dict
+    signature: str
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ------------------------------------------------------------------ loading
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> dict:
+    """Process-wide memory of the last dataset that built cleanly (survives bad edits to data/)."""
+    return {}
+
+
+@st.cache_data(show_spinner="Building the atlas…", max_entries=4)
+def _load(signature: str) -> dict:
+    from geo import layers as layer_stage
+
+    return layer_stage.load_layers()
+
+
+def load_atlas() -> Atlas:
+    """The layers to show. On a bad dataset: the last good build plus messages naming file and line."""
+    from geo import layers as layer_stage
+
+    last = _last_good()
+    try:
+        signature = layer_stage.dataset_signature()
+        loaded = _load(signature)
+    except Exception as exc:  # any failure is reported, never a traceback in the UI
+        problems = tuple(layer_stage.describe_problem(exc))
+        if last:
+            return Atlas(last["layers"], last["signature"],
+                         problems + ("Showing the last good build of the dataset.",))
+        return Atlas(layer_stage.empty_layers(), "empty", problems)
+    last.update(layers=loaded, signature=signature)
+    return Atlas(loaded, signature)
+
+
+@functools.lru_cache(maxsize=256)
+def _aliases_cached(query: str) -> tuple[str, ...]:
+    try:
+        from geo import gazetteer
+    except ImportError:
+        return ()
+    names = []
+    for place in gazetteer.lookup(query)[:3]:
+        names.append(place.name)
+    return tuple(names)
+
+
+def place_aliases(query: str) -> tuple[str, ...]:
+    """Other names for a searched place (Курск → Kursk, 平壤 → Pyongyang) from the offline gazetteer."""
+    return _aliases_cached(query.strip())
+
+
+# ------------------------------------------------------------------ widgets ↔ filters
+
+
+def actor_labels(layers: Mapping[str, Any]) -> dict[str, str]:
+    actors = layers.get("actors")
+    if actors is None or not len(actors):
+        return {}
+    labels = {}
+    for row in actors.itertuples():
+        native = str(getattr(row, "native_name", "") or "")
+        labels[row.id] = f"{row.name} · {native}" if native and native != row.name else str(row.name)
+    return labels
+
+
+def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
+    events = layers.get("events")
+    if events is None or "source_files" not in events:
+        return {}
+    files = explore.options(f for files in events["source_files"] for f in (files or []))
+    return {f: f for f in files}
+
+
+def seed_widgets(state, filters: explore.Filters, layers: Mapping[str, Any]) -> None:
+    """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
+    actors = set(actor_labels(layers))
+    types = set(explore.options(layers["events"]["type"]))
+    state.w_actors = [a for a in filters.actors if a in actors]
+    state.w_types = [t for t in filters.types if t in types]
+    state.w_sources = list(filters.sources)
+    state.w_query = filters.query
+    state.w_layers = list(filters.layers)
+    span = explore.date_span(layers["events"])
+    if span and span[0] < span[1]:
+        start = max(span[0], min(filters.date_from or span[0], span[1]))
+        end = min(span[1], max(filters.date_to or span[1], start))
+        state.w_dates = (start, end)
+
+
+def filters_from_widgets(state, span) -> explore.Filters:
+    date_from = date_to = None
+    dates = state.get("w_dates")
+    if span and dates:
+        date_from = dates[0] if dates[0] > span[0] else None
+        date_to = dates[1] if dates[1] < span[1] else None
+    return explore.Filters(
+        actors=tuple(state.get("w_actors", ())), types=tuple(state.get("w_types", ())),
+        sources=tuple(state.get("w_sources", ())), date_from=date_from, date_to=date_to,
+        query=str(state.get("w_query", "") or "")[:200],
+        layers=tuple(state.get("w_layers") or ()) or (),
+        event=str(state.get("event", "") or ""),
+    )
+
+
+# ------------------------------------------------------------------ map
+
+
+def base_map(signature: str, layers: Mapping[str, Any] | None = None):
+    """The map without data. Built fresh each rerun (st_folium mutates it), but its script is the
+    same for a given dataset, so st_folium keeps the mounted map and only swaps the data group."""
+    return mapview.make_map(layers if layers is not None else {}, with_data=False)
+
+
+def fly_target(layers: Mapping[str, Any], event_id: str):
+    events = layers.get("events")
+    if not event_id or events is None or not len(events):
+        return None
+    match = events[events["id"] == event_id]
+    if not len(match):
+        return None
+    point = match.geometry.iloc[0]
+    return [round(point.y, 4), round(point.x, 4)], 6
+
+
+def clicked_event_id(value: Any) -> str:
+    text = (value or {}).get("last_object_clicked_tooltip") if isinstance(value, dict) else None
+    found = _CLICK_ID.search(text or "")
+    return found.group(1) if found else ""
+
+
+def on_map_change() -> None:
+    event_id = clicked_event_id(st.session_state.get(MAP_KEY))
+    if event_id:
+        st.session_state.event = event_id
+
+
+def on_table_select() -> None:
+    rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
+    ids = st.session_state.get("table_ids", [])
+    if rows and rows[0] < len(ids):
+        st.session_state.event = ids[rows[0]]
+
+
+# ------------------------------------------------------------------ details, table, timeline
+
+
+def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
+    labels = actor_labels(layers)
+    table = pd.DataFrame({
+        "date": events["date"].astype(str),
+        "title": events["title"].astype(str),
+        "type": events["type"].astype(str),
+        "place": events["place"].astype(str),
+        "actors": [", ".join(labels.get(a, a).split(" · ")[0] for a in (acts or [])) for acts in events["actors"]],
+        "id": events["id"].astype(str),
+    })
+    st.session_state.table_ids = list(table["id"])
+    return table.reset_index(drop=True)
+
+
+def timeline_chart(events):
+    import altair as alt
+
+    if events is None or not len(events):
+        return None
+    frame = pd.DataFrame({
+        "start": pd.to_datetime(events.get("date_start", events["date"]).astype(str).str[:10], errors="coerce"),
+        "type": events["type"].astype(str),
+        "title": events["title"].astype(str),
+        "date": events["date"].astype(str),
+    }).dropna(subset=["start"])
+    if not len(frame):
+        return None
+    return (
+        alt.Chart(frame)
+        .mark_circle(size=120, opacity=0.85)
+        .encode(
+            x=alt.X("start:T", title=None),
+            y=alt.Y("type:N", title=None),
+            color=alt.Color("type:N", legend=None, scale=alt.Scale(scheme="tableau10")),
+            tooltip=["date", "title", "type"],
+        )
+        .properties(height=max(120, 28 * frame["type"].nunique()))
+    )
+
+
+def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
+    """Detail panel. All text goes through Streamlit's text elements (no HTML), so data stays data."""
+    from geo import sources
+
+    events = layers.get("events")
+    match = events[events["id"] == event_id] if event_id and events is not None and len(events) else None
+    if match is None or not len(match):
+        ui.subheader("Details")
+        ui.info("Click a point on the map or a row in the table to see the event, its figures and its sources.")
+        return
+    row = match.iloc[0]
+    labels = actor_labels(layers)
+    ui.subheader(str(row["title"]))
+    precision = str(row.get("date_precision", "") or "day")
+    date_text = str(row["date"]) + (f" → {row['end_date']}" if str(row.get("end_date", "") or "") else "")
+    ui.text(f"When: {date_text} ({precision})")
+    ui.text(f"Where: {row.get('place', '')} ({row.get('place_precision', '')})")
+    ui.text("Type: " + str(row.get("type", "")))
+    if row.get("actors"):
+        ui.text("Actors: " + ", ".join(labels.get(a, a) for a in row["actors"]))
+    ui.text(str(row.get("summary", "")))
+    figures = list(row.get("figures") or [])
+    if figures:
+        ui.markdown("**Figures**")
+        ui.dataframe(pd.DataFrame([{k: str(v) for k, v in f.items()} for f in figures]), hide_index=True,
+                     use_container_width=True)
+    refs = list(row.get("sources") or [])
+    if refs:
+        ui.markdown("**Sources**")
+    for ref in refs:
+        ui.caption(sources.describe(ref))
+        passage = sources.passage_for(ref)
+        if passage:
+            ui.text("“" + passage + "”")

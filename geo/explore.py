@@ -1,0 +1,192 @@
+"""Viewer state: filters, search and the shareable URL, applied to the built layers.
+
+Pure functions over the layer GeoDataFrames (docs/layers.md) so the app, the exports and the tests
+share one definition of "what the current view shows".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+ALL_LAYERS = ("events", "regions", "routes", "relations", "mentions")
+
+
+@dataclass(frozen=True)
+class Filters:
+    actors: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    query: str = ""
+    layers: tuple[str, ...] = ALL_LAYERS
+    event: str = ""
+
+    # ------------------------------------------------------------- URL state
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Any]) -> "Filters":
+        """Parse `st.query_params`-like mappings; unknown or malformed values are ignored, never fatal."""
+        def many(key: str) -> tuple[str, ...]:
+            value = params.get_all(key) if hasattr(params, "get_all") else params.get(key, [])
+            if isinstance(value, str):
+                value = [value]
+            items: list[str] = []
+            for v in value or []:
+                items.extend(part.strip() for part in str(v).split(",") if part.strip())
+            return tuple(dict.fromkeys(items))
+
+        def one(key: str) -> str:
+            value = params.get(key, "")
+            if isinstance(value, (list, tuple)):
+                value = value[-1] if value else ""
+            return str(value or "").strip()
+
+        layers = tuple(name for name in many("layers") if name in ALL_LAYERS) or ALL_LAYERS
+        return cls(actors=many("actor"), types=many("type"), sources=many("source"),
+                   date_from=parse_day(one("from")), date_to=parse_day(one("to")), query=one("q")[:200],
+                   layers=layers, event=one("event")[:200])
+
+    def to_query_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.actors:
+            params["actor"] = list(self.actors)
+        if self.types:
+            params["type"] = list(self.types)
+        if self.sources:
+            params["source"] = list(self.sources)
+        if self.date_from:
+            params["from"] = self.date_from.isoformat()
+        if self.date_to:
+            params["to"] = self.date_to.isoformat()
+        if self.query:
+            params["q"] = self.query
+        if tuple(self.layers) != ALL_LAYERS:
+            params["layers"] = ",".join(self.layers)
+        if self.event:
+            params["event"] = self.event
+        return params
+
+    def with_(self, **changes: Any) -> "Filters":
+        return replace(self, **changes)
+
+
+def parse_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------ search
+
+
+def fold(text: Any) -> str:
+    """Case- and accent-insensitive form used for matching (Ñandú → nandu, ULAANBAATAR → ulaanbaatar)."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+def query_terms(query: str, aliases=None) -> set[str]:
+    """The folded query plus what it stands for in other scripts or spellings.
+
+    `aliases(name) -> iterable of names` is the gazetteer's lookup (Курск → Kursk, 平壤 → Pyongyang,
+    Ulan Bator → Ulaanbaatar); without it only the query itself is searched."""
+    terms = {fold(query)} if fold(query) else set()
+    if aliases is not None and query.strip():
+        try:
+            terms.update(fold(name) for name in aliases(query.strip()) if fold(name))
+        except Exception:  # a gazetteer problem must not break search
+            pass
+    return terms
+
+
+def _event_haystacks(events: pd.DataFrame, actor_names: Mapping[str, str]) -> list[str]:
+    texts = []
+    for row in events.itertuples():
+        actor_text = " ".join(actor_names.get(a, a) for a in (getattr(row, "actors", None) or []))
+        texts.append(fold(" ".join(str(getattr(row, col, "") or "") for col in ("title", "summary", "place", "type"))
+                          + " " + actor_text))
+    return texts
+
+
+def actor_search_names(actors) -> dict[str, str]:
+    """actor id → every name it is known by (name, native script, id), for search."""
+    if actors is None or not len(actors):
+        return {}
+    return {row.id: " ".join(str(v) for v in (row.id, row.name, getattr(row, "native_name", "")) if v)
+            for row in actors.itertuples()}
+
+
+# ------------------------------------------------------------------ filtering
+
+
+def _overlaps(row_start: Any, row_end: Any, start: dt.date | None, end: dt.date | None) -> bool:
+    if start is None and end is None:
+        return True
+    try:
+        s = dt.date.fromisoformat(str(row_start)[:10])
+        e = dt.date.fromisoformat(str(row_end or row_start)[:10])
+    except ValueError:
+        return True
+    return (end is None or s <= end) and (start is None or e >= start)
+
+
+def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.Series:
+    events = layers["events"]
+    mask = pd.Series(True, index=events.index)
+    if filters.actors:
+        wanted = set(filters.actors)
+        mask &= events["actors"].apply(lambda acts: bool(wanted.intersection(acts or [])))
+    if filters.types:
+        mask &= events["type"].isin(filters.types)
+    if filters.sources and "source_files" in events:
+        wanted_sources = set(filters.sources)
+        mask &= events["source_files"].apply(lambda files: bool(wanted_sources.intersection(files or [])))
+    if filters.date_from or filters.date_to:
+        starts = events.get("date_start", events["date"])
+        ends = events.get("date_end", events["date"])
+        mask &= pd.Series([_overlaps(s, e, filters.date_from, filters.date_to) for s, e in zip(starts, ends)],
+                          index=events.index)
+    terms = query_terms(filters.query, aliases)
+    if terms:
+        hay = _event_haystacks(events, actor_search_names(layers.get("actors")))
+        mask &= pd.Series([any(t in h for t in terms) for h in hay], index=events.index)
+    return mask
+
+
+def filter_layers(layers: Mapping[str, Any], filters: Filters, aliases=None) -> dict[str, Any]:
+    """The layers the current view shows. Regions, routes and relations are context: they follow the
+    layer switches and the actor filter (relations) but not the date or text filters."""
+    out = dict(layers)
+    events = layers.get("events")
+    if events is not None and len(events):
+        out["events"] = events[event_mask(layers, filters, aliases)]
+    relations = layers.get("relations")
+    if filters.actors and relations is not None and len(relations):
+        wanted = set(filters.actors)
+        out["relations"] = relations[relations["source"].isin(wanted) | relations["target"].isin(wanted)]
+    for name in ALL_LAYERS:
+        if name not in filters.layers and out.get(name) is not None:
+            out[name] = out[name].iloc[0:0]
+    return out
+
+
+def date_span(events) -> tuple[dt.date, dt.date] | None:
+    if events is None or not len(events):
+        return None
+    starts = [parse_day(str(v)[:10]) for v in events.get("date_start", events["date"])]
+    ends = [parse_day(str(v)[:10]) for v in events.get("date_end", events["date"])]
+    days = [d for d in starts + ends if d]
+    return (min(days), max(days)) if days else None
+
+
+def options(values: Iterable[Any]) -> list[str]:
+    return sorted({str(v) for v in values if v is not None and str(v)})
+
+
+__all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
+           "options", "actor_search_names"]

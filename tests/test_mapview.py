@@ -1,0 +1,59 @@
+import json
+import re
+
+from geo import mapview
+from sample_layers import sample_layers
+
+
+def test_escape_html_neutralises_markup_and_template_literals():
+    out = mapview.escape_html('<img src=x onerror="a()"> `${x}` &')
+    assert "<" not in out and ">" not in out and '"' not in out
+    assert "`" not in out and "$" not in out
+    assert out.startswith("&lt;img")
+
+
+def test_script_json_cannot_close_the_script_element():
+    payload = {"title": "</script><script>alert(1)</script>", "line": "a\u2028b", "cdata": "<!--"}
+    text = mapview.script_json(payload)
+    assert "</script" not in text.lower() and "<!--" not in text and "\u2028" not in text
+    assert json.loads(text) == payload
+
+
+def test_payload_is_compact_and_keeps_non_ascii_text():
+    layers = sample_layers(actor_name="Xi Jinping")
+    payload = mapview.build_payload(layers)
+    kinds = [spec["kind"] for spec in payload["layers"]]
+    assert kinds == ["regions", "routes", "relations", "events"]
+    events = next(spec for spec in payload["layers"] if spec["kind"] == "events")
+    assert len(events["rows"]) == 4
+    assert set(events["fields"]) >= {"lat", "lon", "id", "title", "actors"}
+    labels = [item["label"] for item in payload["legend"]]
+    assert "Xi Jinping (习近平)" in labels
+    # Exact places carry no uncertainty ring; the regional one does.
+    rings = {row[2]: row[events["fields"].index("uncertainty_km")] for row in events["rows"]}
+    assert rings["e1"] == 0 and rings["e4"] == 120.0
+
+
+def test_visible_limits_layers():
+    payload = mapview.build_payload(sample_layers(), visible=["events"])
+    assert [spec["kind"] for spec in payload["layers"]] == ["events"]
+
+
+def test_rendered_map_uses_no_outside_assets():
+    html = mapview.make_map(sample_layers()).get_root().render()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls, "expected the vendored assets to be linked"
+    assert all(url.startswith("data:") for url in urls), [u[:60] for u in urls if not u.startswith("data:")]
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
+
+
+def test_online_tiles_are_off_unless_switched_on(monkeypatch):
+    monkeypatch.delenv("GEO_ONLINE_TILES", raising=False)
+    assert '"onlineTiles":false' in mapview.make_map(sample_layers()).get_root().render()
+    monkeypatch.setenv("GEO_ONLINE_TILES", "1")
+    assert '"onlineTiles":true' in mapview.make_map(sample_layers()).get_root().render()
+
+
+def test_bounds_cover_points_and_routes():
+    (south, west), (north, east) = mapview.data_bounds(sample_layers())
+    assert south < 39.1 and north > 70 and west < 36.3 and east > 125.7
