@@ -7,14 +7,19 @@ from streamlit_folium import st_folium
 from geo import appstate, explore, mapview
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
-
-
-
+appstate.page_style()
 
 atlas = appstate.load_atlas()  # cached; never raises, keeps the last good build on bad input
 for problem in atlas.problems:
     st.error(problem, icon="⚠️")
 layers = atlas.layers
+
+mode = str(st.query_params.get("mode", "") or "")
+if mode in ("present", "notes"):
+    from geo import present
+
+    present.render(layers, mode=mode, signature=atlas.signature)
+    st.stop()
 
 if "filters" not in st.session_state:
     st.session_state.filters = explore.Filters.from_query_params(st.query_params)
@@ -35,6 +40,11 @@ with st.sidebar:
         st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
     st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
     st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
+    st.divider()
+    if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
+        st.query_params.clear()
+        st.query_params["mode"] = "present"
+        st.rerun()
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
@@ -47,9 +57,9 @@ st.query_params.from_dict(filters.with_(event=st.session_state.get("event", ""))
 st.title("Briefing Atlas")
 st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point for details")
 
-map_col, detail_col = st.columns([7, 4], gap="medium")
+map_col, detail_col = st.columns([5, 2], gap="medium")
 with map_col:
-    base = appstate.base_map(atlas.signature)  # same script every rerun: the map is never remounted
+    base = appstate.base_map(layers)  # same script every rerun: the map is never remounted
     fly = appstate.fly_target(layers, st.session_state.get("event", ""))
     st_folium(
         base,
@@ -72,11 +82,11 @@ with timeline_col:
     st.subheader("Timeline")
     chart = appstate.timeline_chart(filtered["events"])
     if chart is not None:
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
     else:
         st.info("No dated events match the filters.")
 with table_col:
     st.subheader("Events")
     table = appstate.event_table(filtered["events"], layers)
     st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
-                 hide_index=True, use_container_width=True, height=320)
+                 hide_index=True, width="stretch", height=320)

@@ -28,6 +28,19 @@ class Atlas:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
 
+PAGE_CSS = """
+<style>
+  .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
+  h1 { padding-top: 0; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """Tighter top spacing than Streamlit's default so the map sits above the fold (static CSS only)."""
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+
+
 # ------------------------------------------------------------------ loading
 
 
@@ -94,11 +107,18 @@ def actor_labels(layers: Mapping[str, Any]) -> dict[str, str]:
 
 
 def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
+    """Cited article file → "title (publisher)" from the source manifest."""
+    from geo import sources
+
     events = layers.get("events")
-    if events is None or "source_files" not in events:
+    if events is None or "sources" not in events:
         return {}
-    files = explore.options(f for files in events["source_files"] for f in (files or []))
-    return {f: f for f in files}
+    files = explore.options(f for refs in events["sources"] for f in explore.source_files(refs))
+    try:
+        manifest = sources.load_manifest()
+    except Exception:  # a broken manifest is reported by validation; labels fall back to file names
+        manifest = {}
+    return {f: (manifest[f].title if f in manifest and manifest[f].title else f) for f in files}
 
 
 def seed_widgets(state, filters: explore.Filters, layers: Mapping[str, Any]) -> None:
@@ -135,10 +155,11 @@ def filters_from_widgets(state, span) -> explore.Filters:
 # ------------------------------------------------------------------ map
 
 
-def base_map(signature: str, layers: Mapping[str, Any] | None = None):
-    """The map without data. Built fresh each rerun (st_folium mutates it), but its script is the
-    same for a given dataset, so st_folium keeps the mounted map and only swaps the data group."""
-    return mapview.make_map(layers if layers is not None else {}, with_data=False)
+def base_map(layers: Mapping[str, Any]):
+    """The map without data, framed on the whole dataset. Built fresh each rerun (st_folium mutates
+    it), but its script only depends on the dataset, so st_folium keeps the mounted map and swaps
+    just the data group when filters change: no remount, no blank flash, zoom and centre kept."""
+    return mapview.make_map(layers, with_data=False)
 
 
 def fly_target(layers: Mapping[str, Any], event_id: str):
@@ -211,6 +232,7 @@ def timeline_chart(events):
             tooltip=["date", "title", "type"],
         )
         .properties(height=max(120, 28 * frame["type"].nunique()))
+        .interactive(bind_y=False)  # drag/zoom along time: one 1961 treaty should not squash 2025
     )
 
 
@@ -239,7 +261,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     if figures:
         ui.markdown("**Figures**")
         ui.dataframe(pd.DataFrame([{k: str(v) for k, v in f.items()} for f in figures]), hide_index=True,
-                     use_container_width=True)
+                     width="stretch")
     refs = list(row.get("sources") or [])
     if refs:
         ui.markdown("**Sources**")

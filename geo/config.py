@@ -27,6 +27,12 @@ def build_dir() -> Path:
     return Path(os.environ.get("GEO_BUILD_DIR") or PROJECT_ROOT / "build")
 
 
+def cache_dir() -> Path:
+    """Caches that do not depend on the dataset, e.g. the gazetteer index (`GEO_CACHE_DIR`,
+    default `build/cache`). Separate from the build folder so a fresh build reuses them."""
+    return Path(os.environ.get("GEO_CACHE_DIR") or build_dir() / "cache")
+
+
 def online_tiles_enabled() -> bool:
     """Online OpenStreetMap tiles are off unless `GEO_ONLINE_TILES=1` is set."""
     return os.environ.get("GEO_ONLINE_TILES", "").strip().lower() in {"1", "true", "yes", "on"}

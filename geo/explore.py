@@ -113,6 +113,11 @@ def _event_haystacks(events: pd.DataFrame, actor_names: Mapping[str, str]) -> li
     return texts
 
 
+def source_files(refs: Any) -> list[str]:
+    """Article files an event cites (background citations have no file)."""
+    return [str(ref.get("file")) for ref in (refs or []) if isinstance(ref, Mapping) and ref.get("file")]
+
+
 def actor_search_names(actors) -> dict[str, str]:
     """actor id → every name it is known by (name, native script, id), for search."""
     if actors is None or not len(actors):
@@ -143,9 +148,9 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
         mask &= events["actors"].apply(lambda acts: bool(wanted.intersection(acts or [])))
     if filters.types:
         mask &= events["type"].isin(filters.types)
-    if filters.sources and "source_files" in events:
+    if filters.sources and "sources" in events:
         wanted_sources = set(filters.sources)
-        mask &= events["source_files"].apply(lambda files: bool(wanted_sources.intersection(files or [])))
+        mask &= events["sources"].apply(lambda refs: bool(wanted_sources.intersection(source_files(refs))))
     if filters.date_from or filters.date_to:
         starts = events.get("date_start", events["date"])
         ends = events.get("date_end", events["date"])
@@ -189,4 +194,4 @@ def options(values: Iterable[Any]) -> list[str]:
 
 
 __all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
-           "options", "actor_search_names"]
+           "options", "actor_search_names", "source_files"]

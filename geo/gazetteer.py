@@ -10,7 +10,7 @@ Sources (all installed from PyPI, nothing fetched at run time):
 - small hand-written tables below (general world knowledge): aliases, regions and seas,
   and demonym / adjectival forms.
 
-The compact index is pickled under `geo.config.build_dir()` and rebuilt whenever the
+The compact index is pickled under `geo.config.cache_dir()` and rebuilt whenever the
 code version or a source package version changes.
 """
 from __future__ import annotations
@@ -297,7 +297,7 @@ def _source_versions() -> str:
 
 
 def index_path() -> Path:
-    return config.build_dir() / f"gazetteer-v{INDEX_VERSION}-{_source_versions()}.pkl"
+    return config.cache_dir() / f"gazetteer-v{INDEX_VERSION}-{_source_versions()}.pkl"
 
 
 class _Builder:

@@ -97,7 +97,8 @@ def asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], .
 class AtlasMap(folium.Map):
     """A folium Map whose assets are all local (no CDN: no jQuery, Bootstrap or icon fonts)."""
 
-    def __init__(self, *args: Any, online_tiles: bool | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, online_tiles: bool | None = None, collapse_layers: bool = True,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("prefer_canvas", True)
         super().__init__(*args, **kwargs)
@@ -105,7 +106,7 @@ class AtlasMap(folium.Map):
         self.default_js = list(js)
         self.default_css = list(css)
         online = config.online_tiles_enabled() if online_tiles is None else online_tiles
-        _AtlasInit(online_tiles=online).add_to(self)
+        _AtlasInit(online_tiles=online, collapse_layers=collapse_layers).add_to(self)
 
 
 class _AtlasInit(MacroElement):
@@ -115,10 +116,10 @@ class _AtlasInit(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, online_tiles: bool) -> None:
+    def __init__(self, online_tiles: bool, collapse_layers: bool = True) -> None:
         super().__init__()
         self._name = "AtlasInit"
-        self.options = script_json({"onlineTiles": bool(online_tiles)})
+        self.options = script_json({"onlineTiles": bool(online_tiles), "collapseLayers": bool(collapse_layers)})
 
 
 class AtlasData(MacroElement):
@@ -219,14 +220,22 @@ def _event_rows(events, colours: Mapping[str, str]) -> dict:
 
 
 def _mention_rows(mentions) -> dict:
-    fields = ["lat", "lon", "text", "name", "feature", "country", "sentence"]
-    rows = []
+    """One point per place an article names, with how often and the first sentence that names it:
+    an article says "China" thirty times, and thirty stacked dots help nobody."""
+    fields = ["lat", "lon", "title", "name", "feature", "country", "count", "sentence", "text"]
+    piles: dict[tuple, list] = {}
     for row in mentions.itertuples():
         if row.geometry is None or row.geometry.is_empty:
             continue
-        rows.append([_round(row.geometry.y), _round(row.geometry.x), _text(row.text), _text(row.name),
-                     _text(getattr(row, "feature", "")), _text(getattr(row, "country", "")),
-                     _text(getattr(row, "sentence", ""))])
+        key = (_round(row.geometry.y), _round(row.geometry.x), _text(row.name))
+        piles.setdefault(key, []).append(row)
+    rows = []
+    for (lat, lon, name), pile in piles.items():
+        first = pile[0]
+        spellings = sorted({_text(r.text) for r in pile})
+        rows.append([lat, lon, f"{name} — named {len(pile)}× in the articles", name,
+                     _text(getattr(first, "feature", "")), _text(getattr(first, "country", "")), len(pile),
+                     _text(getattr(first, "sentence", "")), ", ".join(spellings)])
     return {"kind": "mentions", "label": "Article mentions", "fields": fields, "rows": rows,
             "radius": 5, "color": MENTION_COLOUR}
 
@@ -306,9 +315,13 @@ def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = Non
         spec = _event_rows(layers["events"], colours)
         out.append(spec)
         used = {a for r in spec["rows"] for a in r[9]}
-        for entry in _actor_entries(actors):
-            if entry["id"] in used:
-                legend.append({"shape": "dot", "color": colours[entry["id"]], "label": entry["label"]})
+        # One legend line per colour: a leader and their state share a colour by design.
+        by_colour: dict[str, list[str]] = {}
+        for row in actors.itertuples() if actors is not None and len(actors) else []:
+            if row.id in used:
+                by_colour.setdefault(colours[row.id].lower(), []).append(_text(row.name))
+        for colour, labels in by_colour.items():
+            legend.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
         if any(r[11] > 0 for r in spec["rows"]):
             legend.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
     if has("mentions"):
@@ -317,15 +330,37 @@ def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = Non
     return {"layers": out, "actors": _actor_entries(actors), "legend": legend}
 
 
-def data_bounds(layers: Mapping[str, Any]) -> list[list[float]] | None:
-    """[[south, west], [north, east]] over points and routes (regions can be huge, e.g. seas)."""
-    boxes = [layers[name].total_bounds for name in ("events", "routes", "mentions")
-             if layers.get(name) is not None and len(layers[name])]
-    if not boxes:
-        return None
-    west = min(b[0] for b in boxes); south = min(b[1] for b in boxes)
-    east = max(b[2] for b in boxes); north = max(b[3] for b in boxes)
-    return [[_round(south), _round(west)], [_round(north), _round(east)]]
+def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[float]] | None:
+    """[[south, west], [north, east]] framing the events and routes.
+
+    Only the `share` of events closest to their median point is framed, so a few remarks made in
+    Washington do not zoom a story about East Asia out to the whole world; routes are always
+    framed whole. Regions are not framed (a sea or a peninsula can be larger than the story)."""
+    lons: list[float] = []
+    lats: list[float] = []
+    events = layers.get("events")
+    if events is not None and len(events):
+        geoms = events.geometry[events.geometry.notna() & ~events.geometry.is_empty]
+        points = geoms.representative_point()
+        if len(points):
+            cx, cy = float(points.x.median()), float(points.y.median())
+            # Flat-earth distance is enough to rank points for framing.
+            dist = ((points.x - cx) * math.cos(math.radians(cy))) ** 2 + (points.y - cy) ** 2
+            keep = points[dist.rank(method="first") <= math.ceil(len(points) * share)]
+            lons += keep.x.tolist()
+            lats += keep.y.tolist()
+    routes = layers.get("routes")
+    if routes is not None and len(routes):
+        west, south, east, north = routes.total_bounds
+        lons += [west, east]
+        lats += [south, north]
+    if not lons:
+        mentions = layers.get("mentions")
+        if mentions is None or not len(mentions):
+            return None
+        west, south, east, north = mentions.total_bounds
+        lons, lats = [west, east], [south, north]
+    return [[_round(min(lats)), _round(min(lons))], [_round(max(lats)), _round(max(lons))]]
 
 
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,

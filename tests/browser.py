@@ -151,9 +151,9 @@ def free_port() -> int:
 def streamlit_app(env: dict[str, str] | None = None, app: str = "app.py", timeout_s: float = 60.0):
     """Run `streamlit run app.py` on a free loopback port; yields the base URL."""
     port = free_port()
+    # Only the port is set here: everything else comes from .streamlit/config.toml, as for a user.
     cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none"]
     full_env = {**os.environ, **(env or {})}
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"streamlit-{port}.log"

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,12 @@ SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 # Point the package at the shared articles for every test (the app reads GEO_SOURCES_DIR).
 if SHARED_SEEDS.is_dir():
     os.environ.setdefault("GEO_SOURCES_DIR", str(SHARED_SEEDS))
+
+# Tests never write into the developer's build/: one private build folder per test session, and one
+# cache folder (the gazetteer index takes ~15 s to build) shared by every build of the session.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="atlas-tests-"))
+os.environ.setdefault("GEO_BUILD_DIR", str(_SESSION_DIR / "build"))
+os.environ.setdefault("GEO_CACHE_DIR", str(_SESSION_DIR / "cache"))
 
 
 @pytest.fixture
@@ -26,4 +34,19 @@ def isolated_build(tmp_path, monkeypatch) -> Path:
     """A private build folder so tests never touch the developer's build/."""
     build = tmp_path / "build"
     monkeypatch.setenv("GEO_BUILD_DIR", str(build))
+    return build
+
+
+@pytest.fixture(scope="session")
+def shared_build(tmp_path_factory) -> Path:
+    """One private build folder for the whole session, for tests that run the CLI or the app on the
+    curated dataset (pass it as GEO_BUILD_DIR). The first user pays the build (~25 s), later ones reuse it."""
+    build = tmp_path_factory.mktemp("shared-build")
+    # Reuse the developer's gazetteer index (read-only copy): it is the slow part of a first build and
+    # does not depend on the dataset. A stale version is simply rebuilt by geo.gazetteer.
+    from geo import config
+
+    developer_build = Path(os.environ.get("GEO_BUILD_DIR") or config.PROJECT_ROOT / "build")
+    for index in developer_build.glob("gazetteer-v*.pkl"):
+        shutil.copy2(index, build / index.name)
     return build

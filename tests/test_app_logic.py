@@ -1,0 +1,129 @@
+"""App logic through Streamlit's AppTest: each widget's effect on the events shown, URL state, errors."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture
+def app(isolated_build):
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def shown(at) -> tuple[int, int]:
+    caption = next(c.value for c in at.caption if "events shown" in c.value)
+    shown_count, total = re.match(r"(\d+) of (\d+) events shown", caption).groups()
+    return int(shown_count), int(total)
+
+
+def table_ids(at) -> list[str]:
+    return list(at.dataframe[0].value["id"])
+
+
+def test_app_runs_and_shows_map_and_all_events(app):
+    at = app.run()
+    assert not at.exception
+    count, total = shown(at)
+    assert count == total >= 25
+    assert len(table_ids(at)) == total
+    # The map is the st_folium component (an element AppTest does not render itself).
+    assert "streamlit_folium" in str(at.get("component_instance")) or at.get("component_instance")
+
+
+def test_actor_filter_keeps_only_that_actors_events(app):
+    at = app.run()
+    total = shown(at)[1]
+    at.multiselect(key="w_actors").set_value(["kim"]).run()
+    count, _ = shown(at)
+    assert 0 < count < total
+    from geo import layers as layer_stage
+
+    events = layer_stage.load_layers()["events"].set_index("id")
+    assert all("kim" in events.loc[i, "actors"] for i in table_ids(at))
+    assert at.query_params["actor"] == ["kim"] or at.query_params["actor"] == "kim"
+
+
+def test_type_filter(app):
+    at = app.run()
+    at.multiselect(key="w_types").set_value(["parade"]).run()
+    ids = table_ids(at)
+    assert ids and all(t == "parade" for t in at.dataframe[0].value["type"])
+    assert "parade" in str(at.query_params["type"])
+
+
+def test_source_filter(app):
+    at = app.run()
+    total = shown(at)[1]
+    from geo import sources
+
+    first = sorted(sources.load_manifest())[0]
+    at.multiselect(key="w_sources").set_value([first]).run()
+    count, _ = shown(at)
+    assert 0 < count < total
+
+
+def test_date_slider_narrows_events(app):
+    at = app.run()
+    total = shown(at)[1]
+    slider = at.slider(key="w_dates")
+    import datetime as dt
+
+    slider.set_value((dt.date(2025, 9, 3), dt.date(2025, 9, 3))).run()
+    count, _ = shown(at)
+    assert 0 < count < total
+    assert at.query_params["from"] in ("2025-09-03", ["2025-09-03"])
+
+
+@pytest.mark.parametrize("query, expected_place", [("Курск", "kursk"), ("平壤", "pyongyang"), ("parade", "beijing")])
+def test_search_finds_other_scripts(app, query, expected_place):
+    at = app.run()
+    total = shown(at)[1]
+    at.text_input(key="w_query").input(query).run()
+    count, _ = shown(at)
+    assert 0 < count < total
+    places = " ".join(at.dataframe[0].value["place"]).lower()
+    titles = " ".join(at.dataframe[0].value["title"]).lower()
+    assert expected_place in places or expected_place in titles
+
+
+def test_layers_switch_hides_layers_but_keeps_the_table(app):
+    at = app.run()
+    at.multiselect(key="w_layers").set_value(["routes"]).run()
+    assert not at.exception
+    assert at.query_params["layers"] in ("routes", ["routes"])
+
+
+def test_url_reproduces_view_and_opens_event(app):
+    app.query_params["actor"] = ["kim"]
+    app.query_params["event"] = "kim-train-arrives"
+    at = app.run()
+    assert at.multiselect(key="w_actors").value == ["kim"]
+    headers = [h.value for h in at.subheader]
+    from geo import layers as layer_stage
+
+    events = layer_stage.load_layers()["events"].set_index("id")
+    assert events.loc["kim-train-arrives", "title"] in headers
+
+
+def test_bad_dataset_shows_error_and_keeps_last_good_build(isolated_build, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    monkeypatch.setenv("GEO_DATA_DIR", str(data))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    good_total = shown(at)[1]
+    events = data / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("2025-09-02", "2025-02-30", 1)  # an impossible date on line 4
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    messages = " ".join(e.value for e in at.error)
+    assert "events.csv" in messages and ":4" in messages
+    assert shown(at)[1] == good_total, "the last good build keeps being served"
