@@ -10,8 +10,7 @@ st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wid
 appstate.page_style()
 
 atlas = appstate.load_atlas()  # cached; never raises, keeps the last good build on bad input
-for problem in atlas.problems:
-    st.error(problem, icon="⚠️")
+appstate.show_problems(atlas.problems)
 layers = atlas.layers
 
 mode = str(st.query_params.get("mode", "") or "")

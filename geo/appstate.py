@@ -75,6 +75,19 @@ def load_atlas() -> Atlas:
     return Atlas(loaded, signature)
 
 
+def show_problems(problems: tuple[str, ...], shown: int = 8) -> None:
+    """One error box for a bad dataset: the first messages (file:line: message), the rest folded."""
+    if not problems:
+        return
+    # Messages quote data (file names, values), so they are shown as plain text, never as markdown.
+    more = len(problems) - shown
+    st.error(f"The dataset has {len(problems)} problem(s); details below.", icon="⚠️")
+    st.code("\n".join(problems[:shown]) + (f"\n… and {more} more" if more > 0 else ""), language=None)
+    if more > 0:
+        with st.expander("All problems"):
+            st.code("\n".join(problems), language=None)
+
+
 @functools.lru_cache(maxsize=256)
 def _aliases_cached(query: str) -> tuple[str, ...]:
     try:
@@ -159,7 +172,7 @@ def base_map(layers: Mapping[str, Any]):
     """The map without data, framed on the whole dataset. Built fresh each rerun (st_folium mutates
     it), but its script only depends on the dataset, so st_folium keeps the mounted map and swaps
     just the data group when filters change: no remount, no blank flash, zoom and centre kept."""
-    return mapview.make_map(layers, with_data=False)
+    return mapview.make_map(layers, with_data=False, served_assets=True)
 
 
 def fly_target(layers: Mapping[str, Any], event_id: str):

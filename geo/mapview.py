@@ -6,9 +6,9 @@ Everything that reaches the page passes through this module:
   `</script>` or `<!--` inside a title cannot end the script block);
 - the browser side (`assets/atlas.js`) builds popups, tooltips and the legend with `textContent` only.
 
-Leaflet 1.9.4, our runtime and the vector basemap are vendored in `geo/assets/` and delivered as
-`data:` URIs through `Map.default_js` / `default_css`, which st_folium loads one by one and which also
-work in a single exported HTML file opened from disk.
+Leaflet 1.9.4, our runtime and the vector basemap are vendored in `geo/assets/` and listed in
+`Map.default_js` / `default_css`, which st_folium loads one by one: in the app as URLs on Streamlit's
+own static server (`static/` links to `geo/assets`), in exported files inlined as `data:` URIs.
 """
 from __future__ import annotations
 
@@ -73,36 +73,44 @@ def _data_uri(mime: str, payload: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
+# Files the map needs, in load order: (name, path under geo/assets).
+MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"), ("atlas", "atlas.js"))
+MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_css", "atlas.css"))
+# Streamlit serves the app folder's `static/` (a link to geo/assets) under this path.
+SERVED_BASE = "/app/static"
+
+
 @functools.lru_cache(maxsize=1)
-def asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """(default_js, default_css) for the map: every asset inlined as a data: URI."""
+def inline_asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(default_js, default_css) with every asset inlined as a data: URI: for single-file exports."""
     css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
     # Leaflet's CSS points at image files; inline the two the layer control uses.
     for name in ("layers.png", "layers-2x.png"):
         uri = _data_uri("image/png", (VENDOR / "images" / name).read_bytes())
         css = css.replace(f"url(images/{name})", f"url({uri})")
-    basemap = (ASSETS / "basemap.geojson").read_bytes()
-    js = (
-        ("leaflet", _data_uri("text/javascript", (VENDOR / "leaflet.js").read_bytes())),
-        ("atlas_basemap", _data_uri("text/javascript", b"window.ATLAS_BASEMAP=" + basemap + b";")),
-        ("atlas", _data_uri("text/javascript", (ASSETS / "atlas.js").read_bytes())),
-    )
-    styles = (
-        ("leaflet_css", _data_uri("text/css", css.encode("utf-8"))),
-        ("atlas_css", _data_uri("text/css", (ASSETS / "atlas.css").read_bytes())),
-    )
+    js = tuple((name, _data_uri("text/javascript", (ASSETS / path).read_bytes())) for name, path in MAP_SCRIPTS)
+    styles = (("leaflet_css", _data_uri("text/css", css.encode("utf-8"))),
+              ("atlas_css", _data_uri("text/css", (ASSETS / "atlas.css").read_bytes())))
     return js, styles
+
+
+def served_asset_links(base: str = SERVED_BASE):
+    """(default_js, default_css) as URLs on the app's own static file server: the browser caches
+    them, and reruns do not re-send ~1 MB of inlined assets."""
+    js = tuple((name, f"{base}/{path}") for name, path in MAP_SCRIPTS)
+    css = tuple((name, f"{base}/{path}") for name, path in MAP_STYLES)
+    return js, css
 
 
 class AtlasMap(folium.Map):
     """A folium Map whose assets are all local (no CDN: no jQuery, Bootstrap or icon fonts)."""
 
     def __init__(self, *args: Any, online_tiles: bool | None = None, collapse_layers: bool = True,
-                 **kwargs: Any) -> None:
+                 served_assets: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("prefer_canvas", True)
         super().__init__(*args, **kwargs)
-        js, css = asset_links()
+        js, css = served_asset_links() if served_assets else inline_asset_links()
         self.default_js = list(js)
         self.default_css = list(css)
         online = config.online_tiles_enabled() if online_tiles is None else online_tiles
@@ -364,11 +372,12 @@ def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[flo
 
 
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
-             online_tiles: bool | None = None, height: str = "100%") -> AtlasMap:
-    """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium)."""
+             online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False) -> AtlasMap:
+    """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
+    `served_assets` links Leaflet & co. from the app's static server instead of inlining them."""
     bounds = data_bounds(layers)
     fmap = AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, height=height,
-                    online_tiles=online_tiles, world_copy_jump=False)
+                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets)
     if bounds:
         fmap.fit_bounds(bounds, padding=(20, 20))
     if with_data:

@@ -59,3 +59,119 @@ def test_seed_places_route_and_popup_offline(chromium, app_url):
     assert log.outside_requests == [], log.outside_requests
     assert log.console_errors == [], log.console_errors
     page.context.close()
+
+
+def events_drawn(frame) -> int:
+    return frame.evaluate(browser.COUNT_LAYERS)["events"]
+
+
+def wait_for(predicate, timeout_s: float = 20.0, interval_s: float = 0.1):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError("condition not met within %.0f s" % timeout_s)
+
+
+def load_events():
+    from geo import layers as layer_stage
+
+    return layer_stage.load_layers()["events"]
+
+
+def test_actor_link_shows_only_that_actors_events(chromium, app_url):
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url, log)
+    everything = events_drawn(frame)
+    page.context.close()
+    page, frame, _ = open_map(chromium, app_url + "/?actor=kim", log)
+    events = load_events()
+    kims = int(events["actors"].apply(lambda actors: "kim" in actors).sum())
+    wait_for(lambda: events_drawn(frame) == kims)
+    assert 0 < kims < everything
+    assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+    page.context.close()
+
+
+def test_event_link_opens_its_details(chromium, app_url):
+    events = load_events().set_index("id")
+    title = events.loc["kim-train-arrives", "title"]
+    log = browser.PageLog()
+    page, _, _ = open_map(chromium, app_url + "/?event=kim-train-arrives", log)
+    page.get_by_role("heading", name=title).wait_for(timeout=20000)
+    assert log.console_errors == [], log.console_errors
+    page.context.close()
+
+
+MONITOR = """
+() => {
+  // Samples every animation frame: is a painted Leaflet map on screen, and is it still the same map?
+  window.__blankMs = 0; window.__maps = new Set(); window.__samples = 0;
+  let last = performance.now();
+  const tick = (now) => {
+    const frames = [...document.querySelectorAll('iframe')];
+    const iframe = frames.find(f => { try { return f.contentWindow.atlasMaps; } catch (e) { return false; } });
+    let painted = false;
+    if (iframe && iframe.offsetHeight > 0) {
+      const maps = iframe.contentWindow.atlasMaps;
+      const map = maps[maps.length - 1];
+      map.__probeId = map.__probeId || Math.random();
+      window.__maps.add(map.__probeId);
+      const pane = map.getContainer();
+      painted = pane.offsetHeight > 0 && !!pane.querySelector('.leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas');
+    }
+    if (!painted) window.__blankMs += now - last;
+    window.__samples++;
+    last = now;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
+
+
+def test_filter_change_keeps_the_map_zoom_and_never_blanks(chromium, app_url):
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url, log)
+    before = events_drawn(frame)
+    frame.evaluate("() => { window.atlasMaps[window.atlasMaps.length - 1].setView([45, 100], 4, {animate: false}); }")
+    page.evaluate(MONITOR)
+    started = time.monotonic()
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("Kursk")
+    search.press("Enter")
+    wait_for(lambda: 0 < events_drawn(frame) < before)
+    update_s = time.monotonic() - started
+    page.wait_for_timeout(500)
+    state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size, samples: window.__samples})")
+    view = frame.evaluate("() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; "
+                          "return {zoom: m.getZoom(), lat: m.getCenter().lat, lng: m.getCenter().lng}; }")
+    print(f"filter change: {update_s:.2f} s to redraw; blank map {state['blank']:.0f} ms over {state['samples']} frames")
+    assert state["samples"] > 10
+    assert state["blank"] == 0, state
+    assert state["maps"] == 1, "the map was rebuilt instead of updated"
+    assert view["zoom"] == 4 and abs(view["lat"] - 45) < 0.01 and abs(view["lng"] - 100) < 0.01, view
+    assert "q=Kursk" in page.url
+    assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+    page.context.close()
+
+
+def test_clicking_a_point_shows_its_details(chromium, app_url):
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url, log)
+    page.wait_for_timeout(1000)  # let st_folium finish its first data update before aiming
+    target = frame.evaluate("""() => {
+        const map = window.atlasMaps[window.atlasMaps.length - 1];
+        let found = null;
+        map.eachLayer(l => { if (!found && l.atlasKind === 'events' && l.atlasProps.place_precision === 'city') found = l; });
+        const pt = map.latLngToContainerPoint(found.getLatLng());
+        return {x: pt.x, y: pt.y, title: found.atlasProps.title};
+    }""")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    page.get_by_role("heading", name=target["title"]).wait_for(timeout=20000)
+    assert "event=" in page.url
+    assert log.console_errors == [], log.console_errors
+    page.context.close()

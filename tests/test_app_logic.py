@@ -124,6 +124,6 @@ def test_bad_dataset_shows_error_and_keeps_last_good_build(isolated_build, tmp_p
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
-    messages = " ".join(e.value for e in at.error)
+    messages = " ".join([e.value for e in at.error] + [c.value for c in at.code])
     assert "events.csv" in messages and ":4" in messages
     assert shown(at)[1] == good_total, "the last good build keeps being served"

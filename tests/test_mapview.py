@@ -72,3 +72,15 @@ def test_bounds_leave_out_a_far_outlier_event():
         geometry=list(events.geometry) * 5 + [Point(-77.04, 38.9)] * 2 + list(events.geometry)[:2], crs=4326)
     (south, west), (north, east) = mapview.data_bounds({"events": many})
     assert west > 0, "a few far-away events should not pull the frame around the world"
+
+
+def test_served_assets_are_local_paths_that_exist():
+    from geo import config
+
+    html = mapview.make_map(sample_layers(), served_assets=True).get_root().render()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(url.startswith(mapview.SERVED_BASE + "/") for url in urls), urls
+    for url in urls:
+        assert (config.ASSETS_DIR / url[len(mapview.SERVED_BASE) + 1:]).is_file(), url
+    # Streamlit serves the app folder's static/, which must lead to the same files.
+    assert (config.PROJECT_ROOT / "static" / "vendor" / "leaflet.js").is_file()

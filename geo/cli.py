@@ -1,0 +1,321 @@
+"""Command line: `python -m geo SUBCOMMAND ...`.
+
+Each handler is a thin wrapper over a stage module. User errors print one line on
+stderr and exit with status 2 (no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+
+class CliError(Exception):
+    """An error to report as one line on stderr (exit status 2)."""
+
+
+# ---------------------------------------------------------------------------
+# extract
+
+def _toponyms_json(text: str) -> list[dict]:
+    from geo import geocode
+    from geo.bench import toponym_dict
+
+    return [toponym_dict(t) for t in geocode.parse(text)]
+
+
+def _progress(done: int, total: int, t0: float) -> None:
+    width = 30
+    frac = done / total if total else 1.0
+    bar = "#" * int(width * frac) + "-" * (width - int(width * frac))
+    rate = done / max(time.perf_counter() - t0, 1e-9)
+    sys.stderr.write(f"\r[{bar}] {done}/{total} articles ({rate:.0f}/s)")
+    sys.stderr.flush()
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from geo import extract, gazetteer
+
+    if args.corpus:
+        if args.file:
+            raise CliError("give either FILE or --corpus, not both")
+        if not args.output:
+            raise CliError("--corpus needs -o OUT.jsonl")
+        records = []
+        try:
+            with open(args.corpus, encoding="utf-8-sig") as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rec = json.loads(line)
+                        records.append((str(rec["id"]), str(rec["text"])))
+                    except (ValueError, KeyError, TypeError):
+                        raise CliError(f"{args.corpus}:{n}: expected a JSON object with 'id' and 'text'") from None
+        except OSError as exc:
+            raise CliError(f"cannot read {args.corpus}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"{args.corpus}: not valid UTF-8 text") from None
+        gazetteer.get()  # load the index before timing
+        t0 = time.perf_counter()
+        try:
+            out = open(args.output, "w", encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        with out:
+            for i, (aid, text) in enumerate(records, 1):
+                out.write(json.dumps({"id": aid, "toponyms": _toponyms_json(text)}, ensure_ascii=False) + "\n")
+                if i % 10 == 0 or i == len(records):
+                    _progress(i, len(records), t0)
+        dt = time.perf_counter() - t0
+        sys.stderr.write(f"\n{len(records)} articles in {dt:.2f} s ({len(records) / max(dt, 1e-9):.1f} articles/s) -> {args.output}\n")
+        return 0
+    if not args.file:
+        raise CliError("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
+    try:
+        text = extract.read_article(args.file)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    json.dump(_toponyms_json(text), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# bench
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from geo import bench
+
+    if args.benchmark == "geoparse":
+        try:
+            result = bench.bench_geoparse(args.gold, quiet=True)
+        except (FileNotFoundError, RuntimeError) as exc:
+            raise CliError(str(exc)) from None
+        if args.json:
+            result = {k: v for k, v in result.items() if k != "scorer"}
+            print(json.dumps(result, indent=1))
+        else:
+            print(bench.format_result(result))
+        return 0
+    raise CliError(f"unknown benchmark {args.benchmark!r}")
+
+
+# ---------------------------------------------------------------------------
+# build / validate / export (curated dataset → GeoPackage and files)
+
+def _print_counts(counts: dict) -> None:
+    width = max(len(k) for k in counts) if counts else 5
+    print(f"{'layer':<{width}}  features")
+    for name, n in counts.items():
+        print(f"{name:<{width}}  {n:>8}")
+
+
+def _dataset_errors(exc) -> CliError:
+    for line in exc.errors:
+        sys.stderr.write(f"{line}\n")
+    return CliError(f"{len(exc.errors)} validation error(s); nothing written")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from geo import events, layers
+
+    try:
+        result = layers.build(args.data, force=args.force)
+    except events.DatasetError as exc:
+        raise _dataset_errors(exc) from None
+    except OSError as exc:
+        raise CliError(f"build failed: {exc.strerror or exc} ({exc.filename or ''})") from None
+    print(f"{result.path} ({'built' if result.built else 'up to date'})")
+    _print_counts(result.counts)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from geo import events
+
+    errors = events.validate_path(args.path)
+    for e in errors:
+        print(e)
+    if errors:
+        raise CliError(f"{args.path}: {len(errors)} error(s)")
+    print(f"{args.path}: OK")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from geo import events, layers
+
+    if str(args.out).lower().endswith((".html", ".htm")):
+        return _export_briefing(args)
+    try:
+        counts = layers.export(args.out, args.data)
+    except events.DatasetError as exc:
+        raise _dataset_errors(exc) from None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"{args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+
+# ---------------------------------------------------------------------------
+# briefing (story → one offline HTML file) and snapshot (PNG of a step)
+
+def _briefing_call(fn, *args):
+    from geo import briefing, events, stories
+
+    try:
+        return fn(*args)
+    except stories.StoryError as exc:
+        for line in exc.errors[:-1]:
+            sys.stderr.write(f"{line}\n")
+        raise CliError(exc.errors[-1]) from None
+    except events.DatasetError as exc:
+        raise _dataset_errors(exc) from None
+    except briefing.BriefingError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args[0]}: {exc.strerror or exc}") from None
+
+
+def _export_briefing(args: argparse.Namespace) -> int:
+    from geo import briefing
+
+    result = _briefing_call(briefing.export, args.out, args.story, args.data)
+    size_kb = result.size / 1024
+    note = "" if result.size <= briefing.SIZE_TARGET_BYTES else " (over the 2 MB target)"
+    print(f"{result.path}: {result.steps} steps, {size_kb:.0f} KB{note}, {result.seconds:.2f} s")
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from geo import briefing
+
+    started = time.perf_counter()
+    out = _briefing_call(briefing.snapshot, args.out, args.story, args.step, args.data)
+    print(f"{out}: step {args.step}, {time.perf_counter() - started:.1f} s")
+    return 0
+
+# ---------------------------------------------------------------------------
+# ingest / store-export (corpus -> Dask geoparse -> mention store)
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from geo import ingest, store
+
+    try:
+        st = store.open_store(args.store)
+        r = ingest.ingest(args.source, st, workers=args.workers, scheduler=args.scheduler,
+                          processes=not args.threads, progress=not args.quiet)
+    except (ingest.IngestError, store.StoreError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"ingest failed: {exc.strerror or exc}") from None
+    rate = r.new / r.parse_seconds if r.parse_seconds else 0.0
+    print(f"{r.new} new article(s), {r.skipped} already stored, {r.mentions} mention(s) -> {st!r}")
+    if r.new:
+        sys.stderr.write(f"geoparse {r.parse_seconds:.2f} s ({rate:.1f} articles/s), total {r.seconds:.2f} s\n")
+    return 0
+
+
+def cmd_store_export(args: argparse.Namespace) -> int:
+    from geo import store
+
+    if not args.out.lower().endswith((".geojson", ".json", ".gpkg")):
+        raise CliError(f"{args.out}: expected a .geojson or .gpkg output file")
+    dates = (args.date_from, args.date_to) if (args.date_from or args.date_to) else None
+    try:
+        gdf = store.open_store(args.store).read_layer("mentions", bbox=args.bbox, date_range=dates)
+    except store.StoreError as exc:
+        raise CliError(str(exc)) from None
+    driver = "GPKG" if args.out.lower().endswith(".gpkg") else "GeoJSON"
+    try:
+        gdf.to_file(args.out, driver=driver, layer="mentions" if driver == "GPKG" else None)
+    except (OSError, RuntimeError) as exc:  # pyogrio's DataSourceError is a RuntimeError
+        raise CliError(f"cannot write {args.out}: {getattr(exc, 'strerror', None) or exc}") from None
+    print(f"{args.out}: {len(gdf)} mentions")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    from geo.bench import DEFAULT_SCORER
+
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Briefing Atlas command line")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("extract", help="geoparse an article file, or a JSONL corpus")
+    p.add_argument("file", nargs="?", help="article (.txt, .md, .html)")
+    p.add_argument("--corpus", metavar="IN.jsonl", help='JSONL of {"id", "text"} lines')
+    p.add_argument("-o", "--output", metavar="OUT.jsonl", help='output JSONL of {"id", "toponyms"} lines')
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("bench", help="run a benchmark")
+    p.add_argument("benchmark", choices=["geoparse"])
+    p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"), help="gold JSONL")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_bench)
+
+    data_help = "dataset folder (default: $GEO_DATA_DIR or data/)"
+    p = sub.add_parser("build", help="validate, geocode and write all layers into the build GeoPackage")
+    p.add_argument("--data", metavar="DIR", help=data_help)
+    p.add_argument("--force", action="store_true", help="rebuild even when the cached build is current")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", help="check a dataset folder or one of its files")
+    p.add_argument("path", metavar="PATH", help="dataset folder or file (events.csv, routes.geojson, ...)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("export", help="export the layers: OUT.geojson, .gpkg, .kml or .csv (events), or an offline briefing OUT.html")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--data", metavar="DIR", help=data_help)
+    p.add_argument("--story", metavar="NAME", help="story for an .html briefing (default: default)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("snapshot", help="PNG of a step of the offline briefing (headless Chromium)")
+    p.add_argument("out", metavar="OUT.png")
+    p.add_argument("--story", metavar="NAME", help="story in data/stories (default: default)")
+    p.add_argument("--step", metavar="N", type=int, default=1, help="1-based step number (default: 1)")
+    p.add_argument("--data", metavar="DIR", help=data_help)
+    p.set_defaults(func=cmd_snapshot)
+
+    store_help = "store: a .gpkg path or postgresql:// URL (default: $GEO_STORE or build/store.gpkg)"
+    p = sub.add_parser("ingest", help="geoparse a corpus on Dask into the mention store")
+    p.add_argument("source", metavar="DIR_OR_JSONL", help='folder of .txt/.md/.html articles, or JSONL of {"id", "text"}')
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="local Dask workers (default 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="existing Dask scheduler (tcp://host:8786) instead of a local cluster")
+    p.add_argument("--threads", action="store_true", help="thread workers in this process instead of worker processes")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("store-export", help="export the store's mentions: OUT.geojson or OUT.gpkg")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--store", metavar="URL", help=store_help)
+    p.add_argument("--bbox", type=float, nargs=4, metavar=("W", "S", "E", "N"), help="only mentions in this box")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles dated on/after")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
+    p.set_defaults(func=cmd_store_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

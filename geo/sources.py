@@ -1,0 +1,161 @@
+"""Source articles: the manifest, source references and passage lookup.
+
+A claim in the dataset points at its evidence with a `SourceRef`: either a span of a seed article
+(file name + SHA-256 + character span) or a short background citation for facts the articles do not
+carry. Offsets are Python `str` (code-point) offsets into the article decoded as UTF-8, with newlines
+left exactly as stored (no universal-newline translation).
+
+The manifest (`sources.csv`: file, sha256, title, publisher, authors, date, kind) is looked up in the
+dataset folder, then in `geo.config.sources_dir()`, then in the project's `seeds/` folder. Article
+texts live in `sources_dir()` and are not committed.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geo import config
+
+MANIFEST_NAME = "sources.csv"
+MANIFEST_FIELDS = ("file", "sha256", "title", "publisher", "authors", "date", "kind")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Evidence for a claim: a seed-article span, or a background citation."""
+
+    file: str = ""
+    sha256: str = ""
+    start: int = 0
+    end: int = 0
+    evidence: str = ""  # word(s) the span must contain, `|`-separated alternatives
+    citation: str = ""
+    url: str = ""
+
+    @property
+    def is_span(self) -> bool:
+        return bool(self.file)
+
+    def to_dict(self) -> dict:
+        if self.is_span:
+            return {"file": self.file, "sha256": self.sha256, "start": self.start, "end": self.end,
+                    "evidence": self.evidence}
+        return {"citation": self.citation, "url": self.url}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SourceRef":
+        return cls(file=str(d.get("file") or ""), sha256=str(d.get("sha256") or ""),
+                   start=int(d.get("start") or 0), end=int(d.get("end") or 0),
+                   evidence=str(d.get("evidence") or ""), citation=str(d.get("citation") or ""),
+                   url=str(d.get("url") or ""))
+
+    def label(self) -> str:
+        return f"{self.file}:{self.start}-{self.end}" if self.is_span else self.citation
+
+
+@dataclass(frozen=True)
+class Article:
+    file: str
+    sha256: str
+    title: str = ""
+    publisher: str = ""
+    authors: str = ""
+    date: str = ""
+    kind: str = ""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(Path(path).read_bytes())
+
+
+def manifest_candidates(data_dir: Path | None = None) -> list[Path]:
+    paths = []
+    if data_dir is not None:
+        paths.append(Path(data_dir) / MANIFEST_NAME)
+    paths += [config.sources_dir() / MANIFEST_NAME, config.PROJECT_ROOT / "seeds" / MANIFEST_NAME]
+    return paths
+
+
+def manifest_path(data_dir: Path | None = None) -> Path | None:
+    """The first manifest found (dataset folder, sources_dir(), project seeds/), or None."""
+    return next((p for p in manifest_candidates(data_dir) if p.is_file()), None)
+
+
+def read_manifest(path: Path) -> dict[str, Article]:
+    """Parse a manifest file; rows without a file name are skipped (validation reports them)."""
+    text = Path(path).read_bytes().decode("utf-8-sig")
+    rows = csv.DictReader(text.splitlines())
+    out = {}
+    for row in rows:
+        name = (row.get("file") or "").strip()
+        if name:
+            out[name] = Article(**{k: (row.get(k) or "").strip() for k in MANIFEST_FIELDS})
+    return out
+
+
+def load_manifest(data_dir: Path | None = None) -> dict[str, Article]:
+    path = manifest_path(data_dir)
+    return read_manifest(path) if path else {}
+
+
+@lru_cache(maxsize=32)
+def _read_article(path: str, mtime_ns: int, size: int) -> tuple[str, str] | None:
+    data = Path(path).read_bytes()
+    try:
+        return sha256_bytes(data), data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def article_text(file: str, sha256: str | None = None, folder: Path | None = None) -> str | None:
+    """The article's text if the file is in `folder` (default sources_dir()) and, when a SHA-256 is
+    given, its content matches it; else None."""
+    path = Path(folder or config.sources_dir()) / file
+    if not file or "/" in file or "\\" in file or not path.is_file():
+        return None
+    st = path.stat()
+    got = _read_article(str(path), st.st_mtime_ns, st.st_size)
+    if got is None or (sha256 and got[0] != sha256.lower()):
+        return None
+    return got[1]
+
+
+def article_sha256(file: str, folder: Path | None = None) -> str | None:
+    """SHA-256 of the article file if present in `folder` (default sources_dir())."""
+    path = Path(folder or config.sources_dir()) / file
+    if not file or not path.is_file():
+        return None
+    st = path.stat()
+    got = _read_article(str(path), st.st_mtime_ns, st.st_size)
+    return got[0] if got else sha256_file(path)
+
+
+def passage(ref: SourceRef | dict, folder: Path | None = None) -> str | None:
+    """The span text when the article is available and its SHA-256 matches the reference, else None."""
+    if isinstance(ref, dict):
+        ref = SourceRef.from_dict(ref)
+    if not ref.is_span or not ref.sha256:
+        return None
+    text = article_text(ref.file, ref.sha256, folder)
+    if text is None or not (0 <= ref.start < ref.end <= len(text)):
+        return None
+    return text[ref.start:ref.end]
+
+
+def evidence_terms(evidence: str) -> list[str]:
+    return [t.strip() for t in (evidence or "").split("|") if t.strip()]
+
+
+def mentions_evidence(span: str, evidence: str) -> bool:
+    """True when any `|`-separated evidence term occurs in the span (case-insensitive); quotes are
+    compared loosely (’ vs ')."""
+    norm = lambda s: s.casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = norm(span)
+    return any(norm(t) in text for t in evidence_terms(evidence))
