@@ -1,0 +1,210 @@
+"""Presenter mode (`?mode=present`) and speaker notes (`?mode=notes`) for app.py.
+
+The step lives in the URL (`&step=N`, 1-based) so a link opens a given step and the notes window can
+follow along by hand. The map is mounted once: its script is the same on every rerun and only the
+feature group (the step's data plus a fly-to) changes, so Next/Previous fly the map instead of
+reloading it. Text reaches the page through `mapview.escape_html` (st.html) or Streamlit's own text
+elements; nothing here builds markup from unescaped data.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import folium
+import streamlit as st
+from branca.element import MacroElement
+from jinja2 import Template
+from streamlit_folium import st_folium
+
+from geo import briefing, mapview, stories, storymap
+
+MAP_KEY = "present_map"
+MAP_HEIGHT = 760
+
+# Hides Streamlit's chrome and sets presentation type: ≥ 20 px body, ≥ 32 px titles, near-black on white
+# (contrast survives video-call compression better than subtle greys or colour-only cues).
+CHROME_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="collapsedControl"], [data-testid="stSidebarNav"], #MainMenu, footer { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 0.75rem 1.5rem 0.5rem !important; max-width: none !important; }
+[data-testid="stAppViewContainer"], .stApp { background: #ffffff; color: #0b0b0b; }
+.stApp p, .stApp li, .stApp label { font-size: 20px; }
+.stApp .stButton button, .stApp .stDownloadButton button, .stApp .stLinkButton a { min-height: 3.2rem; border: 2px solid #1f2937; }
+.stApp .stButton button p, .stApp .stDownloadButton button p, .stApp .stLinkButton a p { font-size: 22px; font-weight: 600; }
+.stApp .atlas-bar { display: flex; align-items: baseline; gap: 1.5rem; border-bottom: 3px solid #0b0b0b; padding-bottom: 0.4rem; }
+.stApp .atlas-bar-title { font-size: 24px; font-weight: 700; flex: 1; }
+.stApp .atlas-bar-counter { font-size: 24px; font-weight: 700; background: #0b0b0b; color: #fff; padding: 0.1rem 0.7rem; border-radius: 6px; }
+.stApp .atlas-bar a { font-size: 20px; color: #0047ab; font-weight: 600; text-decoration: underline; }
+.stApp .atlas-step-title { font-size: 36px; line-height: 1.15; font-weight: 800; margin: 0.2rem 0 0.6rem; color: #0b0b0b; }
+.stApp .atlas-step-when { font-size: 20px; font-weight: 600; color: #1f2937; border-left: 6px solid #0072b2; padding-left: 0.6rem; margin-bottom: 0.9rem; }
+.stApp .atlas-step-caption { font-size: 26px; line-height: 1.4; color: #0b0b0b; margin: 0 0 1rem; }
+.stApp .atlas-notes { font-size: 30px; line-height: 1.45; white-space: pre-line; color: #0b0b0b; }
+.stApp .atlas-notes-next { font-size: 24px; margin-top: 1.5rem; padding: 0.6rem 0.9rem; background: #f1f5f9; border-left: 6px solid #d55e00; }
+</style>
+"""
+
+# Keyboard control for presenters with a clicker (sends ArrowRight/PageDown): clicks the buttons, so
+# the URL and the map update exactly as with the mouse.
+KEYS_JS = """
+<script>
+(function () {
+  var doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.__atlasKeys) return;
+  doc.__atlasKeys = true;
+  doc.addEventListener("keydown", function (event) {
+    var tag = (event.target && event.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA") return;
+    var which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev"}[event.key];
+    if (!which) return;
+    var button = doc.querySelector(".st-key-atlas_" + which + " button");
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+})();
+</script>
+"""
+
+
+class _PresenterStyle(MacroElement):
+    """Marks the map container so atlas.css's `.atlas-present` rules (large popups, legend) apply."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.getContainer().classList.add('atlas-present');"
+        "{% endmacro %}"
+    )
+
+
+class _FlyTo(MacroElement):
+    """Moves the map to the step: a jump on first show, a flight afterwards. Lives in the feature
+    group, so st_folium runs it exactly when the step (the group's script) changes."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map, view) {"
+        " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
+        " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
+        " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
+        "})({{ this.map_name() }}, {{ this.view }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, view: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._name = "FlyTo"
+        self.view = mapview.script_json(view)
+
+    map_name = mapview.AtlasData.map_name
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
+    st.html(CHROME_CSS)
+    story = _story(layers)
+    if story is None:
+        return
+    number = stories.clamp(st.query_params.get("step", 1), len(story.steps))
+    if st.query_params.get("step") != str(number):
+        st.query_params["step"] = str(number)  # normalise, so the address bar is a shareable link
+    st.html(KEYS_JS, unsafe_allow_javascript=True)
+    if mode == "notes":
+        _notes(layers, story, number)
+    else:
+        _present(layers, story, number, signature)
+
+
+def _story_name() -> str:
+    # Only names of files in data/stories: a URL must not be able to point at other files on disk.
+    wanted = str(st.query_params.get("story", "") or "")
+    return wanted if wanted in stories.available() else stories.DEFAULT_STORY
+
+
+def _story(layers: Mapping[str, Any]) -> stories.Story | None:
+    try:
+        return stories.load(_story_name(), layers)
+    except stories.StoryError as exc:
+        st.html(_bar("Presenter mode", ""))
+        for line in exc.errors:
+            st.error(line, icon="⚠️")
+        return None
+
+
+def _go(number: int) -> None:
+    st.query_params["step"] = str(number)
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _bar(title: str, counter: str, extra: str = "") -> str:
+    counter_html = f'<span class="atlas-bar-counter">{mapview.escape_html(counter)}</span>' if counter else ""
+    return (f'<div class="atlas-bar"><span class="atlas-bar-title">{mapview.escape_html(title)}</span>'
+            f'{counter_html}{extra}<a href="?" class="atlas-exit">Exit presenter mode</a></div>')
+
+
+def _caption_html(layers: Mapping[str, Any], step: stories.Step) -> str:
+    when = storymap.when_where(layers, step)
+    return (f'<div class="atlas-step"><div class="atlas-step-title">{mapview.escape_html(step.title)}</div>'
+            + (f'<div class="atlas-step-when">{mapview.escape_html(when)}</div>' if when else "")
+            + (f'<p class="atlas-step-caption">{mapview.escape_html(step.caption)}</p>' if step.caption else "")
+            + "</div>")
+
+
+def _nav(number: int, count: int) -> None:
+    prev_col, next_col = st.columns(2)
+    prev_col.button("◀ Previous", key="atlas_prev", on_click=_go, args=(number - 1,), disabled=number <= 1,
+                    use_container_width=True)
+    next_col.button("Next ▶", key="atlas_next", on_click=_go, args=(number + 1,), disabled=number >= count,
+                    use_container_width=True)
+
+
+def step_group(layers: Mapping[str, Any], story: stories.Story, number: int) -> folium.FeatureGroup:
+    """The step's data and view as st_folium's `feature_group_to_add`."""
+    group = folium.FeatureGroup(name="atlas-story-step", control=False)
+    mapview.AtlasData(storymap.step_payload(layers, story, number)).add_to(group)
+    _FlyTo(storymap.step_view(layers, story.step(number))).add_to(group)
+    return group
+
+
+def _base_map():
+    """The same script on every rerun (no data, fixed start view), so st_folium never remounts it;
+    the first step's fit happens in the feature group."""
+    base = mapview.make_map({}, with_data=False, served_assets=True)
+    _PresenterStyle().add_to(base)
+    return base
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _briefing_bytes(signature: str, story_name: str, _layers: Mapping[str, Any]) -> bytes:
+    return briefing.render(_layers, stories.load(story_name, _layers)).encode("utf-8")
+
+
+def _present(layers: Mapping[str, Any], story: stories.Story, number: int, signature: str) -> None:
+    step = story.step(number)
+    st.html(_bar(story.title, f"Step {number} of {len(story.steps)}"))
+    map_col, panel_col = st.columns([7, 3], gap="medium")
+    with map_col:
+        st_folium(_base_map(), key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+                  returned_objects=[], feature_group_to_add=step_group(layers, story, number))
+    with panel_col:
+        st.html(_caption_html(layers, step))
+        _nav(number, len(story.steps))
+        st.link_button("Speaker notes (second screen)", f"?mode=notes&story={story.name}&step={number}",
+                       use_container_width=True)
+        st.download_button("Download briefing (HTML)", key="atlas_download",
+                           data=lambda: _briefing_bytes(signature, story.name, layers),
+                           file_name=f"briefing-{story.name}.html", mime="text/html", on_click="ignore",
+                           use_container_width=True)
+
+
+def _notes(layers: Mapping[str, Any], story: stories.Story, number: int) -> None:
+    step = story.step(number)
+    st.html(_bar(f"Speaker notes · {story.title}", f"Step {number} of {len(story.steps)}"))
+    following = story.steps[number].title if number < len(story.steps) else "End of the story"
+    st.html(f'<div class="atlas-step-title">{mapview.escape_html(step.title)}</div>'
+            f'<div class="atlas-notes">{mapview.escape_html(step.notes or step.caption or "No notes for this step.")}</div>'
+            f'<div class="atlas-notes-next"><strong>Next:</strong> {mapview.escape_html(following)}</div>')
+    _nav(number, len(story.steps))

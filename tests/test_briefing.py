@@ -1,0 +1,156 @@
+"""Offline briefing: one self-contained HTML file, then the exported seed story in headless Chromium
+opened from disk with the network cut off."""
+from __future__ import annotations
+
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import browser
+from geo import briefing, stories
+from sample_layers import sample_layers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORY = PROJECT_ROOT / "data" / "stories" / "default.toml"
+OUTSIDE_LINK = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+STORY = """
+title = "Test </title><script>alert(1)</script>"
+[[steps]]
+event = "e2"
+caption = "</script><script>alert(2)</script> & ${x}"
+[[steps]]
+event = "e1"
+route = "pos2"
+caption = "Second"
+"""
+
+
+def sample_story() -> stories.Story:
+    return stories.check_ids(stories.parse(STORY, label="t.toml", name="t"), sample_layers())
+
+
+def test_briefing_is_one_file_with_nothing_fetched_from_outside():
+    page = briefing.render(sample_layers(), sample_story())
+    assert not OUTSIDE_LINK.search(page), OUTSIDE_LINK.search(page).group(0)
+    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']data:""", page), "assets should be inlined"
+    assert len(re.findall(r"<script[^>]+src=", page)) == len(re.findall(r"<script[^>]+src=[\"']data:", page))
+
+
+def test_story_text_cannot_become_markup():
+    page = briefing.render(sample_layers(), sample_story())
+    assert "<script>alert" not in page
+    assert "</title><script>" not in page
+    assert "<title>Test &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in page
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(2)" in page  # via mapview.script_json
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_snapshot_without_chromium_is_a_clear_error(tmp_path):
+    result = run_cli("snapshot", str(tmp_path / "x.png"), env={"GEO_CHROMIUM": str(tmp_path / "no-chromium")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Chromium not found at") and "Traceback" not in result.stderr
+
+
+def test_export_unknown_story_is_a_clear_error(tmp_path):
+    result = run_cli("export", str(tmp_path / "b.html"), "--story", "nope", env={"GEO_BUILD_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "no such story" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "b.html").exists()
+
+
+# ---------------------------------------------------------------- the seed story in Chromium
+
+
+@pytest.fixture(scope="module")
+def seed_briefing(tmp_path_factory, shared_build) -> Path:
+    out = tmp_path_factory.mktemp("briefing") / "briefing.html"
+    started = time.monotonic()
+    result = run_cli("export", str(out), env={"GEO_BUILD_DIR": str(shared_build)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    size = out.stat().st_size
+    print(f"\nbriefing.html: {size / 1024:.0f} KB ({result.stdout.strip()}); export {time.monotonic() - started:.1f} s")
+    assert size <= briefing.SIZE_TARGET_BYTES, f"briefing is {size} bytes, target ≤ 2 MB"
+    assert not OUTSIDE_LINK.search(out.read_text(encoding="utf-8"))
+    return out
+
+
+def view(page) -> dict:
+    return page.evaluate("() => { const m = window.atlasBriefing.map; const c = m.getCenter();"
+                         " return {lat: c.lat, lng: c.lng, zoom: m.getZoom()}; }")
+
+
+def shown_event_ids(page) -> set:
+    return set(page.evaluate("""() => { const ids = [];
+        window.atlasBriefing.map.eachLayer(l => { if (l.atlasKind === 'events' && l.options.radius > 8) ids.push(l.atlasProps.id); });
+        return ids; }"""))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_briefing_from_disk_steps_with_the_keyboard_offline(seed_briefing):
+    story = stories.parse(DEFAULT_STORY.read_text(encoding="utf-8"), label=str(DEFAULT_STORY))
+    log = browser.PageLog()
+    with browser.browser() as instance:
+        page = browser.new_page(instance, log)
+        started = time.monotonic()
+        page.goto(seed_briefing.resolve().as_uri())
+        briefing.wait_settled(page)
+        first_paint = time.monotonic() - started
+        counts = page.evaluate(browser.COUNT_LAYERS)
+        assert counts["events"] >= len(story.steps[0].events), counts
+        assert shown_event_ids(page) == set(story.steps[0].events)
+        assert page.inner_text(".brief-caption") == story.steps[0].caption
+        assert page.inner_text(".brief-counter") == f"Step 1 of {len(story.steps)}"
+        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-caption')).fontSize)") >= 20
+        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-title')).fontSize)") >= 32
+        before = view(page)
+
+        started = time.monotonic()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => window.atlasBriefing.current() === 2")
+        briefing.wait_settled(page)
+        step_s = time.monotonic() - started
+        assert page.inner_text(".brief-caption") == story.steps[1].caption
+        assert shown_event_ids(page) == set(story.steps[1].events)
+        after = view(page)
+        assert after != before, "the map should fly to the second step"
+        assert page.evaluate("() => location.hash") == "#step=2"
+
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => window.atlasBriefing.current() === 1")
+        page.click(".brief-next")
+        page.wait_for_function("() => window.atlasBriefing.current() === 2")
+
+        title = page.evaluate("""() => { let dot = null;
+            window.atlasBriefing.map.eachLayer(l => { if (!dot && l.atlasKind === 'events' && l.options.radius > 8) dot = l; });
+            dot.openPopup(); const node = document.querySelector('.leaflet-popup-content .atlas-popup-title');
+            return node ? node.textContent : ''; }""")
+        assert title, "a step's event should open a popup"
+        browser.ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(browser.ARTIFACTS / "briefing.png"))
+        print(f"briefing first paint {first_paint:.2f} s; ArrowRight → step 2 settled in {step_s:.2f} s")
+        assert log.outside_requests == [], log.outside_requests
+        assert log.console_errors == [], log.console_errors
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_snapshot_cli_writes_a_png_of_the_step(tmp_path, shared_build, seed_briefing):
+    browser.require_chromium()
+    out = tmp_path / "step2.png"
+    result = run_cli("snapshot", str(out), "--step", "2", env={"GEO_BUILD_DIR": str(shared_build)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    header = out.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", header[16:24]) == briefing.SNAPSHOT_SIZE
