@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import appstate, explore, mapview
+from geo import appstate, explore, extract, mapview
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
 appstate.page_style()
@@ -40,6 +40,19 @@ with st.sidebar:
     st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
     st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
     st.divider()
+    with st.expander("Add an article", expanded=False):
+        pasted = st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
+        upload = st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
+        if st.button("Find places", width="stretch"):
+            try:
+                if upload is not None:
+                    appstate.analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
+                elif pasted.strip():
+                    appstate.analyse_added_article("pasted text", pasted)
+                else:
+                    st.warning("Paste some text or choose a file first.")
+            except ValueError as exc:
+                st.error(str(exc))
     if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
         st.query_params.clear()
         st.query_params["mode"] = "present"
@@ -47,6 +60,9 @@ with st.sidebar:
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
+added_rows = appstate.added_article_rows()
+if added_rows:
+    filtered["added"] = appstate.added_layer(added_rows)
 event_ids = list(filtered["events"]["id"])
 if st.session_state.get("event") and st.session_state.event not in set(layers["events"]["id"]):
     st.session_state.event = ""
@@ -67,7 +83,7 @@ with map_col:
         use_container_width=True,
         returned_objects=["last_object_clicked_tooltip"],
         on_change=appstate.on_map_change,
-        feature_group_to_add=mapview.data_group(filtered, visible=filters.layers),
+        feature_group_to_add=mapview.data_group(filtered, visible=filters.layers + ("added",)),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -89,3 +105,21 @@ with table_col:
     table = appstate.event_table(filtered["events"], layers)
     st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
                  hide_index=True, width="stretch", height=320)
+
+if added_rows:
+    st.subheader(f"Places in the added article ({st.session_state.added['name']})")
+    st.caption("Indigo points on the map. Reject a wrong match or correct it (type a place, or edit lat/lon); "
+               "saved reviews apply to every article, including the seed articles' mentions layer.")
+    edited = st.data_editor(
+        appstate.review_table(added_rows), key="review_editor", hide_index=True, width="stretch",
+        disabled=["as written", "place", "country", "times", "first sentence"],
+        column_config={"decision": st.column_config.SelectboxColumn(options=["accept", "reject", "correct"],
+                                                                     required=True)},
+    )
+    if st.button("Save review"):
+        saved, review_problems = appstate.save_review(edited)
+        for problem in review_problems:
+            st.error(problem)
+        if saved:
+            st.success(f"Saved {saved} review(s) to the dataset's mention_reviews.csv.")
+

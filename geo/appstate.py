@@ -235,11 +235,16 @@ def timeline_chart(events):
     }).dropna(subset=["start"])
     if not len(frame):
         return None
+    # Open on the last year of events; older background (a 1961 treaty) is a drag away rather
+    # than squashing the whole story into one column.
+    latest = frame["start"].max()
+    earliest = max(frame["start"].min(), latest - pd.Timedelta(days=365))
+    domain = [(earliest - pd.Timedelta(days=3)).isoformat(), (latest + pd.Timedelta(days=3)).isoformat()]
     return (
         alt.Chart(frame)
-        .mark_circle(size=120, opacity=0.85)
+        .mark_circle(size=120, opacity=0.85, clip=True)
         .encode(
-            x=alt.X("start:T", title=None),
+            x=alt.X("start:T", title=None, scale=alt.Scale(domain=domain)),
             y=alt.Y("type:N", title=None),
             color=alt.Color("type:N", legend=None, scale=alt.Scale(scheme="tableau10")),
             tooltip=["date", "title", "type"],
@@ -283,3 +288,87 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         passage = sources.passage_for(ref)
         if passage:
             ui.text("“" + passage + "”")
+
+
+# ------------------------------------------------------------------ add an article (geoparser + review)
+
+PASTE_LIMIT_CHARS = 200_000
+
+
+@st.cache_data(show_spinner="Finding places…", max_entries=16)
+def _analyse(name: str, text: str, reviews_signature: str) -> list[dict]:
+    from geo import layers as layer_stage
+    from geo import review
+
+    return layer_stage.mention_rows(name, text, review.read_reviews(review.reviews_path()))
+
+
+def _reviews_signature() -> str:
+    from geo import review
+
+    path = review.reviews_path()
+    return f"{path.stat().st_mtime_ns}:{path.stat().st_size}" if path.is_file() else "none"
+
+
+def analyse_added_article(name: str, text: str) -> None:
+    """Geoparse a pasted or uploaded article into session state (shown as its own map layer)."""
+    st.session_state.added = {"name": name, "text": text}
+
+
+def added_article_rows() -> list[dict]:
+    added = st.session_state.get("added")
+    if not added:
+        return []
+    try:
+        return _analyse(added["name"], added["text"], _reviews_signature())
+    except Exception as exc:  # a broken reviews file or parser error: say so, keep the app up
+        st.error(f"Could not analyse the article: {exc}")
+        return []
+
+
+def added_layer(rows: list[dict]):
+    from geo import layers as layer_stage
+
+    return layer_stage.mentions_frame([{k: v for k, v in r.items() if k != "reviewed"} for r in rows])
+
+
+def review_table(rows: list[dict]) -> pd.DataFrame:
+    """One row per name as written, with the geocoder's choice and a decision to edit."""
+    seen: dict[str, dict] = {}
+    for r in rows:
+        key = " ".join(str(r["text"]).split()).casefold()
+        entry = seen.setdefault(key, {"as written": r["text"], "place": r["name"], "country": r["country"],
+                                      "lat": round(float(r["lat"]), 4), "lon": round(float(r["lon"]), 4),
+                                      "times": 0, "first sentence": r["sentence"][:160],
+                                      "decision": "accept", "correct to": ""})
+        entry["times"] += 1
+    return pd.DataFrame(list(seen.values()))
+
+
+def save_review(edited: pd.DataFrame) -> tuple[int, list[str]]:
+    """Write rejections and corrections as curated overrides; returns (saved, problems).
+
+    A correction takes the place typed in "correct to" (looked up in the gazetteer) or, when that is
+    empty, the coordinates edited in the table."""
+    from geo import geocode, review
+
+    reviews, problems = [], []
+    for row in edited.to_dict("records"):
+        text, decision = str(row["as written"]), str(row.get("decision") or "accept")
+        if decision == "reject":
+            reviews.append(review.Review(text=text, decision="reject", note="rejected in the app"))
+        elif decision == "correct":
+            target = str(row.get("correct to") or "").strip()
+            place = geocode.geocode_place(target) if target else None
+            if target and place is None:
+                problems.append(f"{text}: no place called {target!r} in the gazetteer")
+            elif place is not None:
+                reviews.append(review.Review(text=text, decision="correct", place=place.name, lat=place.lat,
+                                             lon=place.lon, country=place.country, note="corrected in the app"))
+            else:
+                reviews.append(review.Review(text=text, decision="correct", place=str(row["place"]),
+                                             lat=float(row["lat"]), lon=float(row["lon"]),
+                                             country=str(row["country"]), note="corrected in the app"))
+    if reviews:
+        review.save_reviews(review.reviews_path(), reviews)
+    return len(reviews), problems

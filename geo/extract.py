@@ -67,11 +67,34 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
-def read_article(path: str | Path) -> str:
-    """Text of an article file (.txt, .md, .html/.htm; UTF-8, BOM allowed).
+# Uploads from the app are capped here as well as by Streamlit's server.maxUploadSize, so the
+# limit holds whatever the server configuration says.
+UPLOAD_LIMIT_BYTES = 2_000_000
 
-    Raises ValueError naming the file for anything that is not UTF-8 text.
-    """
+
+def article_text(name: str, data: bytes) -> str:
+    """Text of article bytes named `name` (.txt, .md, .html/.htm; UTF-8, BOM allowed).
+
+    Raises ValueError naming `name` for anything that is not UTF-8 text."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in TEXT_SUFFIXES:
+        raise ValueError(f"{name}: unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html")
+    if b"\x00" in data:
+        raise ValueError(f"{name}: binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name}: not valid UTF-8 text (byte {exc.start})") from None
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > max(8, len(text) // 100):
+        raise ValueError(f"{name}: looks binary (control characters), not text")
+    if suffix in {".html", ".htm"}:
+        return html_to_text(text)
+    return text
+
+
+def read_article(path: str | Path) -> str:
+    """Text of an article file; see `article_text`."""
     p = Path(path)
     if p.suffix.lower() not in TEXT_SUFFIXES:
         raise ValueError(f"{p}: unsupported file type {p.suffix or '(none)'!r}; expected .txt, .md or .html")
@@ -79,18 +102,14 @@ def read_article(path: str | Path) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise ValueError(f"{p}: cannot read file: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise ValueError(f"{p}: binary file (contains NUL bytes), not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{p}: not valid UTF-8 text (byte {exc.start})") from None
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
-        raise ValueError(f"{p}: looks binary (control characters), not text")
-    if p.suffix.lower() in {".html", ".htm"}:
-        return html_to_text(text)
-    return text
+    return article_text(str(p), data)
+
+
+def read_upload(name: str, data: bytes, limit: int = UPLOAD_LIMIT_BYTES) -> str:
+    """Text of an uploaded article, refusing files over `limit` bytes before decoding them."""
+    if len(data) > limit:
+        raise ValueError(f"{name}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.1f} MB limit for articles")
+    return article_text(name, data)
 
 
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from shapely.geometry import LineString, Point, mapping
 
 from geo import config
 from geo import events as ev
+from geo import review as review_mod
 from geo import sources as src_mod
 
 SCHEMA_VERSION = "1"
@@ -44,7 +45,7 @@ LIST_COLUMNS = {"actors", "figures", "sources", "waypoints"}  # JSON strings ins
 GEOMETRY_TYPES = {"events": "Point", "actors": "Point", "routes": "Unknown", "regions": "Unknown",
                   "relations": "LineString", "mentions": "Point"}
 # Code whose changes invalidate a build (the geocoder's choices end up in the layers).
-_CODE_FILES = ("events.py", "layers.py", "sources.py", "geocode.py", "gazetteer.py", "extract.py")
+_CODE_FILES = ("events.py", "layers.py", "sources.py", "geocode.py", "gazetteer.py", "extract.py", "review.py")
 
 
 # ---------------------------------------------------------------------------
@@ -103,22 +104,30 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
-def article_mentions(manifest: dict) -> gpd.GeoDataFrame:
+def mention_rows(article: str, text: str, reviews: dict | None = None) -> list[dict]:
+    """Geoparser mentions of one article as layer rows (with lat/lon), after analysts' reviews."""
+    from geo.geocode import parse
+
+    rows = [dict(article=article, text=t.text, start=t.start, end=t.end, name=t.name, country=t.country,
+                 feature=t.feature, score=float(t.score), sentence=_sentence(text, t.start, t.end),
+                 lat=t.lat, lon=t.lon)
+            for t in parse(text)]
+    return review_mod.apply_reviews(rows, reviews or {})
+
+
+def mentions_frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    return _frame("mentions", rows, [Point(r["lon"], r["lat"]) for r in rows])
+
+
+def article_mentions(manifest: dict, data_dir: Path | str | None = None) -> gpd.GeoDataFrame:
     """Place mentions found by the geoparser in every manifest article available in sources_dir()."""
-    try:
-        from geo.geocode import parse
-    except Exception:  # geoparser absent: no mentions layer
-        return _frame("mentions", [], [])
-    rows, geoms = [], []
+    reviews = review_mod.read_reviews(review_mod.reviews_path(data_dir))
+    rows: list[dict] = []
     for name, art in sorted(manifest.items()):
         text = src_mod.article_text(name, art.sha256)
-        if text is None:
-            continue
-        for t in parse(text):
-            rows.append(dict(article=name, text=t.text, start=t.start, end=t.end, name=t.name, country=t.country,
-                             feature=t.feature, score=float(t.score), sentence=_sentence(text, t.start, t.end)))
-            geoms.append(Point(t.lon, t.lat))
-    return _frame("mentions", rows, geoms)
+        if text is not None:
+            rows.extend(mention_rows(name, text, reviews))
+    return mentions_frame(rows)
 
 
 # ---------------------------------------------------------------------------
@@ -137,7 +146,7 @@ def dataset_signature(data_dir: Path | str | None = None) -> str:
         h.update(label.encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
 
-    for name in sorted(ev.FILES):
+    for name in sorted(ev.FILES) + [review_mod.FILE_NAME]:
         add(f"data/{name}", folder / name)
     manifest = src_mod.manifest_path(folder)
     if manifest:
@@ -224,7 +233,7 @@ def build(data_dir: Path | str | None = None, force: bool = False) -> BuildResul
         if not force and path.is_file() and stored_signature(path) == signature:
             return BuildResult(path, layer_counts(path), built=False)
         ds = ev.load_valid(folder)
-        layers = make_layers(ds, article_mentions(ds.manifest))
+        layers = make_layers(ds, article_mentions(ds.manifest, folder))
         write_gpkg(layers, path, signature)
         return BuildResult(path, {k: len(v) for k, v in layers.items()}, built=True)
 

@@ -40,6 +40,7 @@ ROUTE_STATUS_COLOURS = {
 REGION_COLOUR = "#7a4b9c"
 RELATION_COLOUR = "#444444"
 MENTION_COLOUR = "#56b4e9"
+ADDED_COLOUR = "#332288"
 # Coordinates to 4 decimals (~10 m) are more than any display needs and keep the page small.
 COORD_DECIMALS = 4
 
@@ -335,6 +336,11 @@ def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = Non
     if has("mentions"):
         out.append(_mention_rows(layers["mentions"]))
         legend.append({"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"})
+    if has("added"):  # an article the user pasted or uploaded in this session
+        spec = _mention_rows(layers["added"])
+        spec.update(label="Added article", color=ADDED_COLOUR, radius=6)
+        out.append(spec)
+        legend.append({"shape": "dot", "color": ADDED_COLOUR, "label": "Place named in the added article"})
     return {"layers": out, "actors": _actor_entries(actors), "legend": legend}
 
 

@@ -127,3 +127,39 @@ def test_bad_dataset_shows_error_and_keeps_last_good_build(isolated_build, tmp_p
     messages = " ".join([e.value for e in at.error] + [c.value for c in at.code])
     assert "events.csv" in messages and ":4" in messages
     assert shown(at)[1] == good_total, "the last good build keeps being served"
+
+
+ARTICLE = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to Irkutsk, "
+           "and a delegation from Astana arrived the next day.")
+
+
+def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    monkeypatch.setenv("GEO_DATA_DIR", str(data))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.text_area(key="w_paste").input(ARTICLE)
+    next(b for b in at.button if b.label == "Find places").click().run()
+    assert not at.exception
+    table = at.dataframe  # the review editor is a data_editor (listed with dataframes)
+    review = next(t for t in table if "as written" in t.value.columns).value
+    assert {"Ulaanbaatar", "Irkutsk", "Astana"} <= set(review["as written"])
+    ub = review.set_index("as written").loc["Ulaanbaatar"]
+    assert abs(ub["lat"] - 47.9) < 0.5 and abs(ub["lon"] - 106.9) < 0.5
+
+    from geo import appstate, review as review_mod
+
+    edited = review.copy()
+    edited.loc[edited["as written"] == "Astana", "decision"] = "reject"
+    edited.loc[edited["as written"] == "Irkutsk", ["decision", "correct to"]] = ["correct", "Kursk"]
+    saved, problems = appstate.save_review(edited)
+    assert (saved, problems) == (2, [])
+    stored = review_mod.read_reviews(data / review_mod.FILE_NAME)
+    assert stored["astana"].decision == "reject"
+    assert stored["irkutsk"].decision == "correct" and abs(stored["irkutsk"].lat - 51.7) < 0.3
+    # Reviews apply to later analyses: Astana is gone, Irkutsk now points at Kursk.
+    from geo import layers as layer_stage
+
+    rows = layer_stage.mention_rows("again", ARTICLE, stored)
+    by_text = {r["text"]: r for r in rows}
+    assert "Astana" not in by_text and abs(by_text["Irkutsk"]["lon"] - 36.2) < 0.3
