@@ -175,3 +175,33 @@ def test_clicking_a_point_shows_its_details(chromium, app_url):
     assert "event=" in page.url
     assert log.console_errors == [], log.console_errors
     page.context.close()
+
+
+def test_pasted_article_gets_its_own_mentions_layer(chromium, app_url):
+    article = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to "
+               "Irkutsk, and a delegation from Astana arrived the next day.")
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url, log)
+    page.get_by_text("Add an article").click()
+    box = page.get_by_role("textbox", name="Paste text")
+    box.fill(article)
+    box.press("Control+Enter")
+    page.get_by_role("button", name="Find places").click()
+    added = wait_for(lambda: frame.evaluate("""() => {
+        const map = window.atlasMaps[window.atlasMaps.length - 1];
+        const found = [];
+        map.eachLayer(l => { if (l.atlasProps && (l.atlasProps.sentence || '').includes('delegation from Astana')) found.push(l.atlasProps.name); });
+        return found.length ? found : null;
+    }"""), timeout_s=30)
+    assert "Astana" in " ".join(added)
+    popup = frame.evaluate("""() => {
+        const map = window.atlasMaps[window.atlasMaps.length - 1];
+        let target = null;
+        map.eachLayer(l => { if (!target && l.atlasProps && l.atlasProps.text === 'Ulaanbaatar') target = l; });
+        target.openPopup();
+        return document.querySelector('.leaflet-popup-content').textContent;
+    }""")
+    assert "Officials met in Ulaanbaatar on Monday" in popup, popup
+    page.get_by_text("Places in the added article").wait_for(timeout=20000)
+    assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+    page.context.close()
