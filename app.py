@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import appstate, explore, extract, mapview
+from geo import appstate, explore, extract
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
 appstate.page_style()
@@ -30,11 +30,12 @@ with st.sidebar:
     st.header("Filters")
     actor_labels = appstate.actor_labels(layers)
     st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
-    st.multiselect("Event type", options=explore.options(layers["events"]["type"]), key="w_types")
-    source_labels = appstate.source_labels(layers)
+    facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
+    st.multiselect("Event type", options=facts.types, key="w_types")
+    source_labels = facts.source_labels
     if source_labels:
         st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
-    span = explore.date_span(layers["events"])
+    span = facts.span
     if span and span[0] < span[1]:
         st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
     st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
@@ -52,7 +53,7 @@ with st.sidebar:
                 else:
                     st.warning("Paste some text or choose a file first.")
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(appstate.md_escape(str(exc)))
     if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
         st.query_params.clear()
         st.query_params["mode"] = "present"
@@ -74,7 +75,7 @@ st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline
 
 map_col, detail_col = st.columns([5, 2], gap="medium")
 with map_col:
-    base = appstate.base_map(layers)  # same script every rerun: the map is never remounted
+    base = appstate.base_map(layers, atlas.signature)  # same script every rerun: never remounted
     fly = appstate.fly_target(layers, st.session_state.get("event", ""))
     st_folium(
         base,
@@ -83,7 +84,8 @@ with map_col:
         use_container_width=True,
         returned_objects=["last_object_clicked_tooltip"],
         on_change=appstate.on_map_change,
-        feature_group_to_add=mapview.data_group(filtered, visible=filters.layers + ("added",)),
+        feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
+                                               visible=tuple(filters.layers) + ("added",)),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -103,11 +105,13 @@ with timeline_col:
 with table_col:
     st.subheader("Events")
     table = appstate.event_table(filtered["events"], layers)
+    if len(filtered["events"]) > len(table):
+        st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
     st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
                  hide_index=True, width="stretch", height=320)
 
 if added_rows:
-    st.subheader(f"Places in the added article ({st.session_state.added['name']})")
+    st.subheader("Places in the added article (" + appstate.md_escape(st.session_state.added["name"]) + ")")
     st.caption("Indigo points on the map. Reject a wrong match or correct it (type a place, or edit lat/lon); "
                "saved reviews apply to every article, including the seed articles' mentions layer.")
     edited = st.data_editor(
@@ -119,7 +123,7 @@ if added_rows:
     if st.button("Save review"):
         saved, review_problems = appstate.save_review(edited)
         for problem in review_problems:
-            st.error(problem)
+            st.error(appstate.md_escape(problem))
         if saved:
             st.success(f"Saved {saved} review(s) to the dataset's mention_reviews.csv.")
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import folium
 import pandas as pd
 import streamlit as st
 
@@ -50,7 +51,9 @@ def _last_good() -> dict:
     return {}
 
 
-@st.cache_data(show_spinner="Building the atlas…", max_entries=4)
+# A resource, not cache_data: cache_data would unpickle a fresh copy of every layer on every rerun
+# (~0.1 s and ~10 MB per copy at 20k events). The layers are shared read-only; filters make new frames.
+@st.cache_resource(show_spinner="Building the atlas…", max_entries=4)
 def _load(signature: str) -> dict:
     from geo import layers as layer_stage
 
@@ -134,6 +137,25 @@ def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
     return {f: (manifest[f].title if f in manifest and manifest[f].title else f) for f in files}
 
 
+@dataclass(frozen=True)
+class DatasetFacts:
+    types: list
+    source_labels: dict
+    span: Any
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _facts(signature: str, _layers: Mapping[str, Any]) -> DatasetFacts:
+    return DatasetFacts(explore.options(_layers["events"]["type"]), source_labels(_layers),
+                        explore.date_span(_layers["events"]))
+
+
+def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
+    """Widget options that only depend on the dataset (types, cited articles, date span): computed once
+    per dataset signature, since at 20k events they cost ~0.2 s per rerun."""
+    return _facts(signature, layers)
+
+
 def seed_widgets(state, filters: explore.Filters, layers: Mapping[str, Any]) -> None:
     """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
     actors = set(actor_labels(layers))
@@ -168,11 +190,46 @@ def filters_from_widgets(state, span) -> explore.Filters:
 # ------------------------------------------------------------------ map
 
 
-def base_map(layers: Mapping[str, Any]):
+def base_map(layers: Mapping[str, Any], signature: str | None = None):
     """The map without data, framed on the whole dataset. Built fresh each rerun (st_folium mutates
     it), but its script only depends on the dataset, so st_folium keeps the mounted map and swaps
-    just the data group when filters change: no remount, no blank flash, zoom and centre kept."""
-    return mapview.make_map(layers, with_data=False, served_assets=True)
+    just the data group when filters change: no remount, no blank flash, zoom and centre kept.
+    With the dataset `signature` the map starts fetching the published data before its scripts load."""
+    url = published_data(signature, layers).url if signature else None
+    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _published(signature: str, _layers: Mapping[str, Any]) -> mapview.PublishedData:
+    return mapview.publish_data(_layers)
+
+
+def published_data(signature: str, layers: Mapping[str, Any]) -> mapview.PublishedData:
+    published = _published(signature, layers)
+    if not published.path.is_file():  # pruned after many dataset edits: write it again
+        _published.clear()
+        published = _published(signature, layers)
+    return published
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view(signature: str, filters_key: str, visible: tuple, _published_data, _filtered) -> dict:
+    return mapview.view_payload(_published_data, _filtered, visible)
+
+
+def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: explore.Filters,
+             visible: tuple):
+    """The data for st_folium's `feature_group_to_add`: the dataset is published once as a static file
+    (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
+    by dataset signature + filters. A session's added article rides along inline."""
+    published = published_data(signature, layers)
+    if "added" in filtered:  # per-session data: not worth caching
+        payload = mapview.view_payload(published, filtered, visible)
+    else:
+        payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
+    group = folium.FeatureGroup(name="atlas-data", control=False)
+    mapview.AtlasData(payload).add_to(group)
+    return group
 
 
 def fly_target(layers: Mapping[str, Any], event_id: str):
@@ -208,8 +265,16 @@ def on_table_select() -> None:
 # ------------------------------------------------------------------ details, table, timeline
 
 
+# At scale the table and timeline would dominate what each rerun sends (20k rows of Arrow ≈ 2 MB,
+# 20k chart points ≈ 3 MB): the table lists the first TABLE_ROWS matches (filters narrow it down) and
+# the timeline counts events per week and type.
+TABLE_ROWS = 100
+TIMELINE_POINTS = 1500
+
+
 def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
     labels = actor_labels(layers)
+    events = events.iloc[:TABLE_ROWS]
     table = pd.DataFrame({
         "date": events["date"].astype(str),
         "title": events["title"].astype(str),
@@ -235,6 +300,8 @@ def timeline_chart(events):
     }).dropna(subset=["start"])
     if not len(frame):
         return None
+    if len(frame) > TIMELINE_POINTS:
+        return _timeline_weekly(frame)
     # Open on the last year of events; older background (a 1961 treaty) is a drag away rather
     # than squashing the whole story into one column.
     latest = frame["start"].max()
@@ -254,6 +321,40 @@ def timeline_chart(events):
     )
 
 
+def _timeline_weekly(frame: pd.DataFrame):
+    """Many events: one circle per week and type, sized by how many events it holds."""
+    import altair as alt
+
+    frame = frame.assign(week=frame["start"].dt.to_period("W").dt.start_time)
+    counts = frame.groupby(["week", "type"]).size().reset_index(name="events")
+    counts["week"] = counts["week"].dt.strftime("%Y-%m-%d")
+    return (
+        alt.Chart(counts)
+        .mark_circle(opacity=0.85, clip=True)
+        .encode(
+            x=alt.X("week:T", title=None),
+            y=alt.Y("type:N", title=None),
+            size=alt.Size("events:Q", legend=None, scale=alt.Scale(range=[20, 400])),
+            color=alt.Color("type:N", legend=None, scale=alt.Scale(scheme="tableau10")),
+            tooltip=[alt.Tooltip("week:T", title="week of"), "type", "events"],
+        )
+        .properties(height=max(120, 28 * counts["type"].nunique()))
+        .interactive(bind_y=False)
+    )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~:$&])")
+
+
+def md_escape(value: Any) -> str:
+    """Text for Streamlit elements that render Markdown (subheader, caption, error, …): Markdown's
+    active characters are backslash-escaped and line breaks folded, so data cannot become a link, an
+    image (an outside request), emphasis, LaTeX or a coloured directive; it shows as typed."""
+    text = "" if value is None else str(value)
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)  # "1. …" would start a list
+
+
 def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     """Detail panel. All text goes through Streamlit's text elements (no HTML), so data stays data."""
     from geo import sources
@@ -266,7 +367,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         return
     row = match.iloc[0]
     labels = actor_labels(layers)
-    ui.subheader(str(row["title"]))
+    ui.subheader(md_escape(row["title"]))
     precision = str(row.get("date_precision", "") or "day")
     date_text = str(row["date"]) + (f" → {row['end_date']}" if str(row.get("end_date", "") or "") else "")
     ui.text(f"When: {date_text} ({precision})")
@@ -284,7 +385,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     if refs:
         ui.markdown("**Sources**")
     for ref in refs:
-        ui.caption(sources.describe(ref))
+        ui.caption(md_escape(sources.describe(ref)))
         passage = sources.passage_for(ref)
         if passage:
             ui.text("“" + passage + "”")

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date as _date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import shapely
 from shapely.geometry import shape
@@ -236,57 +236,135 @@ def _decode(path: Path, label: str, errors: _Errors) -> str | None:
     return text
 
 
-def read_csv_rows(path: Path, label: str, kind: str, errors: _Errors) -> list[tuple[int, dict]]:
-    """(line, row) pairs; `line` is the physical line where the record starts (header = line 1)."""
-    text = _decode(path, label, errors)
-    if text is None:
-        return []
+# A CSV field longer than this stops the reader (an unclosed quote would otherwise swallow the rest of
+# the file into one field); fields over MAX_FIELD but under this are reported with their line.
+CSV_FIELD_LIMIT = 1_000_000
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
+    """(byte offset, byte value, line) of the first byte that is not UTF-8 (None if all is UTF-8),
+    reading the file in chunks."""
+    import codecs
+
+    offset, line, pending = 0, 1, b""  # offset: where `pending` starts in the file
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            data = pending + chunk
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start, data[exc.start], line + data[:exc.start].count(b"\n")
+            line += data[:used].count(b"\n")
+            offset += used
+            pending = data[used:]
+            if not chunk:
+                return None
+
+
+def _encoding_error(path: Path, label: str, errors: _Errors) -> bool:
+    bad = _first_bad_utf8(Path(path))
+    if bad is None:
+        return False
+    offset, byte, line = bad
+    errors.add(label, f"not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); save the file as UTF-8 "
+                      "(Excel: CSV UTF-8)", line=line)
+    return True
+
+
+def iter_csv_rows(path: Path, label: str, kind: str, errors: _Errors):
+    """Yield (line, row) pairs, streaming: one record in memory at a time, whatever the file size.
+    `line` is the physical line where the record starts (header = line 1). Problems become errors."""
     required, optional = COLUMNS[kind]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, 50_000_000))
-    rows: list[tuple[int, dict]] = []
     try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        errors.add(label, f"cannot read file: {exc.strerror or exc}")
+        return
+    with fh:
+        head = fh.read(4)
+        if not head:
+            errors.add(label, "empty file (0 bytes)")
+            return
+        if head.startswith(_UTF16_BOMS):
+            errors.add(label, "file is UTF-16 encoded; save it as UTF-8")
+            return
+        fh.seek(0)
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        state = {"nul": 0}
+
+        def lines():
+            n = 0
+            for physical in text:
+                n += 1
+                if "\x00" in physical:
+                    state["nul"] = n
+                    return
+                yield physical
+
+        reader = csv.reader(lines(), strict=True)
+        old_limit = csv.field_size_limit()
         header = None
         last = 0
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                errors.add(label, f"malformed CSV: {exc}", line=last + 1)
-                break
-            line, last = last + 1, reader.line_num
-            if not rec or all(not c.strip() for c in rec):
-                continue
-            if header is None:
-                header = [h.strip() for h in rec]
-                dupes = sorted({h for h in header if header.count(h) > 1 and h})
-                if dupes:
-                    errors.add(label, f"duplicate column(s) in header: {', '.join(dupes)}", line=line)
-                missing = [c for c in required if c not in header]
-                if missing:
-                    errors.add(label, f"missing required column(s): {', '.join(missing)}", line=line)
-                    return []
-                unknown = [h for h in header if h and h not in required + optional]
-                if unknown:
-                    errors.add(label, f"unknown column(s) ignored: {', '.join(unknown)}", line=line)
-                continue
-            if len(rec) > len(header):
-                errors.add(label, f"row has {len(rec)} fields but the header has {len(header)}", line=line)
-                continue
-            row = {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
-            big = [h for h, v in row.items() if len(v) > MAX_FIELD]
-            if big:
-                errors.add(label, f"field(s) longer than {MAX_FIELD} characters: {', '.join(big)}", line=line)
-                continue
-            rows.append((line, row))
-    finally:
-        csv.field_size_limit(old_limit)
-    if header is None:
-        errors.add(label, "no header row")
-    return rows
+        try:
+            while True:
+                csv.field_size_limit(CSV_FIELD_LIMIT)
+                try:
+                    rec = next(reader)
+                except StopIteration:
+                    break
+                except UnicodeDecodeError:
+                    _encoding_error(path, label, errors)
+                    return
+                except csv.Error as exc:
+                    msg = str(exc)
+                    if "field larger than field limit" in msg:
+                        msg = (f"a field is longer than {CSV_FIELD_LIMIT:,} characters "
+                               "(an unclosed quote?)")
+                    errors.add(label, f"malformed CSV: {msg}", line=last + 1)
+                    return
+                finally:
+                    csv.field_size_limit(old_limit)
+                line, last = last + 1, reader.line_num
+                if not rec or all(not c.strip() for c in rec):
+                    continue
+                if header is None:
+                    header = [h.strip() for h in rec]
+                    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+                    if dupes:
+                        errors.add(label, f"duplicate column(s) in header: {', '.join(dupes)}", line=line)
+                    missing = [c for c in required if c not in header]
+                    if missing:
+                        # a header that reads wrong is often the sign of another encoding: say that first
+                        if not _encoding_error(path, label, errors):
+                            errors.add(label, f"missing required column(s): {', '.join(missing)}", line=line)
+                        return
+                    unknown = [h for h in header if h and h not in required + optional]
+                    if unknown:
+                        errors.add(label, f"unknown column(s) ignored: {', '.join(unknown)}", line=line)
+                    continue
+                if len(rec) > len(header):
+                    errors.add(label, f"row has {len(rec)} fields but the header has {len(header)}", line=line)
+                    continue
+                big = [h for i, h in enumerate(header) if i < len(rec) and len(rec[i]) > MAX_FIELD]
+                if big:
+                    errors.add(label, f"field(s) longer than {MAX_FIELD} characters: {', '.join(big)}",
+                               line=line)
+                    continue
+                yield line, {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
+        finally:
+            text.detach()
+        if state["nul"]:
+            errors.add(label, "file contains NUL bytes; is it a binary or UTF-16 file?", line=state["nul"])
+            return
+        if header is None:
+            errors.add(label, "file has no content (no header row)")
+
+
+def read_csv_rows(path: Path, label: str, kind: str, errors: _Errors) -> list[tuple[int, dict]]:
+    """All (line, row) pairs of a CSV file as a list; see `iter_csv_rows` (streaming)."""
+    return list(iter_csv_rows(path, label, kind, errors))
 
 
 def read_geojson_features(path: Path, label: str, allowed: tuple[str, ...], errors: _Errors,
@@ -630,12 +708,13 @@ def _props_getter(props: dict):
 
 
 def parse_events(path: Path, label: str, ctx: _SourceCtx, errors: _Errors, actor_ids: set | None = None,
-                 seen: set | None = None) -> list[Event]:
+                 seen: set | None = None, keep: Callable[[Event], Any] | None = None) -> list[Event]:
     """Valid events; `actor_ids` (when actors.csv exists) checks references; `seen` collects every id,
-    valid row or not, so other files referring to a broken row do not get a second error."""
+    valid row or not, so other files referring to a broken row do not get a second error. `keep`
+    turns each valid event into what is kept (validation keeps a small `_Slim` record per row)."""
     events = []
     if path.suffix == ".csv":
-        items = [(line, None, row) for line, row in read_csv_rows(path, label, "events", errors)]
+        items = ((line, None, row) for line, row in iter_csv_rows(path, label, "events", errors))
     else:
         items = [(None, n, dict(props, **({"lon": g.x, "lat": g.y} if g is not None else {})))
                  for n, props, g in read_geojson_features(path, label, ("Point",), errors, allow_null=True)]
@@ -648,13 +727,13 @@ def parse_events(path: Path, label: str, ctx: _SourceCtx, errors: _Errors, actor
         for p in problems:
             errors.add(label, p, line=line, feature=n)
         if ev:
-            events.append(ev)
+            events.append(keep(ev) if keep else ev)
     return events
 
 
 def parse_actors(path: Path, label: str, errors: _Errors, seen: set | None = None) -> list[Actor]:
     out = []
-    for line, row in read_csv_rows(path, label, "actors", errors):
+    for line, row in iter_csv_rows(path, label, "actors", errors):
         problems: list[str] = []
         get, raw = _csv_getter(row)
         _note_id(seen, get("id"))
@@ -682,7 +761,7 @@ def parse_actors(path: Path, label: str, errors: _Errors, seen: set | None = Non
 def parse_relations(path: Path, label: str, errors: _Errors, seen: set | None = None,
                     actor_ids: set | None = None) -> list[Relation]:
     out = []
-    for line, row in read_csv_rows(path, label, "relations", errors):
+    for line, row in iter_csv_rows(path, label, "relations", errors):
         problems: list[str] = []
         get, _ = _csv_getter(row)
         _note_id(seen, get("id"))
@@ -706,7 +785,7 @@ def parse_relations(path: Path, label: str, errors: _Errors, seen: set | None = 
 
 def parse_places(path: Path, label: str, errors: _Errors) -> list[PlaceOverride]:
     out = []
-    for line, row in read_csv_rows(path, label, "places", errors):
+    for line, row in iter_csv_rows(path, label, "places", errors):
         problems: list[str] = []
         get, raw = _csv_getter(row)
         if not get("name"):
@@ -772,7 +851,7 @@ def parse_regions(path: Path, label: str, ctx: _SourceCtx, errors: _Errors,
 
 def parse_manifest(path: Path, label: str, errors: _Errors) -> dict:
     out = {}
-    for line, row in read_csv_rows(path, label, "manifest", errors):
+    for line, row in iter_csv_rows(path, label, "manifest", errors):
         get, _ = _csv_getter(row)
         if not get("file"):
             errors.add(label, "file is required", line=line)
@@ -806,9 +885,11 @@ def _err_at(where: str, message: str) -> ValidationError:
     return ValidationError(file, message, line=int(line)) if line.isdigit() else ValidationError(where, message)
 
 
-def _attach_citations(path: Path, label: str, ctx: _SourceCtx, ids: dict[str, set], errors: _Errors):
+def _attach_citations(path: Path, label: str, ctx: _SourceCtx, ids: dict[str, set], errors: _Errors,
+                      lean: bool = False):
+    """{(layer, item): [SourceRef, …]}; with `lean` the lists stay empty (only the keys are kept)."""
     by_item: dict[tuple[str, str], list[SourceRef]] = {}
-    for line, row in read_csv_rows(path, label, "citations", errors):
+    for line, row in iter_csv_rows(path, label, "citations", errors):
         problems: list[str] = []
         layer, item = row.get("layer", "").strip(), row.get("item", "").strip()
         if layer not in CITATION_LAYERS:
@@ -819,13 +900,16 @@ def _attach_citations(path: Path, label: str, ctx: _SourceCtx, ids: dict[str, se
         for p in problems:
             errors.add(label, p, line=line)
         if ref and not any(p.startswith("unknown") or p.startswith("layer") for p in problems):
-            by_item.setdefault((layer, item), []).append(ref)
+            refs = by_item.setdefault((layer, item), [])
+            if not lean:
+                refs.append(ref)
     return by_item
 
 
-def _attach_figures(path: Path, label: str, ctx: _SourceCtx, event_ids: set, errors: _Errors):
+def _attach_figures(path: Path, label: str, ctx: _SourceCtx, event_ids: set, errors: _Errors,
+                    lean: bool = False):
     by_event: dict[str, list[Figure]] = {}
-    for line, row in read_csv_rows(path, label, "figures", errors):
+    for line, row in iter_csv_rows(path, label, "figures", errors):
         problems: list[str] = []
         eid = row.get("event_id", "").strip()
         if eid not in event_ids:
@@ -833,7 +917,7 @@ def _attach_figures(path: Path, label: str, ctx: _SourceCtx, event_ids: set, err
         fig = _figure(row, ctx, problems)
         for p in problems:
             errors.add(label, p, line=line)
-        if fig and not problems:
+        if fig and not problems and not lean:
             by_event.setdefault(eid, []).append(fig)
     return by_event
 
@@ -842,8 +926,46 @@ def _display(folder: Path, name: str) -> str:
     return str(Path(folder) / name)
 
 
-def load_dataset(folder: Path | str, resolve: bool = True) -> tuple[Dataset, list[ValidationError]]:
-    """Read, cross-check and (optionally) geocode a dataset folder."""
+class _Slim(NamedTuple):
+    """What validation keeps of a valid event: enough for duplicate, source and place checks."""
+    id: str
+    where: str
+    place: str | None  # None when the row has coordinates (nothing to resolve)
+    country: str
+    has_sources: bool
+
+
+def _slim(e: Event) -> _Slim:
+    return _Slim(e.id, e.where, e.place if e.lat is None else None, e.country, bool(e.sources))
+
+
+def _resolve_slim(ds: Dataset, slim: list[_Slim], errors: list) -> None:
+    """Place errors for slim events: each distinct (place, country) is resolved once."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for e in slim:
+        if e.place is not None:
+            groups.setdefault((e.place, e.country), []).append(e.where)
+    probes = [Event(id=f"probe-{i}", title="", summary="", date="", end_date="", date_precision="",
+                    date_start="", date_end="", place=place, lat=None, lon=None, place_precision="",
+                    uncertainty_km=None, region_id="", type="", actors=(), country=country,
+                    where=f"\x00probe:{i}") for i, (place, country) in enumerate(groups)]
+    found: list[ValidationError] = []
+    resolve_places(replace(ds, events=tuple(probes)), found)
+    wheres = list(groups.values())
+    for err in found:
+        if err.file == "\x00probe" and err.line is not None:
+            errors.extend(_err_at(where, err.message) for where in wheres[err.line])
+        else:
+            errors.append(err)
+
+
+def load_dataset(folder: Path | str, resolve: bool = True,
+                 lean: bool = False) -> tuple[Dataset, list[ValidationError]]:
+    """Read, cross-check and (optionally) geocode a dataset folder.
+
+    `lean` is for validation only: files are streamed and only a small record per event is kept (a
+    60 MB events.csv validates in little memory); the returned Dataset's events are then `_Slim`
+    records, not `Event`s, and figures/citations are checked but not attached."""
     folder = Path(folder)
     errors = _Errors()
     if not folder.is_dir():
@@ -869,7 +991,8 @@ def load_dataset(folder: Path | str, resolve: bool = True) -> tuple[Dataset, lis
         events = []
     else:
         name = "events.csv" if has_csv else "events.geojson"
-        events = parse_events(p(name), label(name), ctx, errors, actor_ids, ids["events"])
+        events = parse_events(p(name), label(name), ctx, errors, actor_ids, ids["events"],
+                              keep=_slim if lean else None)
     relations = (parse_relations(p("relations.csv"), label("relations.csv"), errors, ids["relations"],
                                  ids["actors"]) if p("relations.csv").is_file() else [])
     routes = (parse_routes(p("routes.geojson"), label("routes.geojson"), ctx, errors, ids["routes"])
@@ -886,10 +1009,20 @@ def load_dataset(folder: Path | str, resolve: bool = True) -> tuple[Dataset, lis
             errors.add(label("places.csv"), f"duplicate place name {pl.name!r}")
         seen_places.add(pl.name.casefold())
 
-    cites = (_attach_citations(p("citations.csv"), label("citations.csv"), ctx, ids, errors)
+    cites = (_attach_citations(p("citations.csv"), label("citations.csv"), ctx, ids, errors, lean)
              if p("citations.csv").is_file() else {})
-    figs = (_attach_figures(p("figures.csv"), label("figures.csv"), ctx, ids["events"], errors)
+    figs = (_attach_figures(p("figures.csv"), label("figures.csv"), ctx, ids["events"], errors, lean)
             if p("figures.csv").is_file() else {})
+    if lean:
+        for e in events:
+            if not (e.has_sources or ("events", e.id) in cites):
+                errors.append(_err_at(e.where, f"event {e.id!r} has no source (add a citations.csv row)"))
+        ds = Dataset(folder, (), tuple(actors), tuple(routes), tuple(regions), tuple(relations),
+                     tuple(places), manifest)
+        if resolve:
+            ds = resolve_places(ds, errors)
+            _resolve_slim(ds, events, errors)
+        return replace(ds, events=tuple(events)), list(errors)
 
     events = [replace(e, sources=e.sources + tuple(cites.get(("events", e.id), ())),
                       figures=e.figures + tuple(figs.get(e.id, ()))) for e in events]
@@ -1006,7 +1139,7 @@ def validate_path(path: Path | str) -> list[ValidationError]:
     """Errors for a dataset folder, or for one file of a dataset (checked in its folder's context)."""
     path = Path(path)
     if path.is_dir():
-        return load_dataset(path)[1]
+        return load_dataset(path, lean=True)[1]
     if not path.exists():
         return [ValidationError(str(path), "no such file or folder")]
     if path.name not in FILES:
@@ -1027,6 +1160,6 @@ def validate_path(path: Path | str) -> list[ValidationError]:
         else:
             read_csv_rows(path, label, kind, errors)
         return list(errors)
-    errors = load_dataset(folder)[1]
+    errors = load_dataset(folder, lean=True)[1]
     target = str(path)
     return [e for e in errors if e.file == target]

@@ -223,12 +223,23 @@ class BuildResult:
     built: bool  # False when the cached GeoPackage was current
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files a killed build left next to `path` (call with the build lock held: no other build of
+    this folder can be writing them)."""
+    for tmp in path.parent.glob(f".{path.stem}-*.tmp.gpkg*"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 def build(data_dir: Path | str | None = None, force: bool = False) -> BuildResult:
     """Validate, geocode and write the GeoPackage (serialised by a lock; skipped when current).
     Raises events.DatasetError for an invalid dataset; the previous GeoPackage stays in place."""
     folder = _data_dir(data_dir)
     path = gpkg_path(folder)
     with _build_lock():
+        _remove_stale_temps(path)
         signature = dataset_signature(folder)
         if not force and path.is_file() and stored_signature(path) == signature:
             return BuildResult(path, layer_counts(path), built=False)

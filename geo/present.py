@@ -127,8 +127,8 @@ def _story(layers: Mapping[str, Any]) -> stories.Story | None:
         return stories.load(_story_name(), layers)
     except stories.StoryError as exc:
         st.html(_bar("Presenter mode", ""))
-        for line in exc.errors:
-            st.error(line, icon="⚠️")
+        st.error("The story has problems:", icon="⚠️")
+        st.code("\n".join(exc.errors), language=None)  # messages quote data: shown as plain text
         return None
 
 

@@ -159,3 +159,60 @@ def mentions_evidence(span: str, evidence: str) -> bool:
     norm = lambda s: s.casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = norm(span)
     return any(norm(t) in text for t in evidence_terms(evidence))
+
+
+# ---------------------------------------------------------------------------
+# Display (detail panel, exports): plain text only; callers escape for their medium.
+
+SAFE_URL_SCHEMES = ("http", "https")
+
+
+def safe_url(url: str | None) -> str:
+    """`url` when it is a plain http(s) address (no spaces or control characters), else "".
+    `javascript:`, `data:`, `vbscript:`, protocol-relative and relative links are never shown as links."""
+    from urllib.parse import urlsplit
+
+    text = str(url or "").strip()
+    if not text or len(text) > 2000 or any(ord(c) < 33 or c in '"<>\\`' or ord(c) == 127 for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.netloc:
+        return ""
+    return text
+
+
+def describe(ref: SourceRef | dict) -> str:
+    """One line of plain text naming a source: the article's title (publisher) and character span, or
+    the background citation and its URL. A URL that is not http(s) is left out (and said so)."""
+    try:
+        if isinstance(ref, dict):
+            ref = SourceRef.from_dict(ref)
+    except (TypeError, ValueError):
+        return "unreadable source reference"
+    if ref.is_span:
+        art = None
+        try:
+            art = load_manifest().get(ref.file)
+        except (OSError, UnicodeDecodeError, csv.Error):  # a broken manifest is reported by validation
+            pass
+        name = ref.file
+        if art is not None and art.title:
+            name = f"{art.title} ({art.publisher})" if art.publisher else art.title
+        return f"{name}, characters {ref.start}–{ref.end}"
+    text = ref.citation or "citation"
+    if ref.url:
+        url = safe_url(ref.url)
+        text += f" — {url}" if url else " — (link not shown: only http/https addresses are)"
+    return text
+
+
+def passage_for(ref: SourceRef | dict) -> str | None:
+    """The quoted passage for a span reference when its article is available (SHA-256 checked),
+    else None; never raises (the detail panel must not fail on one odd reference)."""
+    try:
+        return passage(ref)
+    except (OSError, TypeError, ValueError):
+        return None

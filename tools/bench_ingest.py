@@ -63,13 +63,14 @@ def cpu_seconds() -> float:
 
 def run(corpus: Path, url: str, workers: int, processes: bool) -> dict:
     st = store.open_store(url)
+    load = os.getloadavg()[0]
     cpu0 = cpu_seconds()
     r = ingest.ingest(corpus, st, workers=workers, processes=processes)
     cpu = cpu_seconds() - cpu0  # other users of the machine do not inflate this one
     return {"workers": workers, "mode": "processes" if processes else "threads", "new": r.new,
             "mentions": r.mentions, "parse_s": r.parse_seconds, "total_s": r.seconds,
             "parse_rate": r.new / r.parse_seconds, "total_rate": r.new / r.seconds, "cpu_s": cpu,
-            "digest": digest(st)}
+            "load": load, "digest": digest(st)}
 
 
 VIEWPORTS = {"city (New Orleans)": (-90.3, 29.8, -89.9, 30.1), "continent (Europe)": (-10.0, 35.0, 30.0, 60.0)}
@@ -122,11 +123,11 @@ def main() -> int:
                 store._engine(url).dispose()
                 with psycopg.connect(args.postgis, autocommit=True) as con:
                     con.execute(f"DROP SCHEMA {schema} CASCADE")
-    print("\n| workers | mode | articles | mentions | geoparse s | articles/s (geoparse) | total s | articles/s (total) | CPU s | export sha256[:16] |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| workers | mode | articles | mentions | geoparse s | articles/s (geoparse) | total s | articles/s (total) | CPU s | load before | export sha256[:16] |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['workers']} | {r['mode']} | {r['new']} | {r['mentions']} | {r['parse_s']:.2f} | "
-              f"{r['parse_rate']:.0f} | {r['total_s']:.2f} | {r['total_rate']:.0f} | {r['cpu_s']:.1f} | `{r['digest']}` |")
+              f"{r['parse_rate']:.0f} | {r['total_s']:.2f} | {r['total_rate']:.0f} | {r['cpu_s']:.1f} | {r['load']:.1f} | `{r['digest']}` |")
     same = len({r["digest"] for r in rows}) == 1
     print(f"\nidentical exports across runs: {'yes' if same else 'NO'}; load average after: {os.getloadavg()[0]:.2f}")
     return 0 if same else 1
