@@ -61,6 +61,7 @@ with st.sidebar:
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
+filtered, store_status = appstate.with_corpus(filtered, filters)
 added_rows = appstate.added_article_rows()
 if added_rows:
     filtered["added"] = appstate.added_layer(added_rows)
@@ -82,13 +83,17 @@ with map_col:
         key=appstate.MAP_KEY,
         height=620,
         use_container_width=True,
-        returned_objects=["last_object_clicked_tooltip"],
+        # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
+        returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else []),
         on_change=appstate.on_map_change,
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
                                                visible=tuple(filters.layers) + ("added",)),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
+
+    if store_status:
+        st.caption(store_status)
 
 with detail_col:
     appstate.render_details(st, layers, st.session_state.get("event", ""))

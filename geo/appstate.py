@@ -250,9 +250,11 @@ def clicked_event_id(value: Any) -> str:
 
 
 def on_map_change() -> None:
+    # The component reports its whole state (bounds too, when a store is on): act on new clicks only.
     event_id = clicked_event_id(st.session_state.get(MAP_KEY))
-    if event_id:
+    if event_id and event_id != st.session_state.get("last_clicked_event"):
         st.session_state.event = event_id
+    st.session_state.last_clicked_event = event_id
 
 
 def on_table_select() -> None:
@@ -269,7 +271,7 @@ def on_table_select() -> None:
 # 20k chart points ≈ 3 MB): the table lists the first TABLE_ROWS matches (filters narrow it down) and
 # the timeline counts events per week and type.
 TABLE_ROWS = 100
-TIMELINE_POINTS = 1500
+TIMELINE_POINTS = 300
 
 
 def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
@@ -473,3 +475,55 @@ def save_review(edited: pd.DataFrame) -> tuple[int, list[str]]:
     if reviews:
         review.save_reviews(review.reviews_path(), reviews)
     return len(reviews), problems
+
+
+# ------------------------------------------------------------------ corpus store (GEO_STORE)
+
+
+def store_configured() -> bool:
+    """The corpus store is shown only when `GEO_STORE` names one (GeoPackage path or PostGIS URL)."""
+    import os
+
+    return bool(os.environ.get("GEO_STORE", "").strip())
+
+
+def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the map's last reported bounds, widened by half a view so
+    small pans don't need a new query; None before the map has reported."""
+    bounds = (value or {}).get("bounds") if isinstance(value, dict) else None
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        west, south, east, north = float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    dx, dy = (east - west) / 2, (north - south) / 2
+    return (round(max(-180.0, west - dx), 1), round(max(-90.0, south - dy), 1),
+            round(min(180.0, east + dx), 1), round(min(90.0, north + dy), 1))
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def corpus_mentions(bbox, date_from, date_to):
+    """Ingested corpus mentions in the viewport and date range; the query runs in the store (bbox and
+    dates in SQL on PostGIS, with its spatial index)."""
+    from geo import store
+
+    dates = (date_from, date_to) if date_from or date_to else None
+    return store.mentions_layer(bbox=bbox, date_range=dates)
+
+
+def with_corpus(filtered: dict, filters: explore.Filters) -> tuple[dict, str]:
+    """`filtered` with the store's mentions appended to the mentions layer; and a status line."""
+    if not store_configured() or "mentions" not in filters.layers:
+        return filtered, ""
+    bbox = viewport_bbox(st.session_state.get(MAP_KEY))
+    try:
+        corpus = corpus_mentions(bbox, filters.date_from, filters.date_to)
+    except Exception as exc:  # an unreachable store must not take the atlas down
+        return filtered, f"Corpus store unavailable: {exc}"
+    if not len(corpus):
+        return filtered, "Corpus store: no mentions in this view."
+    mentions = filtered.get("mentions")
+    columns = list(mentions.columns) if mentions is not None else list(corpus.columns)
+    merged = pd.concat([mentions, corpus[[c for c in columns if c in corpus.columns]]], ignore_index=True) \
+        if mentions is not None and len(mentions) else corpus
+    return {**filtered, "mentions": merged}, f"Corpus store: {len(corpus)} mentions in this view."
