@@ -223,7 +223,7 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
     (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
     by dataset signature + filters. A session's added article rides along inline."""
     published = published_data(signature, layers)
-    if "added" in filtered:  # per-session data: not worth caching
+    if "added" in filtered or store_configured():  # per-session / per-viewport data: not worth caching
         payload = mapview.view_payload(published, filtered, visible)
     else:
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)

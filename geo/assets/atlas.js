@@ -45,17 +45,20 @@
   }
 
   // Tooltips are markup strings because st_folium reads a clicked layer's tooltip as text to report
-  // the click; the string is serialised from DOM text nodes, so data never becomes markup. The hidden
-  // ⟦id⟧ lets the app tell which event was clicked even when titles repeat.
+  // the click. Text is escaped exactly as the DOM serialises a text node (&, <, > and U+00A0), so
+  // data never becomes markup; a string costs a tenth of building nodes, which counts at 20k dots.
+  // The hidden ⟦id⟧ lets the app tell which event was clicked even when titles repeat.
+  var TEXT_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\u00a0": "&nbsp;" };
+
+  function textHtml(value) {
+    return String(value).replace(/[&<>\u00a0]/g, function (c) { return TEXT_ESCAPES[c]; });
+  }
+
   function tooltipFor(p) {
-    var box = el("span");
-    box.appendChild(el("span", "atlas-tip", p.title || p.name || p.text || p.id));
-    if (p.id) {
-      var key = el("span", null, "\u27e6" + p.id + "\u27e7");
-      key.hidden = true;
-      box.appendChild(key);
-    }
-    return box.innerHTML;
+    var title = p.title || p.name || p.text || p.id;
+    var html = '<span class="atlas-tip">' + (title ? textHtml(title) : "") + "</span>";
+    if (p.id) html += '<span hidden="">' + textHtml("\u27e6" + p.id + "\u27e7") + "</span>";
+    return html;
   }
 
   function arc(a, b) {
@@ -85,100 +88,129 @@
     layer.atlasKind = kind;
   }
 
-  var builders = {
-    regions: function (spec, actors) {
-      var group = L.featureGroup();
-      spec.features.forEach(function (f) {
-        var layer = L.geoJSON(f.geometry, {
-          style: {
-            color: f.properties.color || "#7a4b9c", weight: 2, fillOpacity: 0.12,
-            dashArray: f.properties.approximate ? "6 6" : null
-          }
-        });
-        bindInfo(layer, "regions", f.properties, actors);
-        group.addLayer(layer);
+  // Per-row layers of each kind: an array per row (a dot may come with its uncertainty ring).
+  function areaItems(kind, style) {
+    return function (spec, actors, renderer) {
+      return spec.features.map(function (f) {
+        var layer = L.geoJSON(f.geometry, { style: style(f.properties), renderer: renderer });
+        bindInfo(layer, kind, f.properties, actors);
+        return [layer];
       });
-      return group;
-    },
-    routes: function (spec, actors) {
-      var group = L.featureGroup();
-      spec.features.forEach(function (f) {
-        var layer = L.geoJSON(f.geometry, {
-          style: {
-            color: f.properties.color || "#d55e00", weight: 4, opacity: 0.9,
-            dashArray: f.properties.approximate ? "10 8" : null
-          }
-        });
-        bindInfo(layer, "routes", f.properties, actors);
-        group.addLayer(layer);
-      });
-      return group;
-    },
-    relations: function (spec, actors) {
-      var group = L.featureGroup();
-      spec.rows.forEach(function (r) {
+    };
+  }
+
+  var makers = {
+    regions: areaItems("regions", function (p) {
+      return { color: p.color || "#7a4b9c", weight: 2, fillOpacity: 0.12, dashArray: p.approximate ? "6 6" : null };
+    }),
+    routes: areaItems("routes", function (p) {
+      return { color: p.color || "#d55e00", weight: 4, opacity: 0.9, dashArray: p.approximate ? "10 8" : null };
+    }),
+    relations: function (spec, actors, renderer) {
+      return spec.rows.map(function (r) {
         var p = row({}, spec.fields, r);
         var line = L.polyline(arc([p.lat1, p.lon1], [p.lat2, p.lon2]), {
-          color: p.color || "#555", weight: 2.5, opacity: 0.8, dashArray: "2 6"
+          color: p.color || "#555", weight: 2.5, opacity: 0.8, dashArray: "2 6", renderer: renderer
         });
         bindInfo(line, "relations", p, actors);
-        group.addLayer(line);
+        return [line];
       });
-      return group;
     },
     points: function (spec, actors, renderer) {
-      var group = L.featureGroup();
-      var stacks = {};
-      spec.rows.forEach(function (r) {
-        var p = row({}, spec.fields, r);
-        var colour = p.color || spec.color || "#0072b2";
-        if (p.uncertainty_km && p.uncertainty_km > 0) {
-          // Precision shown as a ring sized by the uncertainty, not a falsely exact dot.
-          var ring = L.circle([p.lat, p.lon], {
-            radius: p.uncertainty_km * 1000, color: colour, weight: 1.5, dashArray: "4 4",
-            fillOpacity: 0.05, interactive: false, renderer: renderer
-          });
-          group.addLayer(ring);
-        }
-        var dot = L.circleMarker([p.lat, p.lon], {
-          radius: spec.radius || 8, color: "#ffffff", weight: 2, fillColor: colour,
-          fillOpacity: 0.95, renderer: renderer
-        });
-        bindInfo(dot, spec.kind, p, actors);
-        group.addLayer(dot);
-        var key = p.lat + "," + p.lon;
-        (stacks[key] = stacks[key] || []).push(dot);
+      return pointItems(spec, actors, renderer).map(function (item) {
+        return item.ring ? [item.ring, item.dot] : [item.dot];
       });
-      fanOut(group, stacks);
-      return group;
     }
   };
 
+  function makerFor(kind) { return makers[kind] || makers.points; }
+
+  function dotsOf(items) {
+    var dots = [];
+    items.forEach(function (layers) {
+      var last = layers[layers.length - 1];
+      if (last.atlasHome) dots.push(last);
+    });
+    return dots;
+  }
+
+  // A whole payload layer as one group (exports, presenter steps, small inline payloads).
+  function buildGroup(spec, actors, renderer) {
+    var group = L.featureGroup();
+    var items = makerFor(spec.kind)(spec, actors, renderer);
+    items.forEach(function (layers) { layers.forEach(function (l) { group.addLayer(l); }); });
+    fanOut(group, dotsOf(items));
+    return group;
+  }
+
+  // One dot (and a ring for vague places) per row, not yet on any map. Popups are built on demand.
+  function pointItems(spec, actors, renderer) {
+    var radius = spec.radius || 8;
+    // Small dots (drawn at scale) go without the white outline: stroking is ~90% of a canvas redraw
+    // (20k outlined dots: ~170 ms per pan or zoom; filled only: ~15 ms).
+    var outline = radius >= 8;
+    return spec.rows.map(function (r) {
+      var p = row({}, spec.fields, r);
+      var colour = p.color || spec.color || "#0072b2";
+      var ring = null;
+      if (p.uncertainty_km && p.uncertainty_km > 0) {
+        // Precision shown as a ring sized by the uncertainty, not a falsely exact dot.
+        ring = L.circle([p.lat, p.lon], {
+          radius: p.uncertainty_km * 1000, color: colour, weight: 1.5, dashArray: "4 4",
+          fillOpacity: 0.05, interactive: false, renderer: renderer
+        });
+      }
+      var dot = L.circleMarker([p.lat, p.lon], {
+        radius: radius, color: "#ffffff", weight: 2, stroke: outline, fillColor: colour,
+        fillOpacity: outline ? 0.95 : 0.8, renderer: renderer
+      });
+      bindInfo(dot, spec.kind, p, actors);
+      dot.atlasHome = dot.getLatLng();
+      return { dot: dot, ring: ring };
+    });
+  }
+
   // Events at the same place (17 of the seed events are "Beijing") would hide each other; fan them
   // out on a small ring in screen space around the true point, which keeps a hub dot. Recomputed
-  // on zoom so the ring keeps its size in pixels.
-  function fanOut(group, stacks) {
-    var piles = Object.keys(stacks).map(function (k) { return stacks[k]; }).filter(function (p) { return p.length > 1; });
-    if (!piles.length) return;
-    piles.forEach(function (pile) {
-      var hub = L.circleMarker(pile[0].getLatLng(), { radius: 3, color: "#333", weight: 1, fillColor: "#333",
-        fillOpacity: 1, interactive: false, renderer: pile[0].options.renderer });
-      group.addLayer(hub);
-      pile.forEach(function (dot) { dot.atlasHome = dot.getLatLng(); });
+  // on zoom so the ring keeps its size in pixels. At scale (a city-level news feed piles hundreds of
+  // events on one point) fanning would cover the map and cost a pass over every dot per zoom, so it
+  // is off above FAN_LIMIT shown dots and for piles larger than FAN_PILE_MAX: use filters to drill in.
+  var FAN_LIMIT = 3000, FAN_PILE_MAX = 40;
+
+  function piles(dots) {
+    if (dots.length > FAN_LIMIT) return [];
+    var stacks = {};
+    dots.forEach(function (dot) {
+      var home = dot.atlasHome;
+      var key = home.lat + "," + home.lng;
+      (stacks[key] = stacks[key] || []).push(dot);
     });
-    function layout() {
-      var map = group._map;
-      if (!map) return;
-      piles.forEach(function (pile) {
-        var centre = map.latLngToLayerPoint(pile[0].atlasHome);
-        var radius = 12 + pile.length * 1.5;
-        pile.forEach(function (dot, i) {
-          var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
-          var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
-          dot.setLatLng(map.layerPointToLatLng(pt));
-        });
+    return Object.keys(stacks).map(function (k) { return stacks[k]; })
+      .filter(function (p) { return p.length > 1 && p.length <= FAN_PILE_MAX; });
+  }
+
+  function layoutPiles(map, list) {
+    list.forEach(function (pile) {
+      var centre = map.latLngToLayerPoint(pile[0].atlasHome);
+      var radius = 12 + pile.length * 1.5;
+      pile.forEach(function (dot, i) {
+        var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
+        var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
+        dot.setLatLng(map.layerPointToLatLng(pt));
       });
-    }
+    });
+  }
+
+  function hubFor(pile) {
+    return L.circleMarker(pile[0].atlasHome, { radius: 3, color: "#333", weight: 1, fillColor: "#333",
+      fillOpacity: 1, interactive: false, renderer: pile[0].options.renderer });
+  }
+
+  function fanOut(group, dots) {
+    var list = piles(dots);
+    if (!list.length) return;
+    list.forEach(function (pile) { group.addLayer(hubFor(pile)); });
+    function layout() { if (group._map) layoutPiles(group._map, list); }
     var bound = null;
     group.on("add", function () {
       bound = group._map;
@@ -237,28 +269,190 @@
       return map;
     },
 
-    /* Adds one payload of layers to `target` (the map or a feature group). */
+    /* Adds one payload of layers to `target` (the map or a feature group). A payload with a `source`
+       is a view of served data (see views below); otherwise it carries its layers inline. */
     addData: function (map, target, payload) {
-      var actors = actorIndex(payload);
-      var renderer = L.canvas({ padding: 0.5 });
       var state = map.atlas || Atlas.init(map, {}).atlas;
-      Object.keys(state.overlays).forEach(function (name) {
-        state.control.removeLayer(state.overlays[name]);
-        delete state.overlays[name];
-      });
-      (payload.layers || []).forEach(function (spec) {
-        var build = builders[spec.kind] || builders.points;
-        var group = build(spec, actors, renderer);
-        group.atlasKind = spec.kind;
-        target.addLayer(group);
-        state.overlays[spec.label] = group;
-        state.control.addOverlay(group, spec.label);
-      });
-      if (state.legend) map.removeControl(state.legend);
-      state.legend = legendControl(payload).addTo(map);
+      if (payload.source) {
+        applyView(map, target, payload);
+        return target;
+      }
+      hideSources(map, state);
+      clearOverlays(state);
+      addInline(map, state, target, payload.layers || [], actorIndex(payload));
+      setLegend(map, state, payload);
       return target;
     }
   };
+
+  function clearOverlays(state) {
+    Object.keys(state.overlays).forEach(function (name) {
+      state.control.removeLayer(state.overlays[name]);
+      delete state.overlays[name];
+    });
+  }
+
+  function addOverlay(state, label, group) {
+    state.overlays[label] = group;
+    state.control.addOverlay(group, label);
+  }
+
+  function setLegend(map, state, payload) {
+    if (state.legend) map.removeControl(state.legend);
+    state.legend = legendControl(payload).addTo(map);
+  }
+
+  // One canvas for all data of a map: only the topmost canvas receives the mouse, so a second one
+  // would make every dot beneath it unclickable (and a new one per update would pile up).
+  function dataRenderer(state) {
+    state.renderer = state.renderer || L.canvas({ padding: 0.5 });
+    return state.renderer;
+  }
+
+  function addInline(map, state, target, specs, actors) {
+    specs.forEach(function (spec) {
+      var group = buildGroup(spec, actors, dataRenderer(state));
+      group.atlasKind = spec.kind;
+      target.addLayer(group);
+      addOverlay(state, spec.label, group);
+    });
+  }
+
+  /* Views of served data (the app). The dataset is fetched once per page from the static server and
+     every row's layers are built once; a view says per kind "all rows" (1) or gives a bit mask, and
+     only the rows whose visibility changed are added or removed. The groups stay on the map across
+     st_folium's feature-group swaps (no blank frame); the current feature group is made their event
+     parent so st_folium's click handler on it still sees clicks on the dots. */
+  var fetches = {};
+
+  // Timing marks for `python -m geo bench render` (performance.getEntriesByType("mark")).
+  function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
+
+  function fetchData(url) {
+    if (!fetches[url]) {
+      var early = window.__atlasPrefetch && window.__atlasPrefetch[url];  // see mapview.prefetch_script
+      if (early) delete window.__atlasPrefetch[url];
+      fetches[url] = (early || fetch(url, { credentials: "same-origin" })).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      });
+      fetches[url].catch(function () { delete fetches[url]; });
+    }
+    return fetches[url];
+  }
+
+  function maskBits(show, n) {
+    // As geo/mapview.py writes it: row i is bit (i & 7) of byte (i >> 3) of the base64 string.
+    var bits = new Uint8Array(n);
+    if (show === 1) { bits.fill(1); return bits; }
+    var bytes = atob(show);
+    for (var i = 0; i < n; i++) bits[i] = (bytes.charCodeAt(i >> 3) >> (i & 7)) & 1;
+    return bits;
+  }
+
+  function kindState(map, state, url, spec, actors) {
+    var key = url + "#" + spec.kind;
+    var ks = state.kinds[key];
+    if (!ks) {
+      var renderer = dataRenderer(state);
+      // No atlasKind on the group itself: probes look for the first layer of a kind and expect a dot.
+      var group = L.featureGroup();
+      ks = state.kinds[key] = {
+        spec: spec, items: makerFor(spec.kind)(spec, actors, renderer), group: group, hubs: L.layerGroup(),
+        piles: [], parent: null, points: !makers[spec.kind]
+      };
+      ks.shown = new Uint8Array(ks.items.length);
+    }
+    return ks;
+  }
+
+  function applyMask(ks, bits) {
+    var group = ks.group, items = ks.items, shown = ks.shown;
+    for (var i = 0; i < items.length; i++) {
+      if (bits[i] === shown[i]) continue;
+      var layers = items[i];
+      for (var j = 0; j < layers.length; j++) {
+        if (bits[i]) group.addLayer(layers[j]); else group.removeLayer(layers[j]);
+      }
+      shown[i] = bits[i];
+    }
+  }
+
+  function refan(map, ks) {
+    ks.piles.forEach(function (pile) { pile.forEach(function (dot) { dot.setLatLng(dot.atlasHome); }); });
+    ks.hubs.clearLayers();
+    var dots = [];
+    for (var i = 0; i < ks.items.length; i++) {
+      if (!ks.shown[i]) continue;
+      var layers = ks.items[i];
+      dots.push(layers[layers.length - 1]);
+    }
+    ks.piles = piles(dots);
+    ks.piles.forEach(function (pile) { ks.hubs.addLayer(hubFor(pile)); });
+    layoutPiles(map, ks.piles);
+  }
+
+  function hideSources(map, state, keepUrl) {
+    Object.keys(state.kinds || {}).forEach(function (key) {
+      var ks = state.kinds[key];
+      if (keepUrl && key.indexOf(keepUrl + "#") === 0) return;
+      map.removeLayer(ks.group);
+      map.removeLayer(ks.hubs);
+    });
+  }
+
+  function applyView(map, target, payload) {
+    var state = map.atlas;
+    state.kinds = state.kinds || {};
+    var seq = state.viewSeq = (state.viewSeq || 0) + 1;
+    if (!state.fanBound) {
+      state.fanBound = true;
+      map.on("zoomend", function () {
+        Object.keys(state.kinds).forEach(function (key) {
+          if (map.hasLayer(state.kinds[key].group)) layoutPiles(map, state.kinds[key].piles);
+        });
+      });
+    }
+    mark("atlas-view-start");
+    fetchData(payload.source).then(function (data) {
+      if (seq !== state.viewSeq) return;  // a newer view arrived while this one was loading
+      mark("atlas-data-ready");
+      var actors = actorIndex(data);
+      hideSources(map, state, payload.source);
+      clearOverlays(state);
+      (data.layers || []).forEach(function (spec) {
+        var ks = kindState(map, state, payload.source, spec, actors);
+        var show = payload.show ? payload.show[spec.kind] : undefined;
+        if (show === undefined || show === null) {
+          map.removeLayer(ks.group);
+          map.removeLayer(ks.hubs);
+          return;
+        }
+        applyMask(ks, maskBits(show, ks.items.length));
+        if (!map.hasLayer(ks.group)) map.addLayer(ks.group);
+        if (ks.parent !== target) {
+          if (ks.parent) ks.group.removeEventParent(ks.parent);
+          ks.group.addEventParent(target);
+          ks.parent = target;
+        }
+        if (ks.points) {
+          refan(map, ks);
+          if (!map.hasLayer(ks.hubs)) map.addLayer(ks.hubs);
+        }
+        addOverlay(state, spec.label, ks.group);
+      });
+      // Rows re-added by a filter are drawn last; keep areas and lines beneath the dots (few layers).
+      ["relations", "routes", "regions"].forEach(function (kind) {
+        var ks = state.kinds[payload.source + "#" + kind];
+        if (ks && map.hasLayer(ks.group)) ks.group.bringToBack();
+      });
+      addInline(map, state, target, payload.layers || [], actors);
+      setLegend(map, state, payload);
+      mark("atlas-view-done");
+    }).catch(function (err) {
+      console.error("Briefing Atlas: could not load the map data (" + (err && err.message) + ")");
+    });
+  }
 
   window.Atlas = Atlas;
 })();

@@ -1,0 +1,95 @@
+"""The app on 5,000 synthetic events in headless Chromium: everything drawn, offline, compact, and a
+filter change that updates the map in place. No timings here: `python -m geo bench render` measures."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import browser
+from test_app_browser import MONITOR
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+N_EVENTS = 5000
+
+
+@pytest.fixture(scope="module")
+def scale_app(tmp_path_factory):
+    browser.require_chromium()
+    from geo import layers as layer_stage
+    from geo import synth
+
+    data = tmp_path_factory.mktemp("synth") / "synth-5k"
+    build = tmp_path_factory.mktemp("build")
+    synth.generate(N_EVENTS, data, seed=2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_BUILD_DIR", str(build))
+        layer_stage.build(data)
+        layers = layer_stage.load_layers(data)
+    with browser.streamlit_app(env={"GEO_BUILD_DIR": str(build), "GEO_DATA_DIR": str(data)}) as url:
+        yield url, layers
+
+
+def wait_for(predicate, timeout_s: float = 60.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met within %.0f s" % timeout_s)
+
+
+def test_payload_is_under_250_bytes_per_event(scale_app):
+    from geo import explore, mapview
+
+    _, layers = scale_app
+    published = mapview.publish_data(layers)
+    assert published.counts["events"] == N_EVENTS
+    assert published.bytes / N_EVENTS <= 250, published.bytes / N_EVENTS
+    # A filter change sends a view: one bit per row, not the rows.
+    talks = explore.filter_layers(layers, explore.Filters(types=("talks",)))
+    view = mapview.script_json(mapview.view_payload(published, talks, explore.ALL_LAYERS))
+    assert len(view) < 5000, len(view)
+
+
+def test_5k_events_render_offline_and_filter_in_place(scale_app):
+    url, layers = scale_app
+    events = layers["events"]
+    talks = int((events["type"] == "talks").sum())
+    log = browser.PageLog()
+    with browser.browser() as chromium:
+        page = browser.new_page(chromium, log)
+        page.goto(url)
+        frame = browser.map_frame(page, timeout_s=90)
+        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
+
+        popup = frame.evaluate("""() => {
+            const map = window.atlasMaps[window.atlasMaps.length - 1];
+            let target = null;
+            map.eachLayer(l => { if (!target && l.atlasKind === 'events' && l.atlasProps.actors.length) target = l; });
+            target.openPopup();
+            const box = document.querySelector('.leaflet-popup-content');
+            return {title: box.querySelector('.atlas-popup-title').textContent, text: box.textContent,
+                    props: target.atlasProps};
+        }""")
+        props = popup["props"]
+        assert popup["title"] == props["title"]
+        for part in (props["date"], props["place"], props["type"]):
+            assert part in popup["text"]
+        assert "summary" not in props, "at scale the summary stays in the detail panel"
+
+        page.evaluate(MONITOR)
+        box = page.locator('[data-testid="stMultiSelect"]', has_text="Event type").locator("input")
+        box.click()
+        box.fill("talks")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == talks)
+        page.wait_for_timeout(500)
+        state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size, samples: window.__samples})")
+        assert state["samples"] > 10 and state["blank"] == 0 and state["maps"] == 1, state
+        assert log.outside_requests == [], log.outside_requests
+        assert log.console_errors == [], log.console_errors
+        page.context.close()
