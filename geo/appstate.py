@@ -345,16 +345,17 @@ def _timeline_weekly(frame: pd.DataFrame):
     )
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~:$&])")
+# Markdown-rendering elements get data through the one escaping module.
+md_escape = mapview.escape_markdown
 
 
-def md_escape(value: Any) -> str:
-    """Text for Streamlit elements that render Markdown (subheader, caption, error, …): Markdown's
-    active characters are backslash-escaped and line breaks folded, so data cannot become a link, an
-    image (an outside request), emphasis, LaTeX or a coloured directive; it shows as typed."""
-    text = "" if value is None else str(value)
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
-    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)  # "1. …" would start a list
+def place_label(layers: Mapping[str, Any], event) -> str:
+    """An event's place for people: a region's name rather than its id (`kursk-oblast`)."""
+    regions = layers.get("regions")
+    region_id = str(event.get("region_id", "") or event.get("place", ""))
+    if regions is not None and len(regions) and region_id in set(regions["id"]):
+        return str(regions.loc[regions["id"] == region_id, "name"].iloc[0])
+    return str(event.get("place", ""))
 
 
 def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
@@ -373,7 +374,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     precision = str(row.get("date_precision", "") or "day")
     date_text = str(row["date"]) + (f" → {row['end_date']}" if str(row.get("end_date", "") or "") else "")
     ui.text(f"When: {date_text} ({precision})")
-    ui.text(f"Where: {row.get('place', '')} ({row.get('place_precision', '')})")
+    ui.text(f"Where: {place_label(layers, row)} ({row.get('place_precision', '')})")
     ui.text("Type: " + str(row.get("type", "")))
     if row.get("actors"):
         ui.text("Actors: " + ", ".join(labels.get(a, a) for a in row["actors"]))

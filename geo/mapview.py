@@ -1,7 +1,8 @@
 """Map view: layers (GeoDataFrames) → a folium map that renders with no network.
 
 Everything that reaches the page passes through this module:
-- `escape_html` is the one HTML-escaping function for text placed in markup by Python;
+- `escape_html` is the one HTML-escaping function for text placed in markup by Python, and
+  `escape_markdown` its counterpart for Streamlit elements that render Markdown;
 - `script_json` is the one way data enters a script (JSON with `<`, `>`, `&`, U+2028/9 escaped, so a
   `</script>` or `<!--` inside a title cannot end the script block);
 - the browser side (`assets/atlas.js`) builds popups, tooltips and the legend with `textContent` only.
@@ -63,6 +64,18 @@ def escape_html(value: Any) -> str:
     text = "" if value is None else str(value)
     return (html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
             .replace("{", "&#123;").replace("}", "&#125;"))  # folium/branca re-render markup as Jinja
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~:$&])")
+
+
+def escape_markdown(value: Any) -> str:
+    """Text for Streamlit elements that render Markdown (subheader, caption, error, …): Markdown's
+    active characters are backslash-escaped and line breaks folded, so data cannot become a link, an
+    image (an outside request), emphasis, LaTeX or a coloured directive; it shows as typed."""
+    text = "" if value is None else str(value)
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)  # "1. …" would start a list
 
 
 def script_json(obj: Any) -> str:
@@ -356,8 +369,9 @@ def _legend(kind: str, frame, actors, colours: Mapping[str, str]) -> list[dict]:
         return [{"shape": "area", "color": REGION_COLOUR, "label": "Region (dashed: approximate)"}]
     if kind == "routes":
         items = []
-        for status in dict.fromkeys(_text(s).lower() for s in frame.get("status", [])):
-            items.append({"shape": "line", "color": ROUTE_STATUS_COLOURS.get(status, "#d55e00"),
+        # One line per status as the data spells it ("MoU signed"), matched to colours case-blind.
+        for status in dict.fromkeys(_text(s) for s in frame.get("status", [])):
+            items.append({"shape": "line", "color": ROUTE_STATUS_COLOURS.get(status.lower(), "#d55e00"),
                           "label": f"Route: {status}"})
         if any(bool(a) for a in frame.get("approximate", [])):
             items.append({"shape": "dashed", "color": "#555555", "label": "Dashed: approximate route"})
