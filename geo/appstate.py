@@ -206,7 +206,7 @@ def _published(signature: str, _layers: Mapping[str, Any]) -> mapview.PublishedD
 
 def published_data(signature: str, layers: Mapping[str, Any]) -> mapview.PublishedData:
     published = _published(signature, layers)
-    if not published.path.is_file():  # pruned after many dataset edits: write it again
+    if not mapview.touch_published(published):  # pruned after many dataset edits: write it again
         _published.clear()
         published = _published(signature, layers)
     return published

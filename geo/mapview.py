@@ -21,6 +21,7 @@ import json
 import math
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -429,6 +430,7 @@ def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = Non
 
 PUBLISHED_DIR = ASSETS / "cache"
 _KEEP_PUBLISHED = 12
+_RECENT_S = 3600  # a file used within the last hour is never pruned: an open page may still fetch it
 
 
 @dataclass(frozen=True)
@@ -469,10 +471,31 @@ def publish_data(layers: Mapping[str, Any], base: str = SERVED_BASE, summaries: 
                          lengths=lengths)
 
 
+def touch_published(published: PublishedData) -> bool:
+    """Mark a payload file as in use (its mtime is its last use, see `_prune_published`); False when
+    it is gone."""
+    try:
+        os.utime(published.path)
+        return True
+    except OSError:
+        return False
+
+
 def _prune_published() -> None:
-    """Keep the newest few payload files: each dataset edit makes a new one."""
-    files = sorted(PUBLISHED_DIR.glob("atlas-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    """Keep the newest few payload files (each dataset edit makes a new one), and any used recently:
+    deleting a file that an open page, another session or another process still fetches would leave
+    that map empty."""
+    def mtime(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:  # removed by a concurrent prune
+            return 0.0
+
+    files = sorted(PUBLISHED_DIR.glob("atlas-*.json"), key=mtime, reverse=True)
+    stale_before = time.time() - _RECENT_S
     for old in files[_KEEP_PUBLISHED:]:
+        if mtime(old) >= stale_before:
+            continue
         try:
             old.unlink()
         except OSError:

@@ -84,3 +84,29 @@ def test_served_assets_are_local_paths_that_exist():
         assert (config.ASSETS_DIR / url[len(mapview.SERVED_BASE) + 1:]).is_file(), url
     # Streamlit serves the app folder's static/, which must lead to the same files.
     assert (config.PROJECT_ROOT / "static" / "vendor" / "leaflet.js").is_file()
+
+
+def test_published_files_in_use_survive_pruning(tmp_path, monkeypatch):
+    """Old payload files are pruned beyond the newest few, but never one used within the hour: an open
+    page or another session may still fetch it."""
+    import os
+    import time
+
+    monkeypatch.setattr(mapview, "PUBLISHED_DIR", tmp_path)
+    monkeypatch.setattr(mapview, "_KEEP_PUBLISHED", 2)
+    published = mapview.publish_data(sample_layers())
+    day_ago = time.time() - 86400
+    old = []
+    for n in range(4):
+        f = tmp_path / f"atlas-old{n}.json"
+        f.write_text("{}")
+        os.utime(f, (day_ago - n, day_ago - n))
+        old.append(f)
+    os.utime(published.path, (day_ago - 10, day_ago - 10))  # oldest of all …
+    assert mapview.touch_published(published)                # … until a rerun uses it again
+    mapview._prune_published()
+    left = sorted(f.name for f in tmp_path.glob("atlas-*.json"))
+    assert left == sorted([published.path.name, "atlas-old0.json"])
+
+    published.path.unlink()
+    assert not mapview.touch_published(published)

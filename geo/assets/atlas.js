@@ -332,13 +332,22 @@
     if (!fetches[url]) {
       var early = window.__atlasPrefetch && window.__atlasPrefetch[url];  // see mapview.prefetch_script
       if (early) delete window.__atlasPrefetch[url];
-      fetches[url] = (early || fetch(url, { credentials: "same-origin" })).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      });
+      fetches[url] = load(early, 0);
       fetches[url].catch(function () { delete fetches[url]; });
     }
     return fetches[url];
+
+    // A busy server may drop a request; try a few times (0.5, 1, 2 s apart) before giving up.
+    function load(first, attempt) {
+      return (first || fetch(url, { credentials: "same-origin" })).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      }).catch(function (err) {
+        if (attempt >= 3) throw err;
+        return new Promise(function (resolve) { setTimeout(resolve, 500 * Math.pow(2, attempt)); })
+          .then(function () { return load(null, attempt + 1); });
+      });
+    }
   }
 
   function maskBits(show, n) {
@@ -448,9 +457,21 @@
       });
       addInline(map, state, target, payload.layers || [], actors);
       setLegend(map, state, payload);
+      if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
       mark("atlas-view-done");
     }).catch(function (err) {
       console.error("Briefing Atlas: could not load the map data (" + (err && err.message) + ")");
+      // Say so on the map too: an empty basemap would otherwise look like "no events".
+      if (!state.failNotice) {
+        state.failNotice = L.control({ position: "topright" });
+        state.failNotice.onAdd = function () {
+          var box = L.DomUtil.create("div", "atlas-notice");
+          box.setAttribute("role", "alert");
+          box.textContent = "The map data could not be loaded. Reload the page to try again.";
+          return box;
+        };
+        state.failNotice.addTo(map);
+      }
     });
   }
 
