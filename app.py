@@ -99,21 +99,26 @@ with detail_col:
     appstate.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ timeline + table
-timeline_col, table_col = st.columns([5, 6], gap="medium")
-with timeline_col:
-    st.subheader("Timeline")
-    chart = appstate.timeline_chart(filtered["events"])
-    if chart is not None:
-        st.altair_chart(chart, width="stretch")
-    else:
-        st.info("No dated events match the filters.")
-with table_col:
-    st.subheader("Events")
-    table = appstate.event_table(filtered["events"], layers)
-    if len(filtered["events"]) > len(table):
-        st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
-    st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
-                 hide_index=True, width="stretch", height=320)
+# On a session's first run these wait for the map's first paint (the map reports it, which reruns):
+# their frontend code (Vega, the data grid: ~2 MB of JS) would otherwise compete with the map for the CPU.
+if appstate.lower_panels_ready():
+    timeline_col, table_col = st.columns([5, 6], gap="medium")
+    with timeline_col:
+        st.subheader("Timeline")
+        chart = appstate.timeline_chart(filtered["events"])
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")
+        else:
+            st.info("No dated events match the filters.")
+    with table_col:
+        st.subheader("Events")
+        table = appstate.event_table(filtered["events"], layers)
+        if len(filtered["events"]) > len(table):
+            st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
+        st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
+                     hide_index=True, width="stretch", height=320)
+else:
+    st.caption("The timeline and the event table follow as soon as the map is drawn.")
 
 if added_rows:
     st.subheader("Places in the added article (" + appstate.md_escape(st.session_state.added["name"]) + ")")

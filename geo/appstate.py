@@ -257,6 +257,14 @@ def on_map_change() -> None:
     st.session_state.last_clicked_event = event_id
 
 
+def lower_panels_ready() -> bool:
+    """False on a session's first run only. The next run comes when the map reports its first paint
+    (atlas.js, see `on_map_change`) or with any widget change, whichever is first."""
+    ready = "panels_ready" in st.session_state
+    st.session_state.panels_ready = True
+    return ready
+
+
 def on_table_select() -> None:
     rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
     ids = st.session_state.get("table_ids", [])

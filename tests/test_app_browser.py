@@ -52,6 +52,11 @@ def test_seed_places_route_and_popup_offline(chromium, app_url):
     }""")
     assert title, "opening a popup should show the event title"
 
+    # The timeline and the table follow once the map has reported its first paint, with no user action.
+    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
+    assert page.get_by_text("follow as soon as the map is drawn").count() == 0
+
     browser.ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
     page.screenshot(path=str(browser.ARTIFACTS / "app-map.png"))
@@ -170,6 +175,11 @@ def test_clicking_a_point_shows_its_details(chromium, app_url):
         return {x: pt.x, y: pt.y, title: found.atlasProps.title};
     }""")
     box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    # Hovering shows the dot's tooltip (bound on first use), then a click opens its details.
+    page.mouse.move(box["x"] + target["x"], box["y"] + target["y"])
+    tip = frame.locator(".leaflet-tooltip .atlas-tip")
+    tip.wait_for(timeout=5000)
+    assert tip.text_content() == target["title"]
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
     page.get_by_role("heading", name=target["title"]).wait_for(timeout=20000)
     assert "event=" in page.url

@@ -88,6 +88,33 @@
     layer.atlasKind = kind;
   }
 
+  /* A dot whose popup and tooltip are bound on first use (hover, click, or a caller asking for them):
+     at 20k dots, binding both up front was most of the build time and garbage (a Popup, a Tooltip and
+     eight listeners per dot). Until bound it says it listens to the events that bind it, so the
+     canvas renderer still routes hovers and clicks to it; binding happens before the event's own
+     listeners run, so st_folium's click handler already finds the tooltip. */
+  var INFO_EVENTS = { mouseover: true, preclick: true, click: true };
+  var Dot = L.CircleMarker.extend({
+    atlasInfo: function () {
+      if (this._atlasInfoBound) return this;
+      this._atlasInfoBound = true;
+      bindInfo(this, this.atlasKind, this.atlasProps, this._atlasActors);
+      return this;
+    },
+    listens: function (type) {
+      if (!this._atlasInfoBound && INFO_EVENTS[type] === true) return true;
+      return L.CircleMarker.prototype.listens.apply(this, arguments);
+    },
+    fire: function (type) {
+      if (!this._atlasInfoBound && INFO_EVENTS[type] === true) this.atlasInfo();
+      return L.CircleMarker.prototype.fire.apply(this, arguments);
+    },
+    getPopup: function () { return L.CircleMarker.prototype.getPopup.call(this.atlasInfo()); },
+    getTooltip: function () { return L.CircleMarker.prototype.getTooltip.call(this.atlasInfo()); },
+    openPopup: function () { return L.CircleMarker.prototype.openPopup.apply(this.atlasInfo(), arguments); },
+    openTooltip: function () { return L.CircleMarker.prototype.openTooltip.apply(this.atlasInfo(), arguments); }
+  });
+
   // Per-row layers of each kind: an array per row (a dot may come with its uncertainty ring).
   function areaItems(kind, style) {
     return function (spec, actors, renderer) {
@@ -160,11 +187,13 @@
           fillOpacity: 0.05, interactive: false, renderer: renderer
         });
       }
-      var dot = L.circleMarker([p.lat, p.lon], {
+      var dot = new Dot([p.lat, p.lon], {
         radius: radius, color: "#ffffff", weight: 2, stroke: outline, fillColor: colour,
         fillOpacity: outline ? 0.95 : 0.8, renderer: renderer
       });
-      bindInfo(dot, spec.kind, p, actors);
+      dot.atlasProps = p;
+      dot.atlasKind = spec.kind;
+      dot._atlasActors = actors;
       dot.atlasHome = dot.getLatLng();
       return { dot: dot, ring: ring };
     });
@@ -350,6 +379,21 @@
     }
   }
 
+  /* Once, after the first view is on screen: tell the app through st_folium's channel, so it renders
+     the panels it holds back on a session's first run (app.py). previous_data is left alone, so
+     st_folium's own updates (clicks) are compared with what it sent, not with this. */
+  function reportDrawn(state) {
+    if (state.reported) return;
+    state.reported = true;
+    var channel = window.Streamlit, shared = window.__GLOBAL_DATA__;
+    if (!channel || !shared || typeof channel.setComponentValue !== "function") return;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        channel.setComponentValue(Object.assign({}, shared.previous_data || {}, { atlas_drawn: true }));
+      });
+    });
+  }
+
   function maskBits(show, n) {
     // As geo/mapview.py writes it: row i is bit (i & 7) of byte (i >> 3) of the base64 string.
     var bits = new Uint8Array(n);
@@ -459,6 +503,7 @@
       setLegend(map, state, payload);
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
       mark("atlas-view-done");
+      reportDrawn(state);
     }).catch(function (err) {
       console.error("Briefing Atlas: could not load the map data (" + (err && err.message) + ")");
       // Say so on the map too: an empty basemap would otherwise look like "no events".
