@@ -20,44 +20,50 @@ if mode in ("present", "notes"):
     present.render(layers, mode=mode, signature=atlas.signature)
     st.stop()
 
+# A session's first run draws the map first; the rest of the page follows once it is drawn.
+complete = appstate.page_complete()
+
 if "filters" not in st.session_state:
     st.session_state.filters = explore.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
 
 # ------------------------------------------------------------------ sidebar: filters
+facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
+span = facts.span
 with st.sidebar:
     st.header("Filters")
-    actor_labels = appstate.actor_labels(layers)
-    st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
-    facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
-    st.multiselect("Event type", options=facts.types, key="w_types")
-    source_labels = facts.source_labels
-    if source_labels:
-        st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
-    span = facts.span
-    if span and span[0] < span[1]:
-        st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
-    st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
-    st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
-    st.divider()
-    with st.expander("Add an article", expanded=False):
-        pasted = st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
-        upload = st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
-        if st.button("Find places", width="stretch"):
-            try:
-                if upload is not None:
-                    appstate.analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
-                elif pasted.strip():
-                    appstate.analyse_added_article("pasted text", pasted)
-                else:
-                    st.warning("Paste some text or choose a file first.")
-            except ValueError as exc:
-                st.error(appstate.md_escape(str(exc)))
-    if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
-        st.query_params.clear()
-        st.query_params["mode"] = "present"
-        st.rerun()
+    if not complete:
+        st.caption("The filters follow as soon as the map is drawn.")
+    else:
+        actor_labels = appstate.actor_labels(layers)
+        st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
+        st.multiselect("Event type", options=facts.types, key="w_types")
+        source_labels = facts.source_labels
+        if source_labels:
+            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
+        if span and span[0] < span[1]:
+            st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
+        st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
+        st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
+        st.divider()
+        with st.expander("Add an article", expanded=False):
+            pasted = st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
+            upload = st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
+            if st.button("Find places", width="stretch"):
+                try:
+                    if upload is not None:
+                        appstate.analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
+                    elif pasted.strip():
+                        appstate.analyse_added_article("pasted text", pasted)
+                    else:
+                        st.warning("Paste some text or choose a file first.")
+                except ValueError as exc:
+                    st.error(appstate.md_escape(str(exc)))
+        if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
+            st.query_params.clear()
+            st.query_params["mode"] = "present"
+            st.rerun()
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
@@ -99,9 +105,7 @@ with detail_col:
     appstate.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ timeline + table
-# On a session's first run these wait for the map's first paint (the map reports it, which reruns):
-# their frontend code (Vega, the data grid: ~2 MB of JS) would otherwise compete with the map for the CPU.
-if appstate.lower_panels_ready():
+if complete:
     timeline_col, table_col = st.columns([5, 6], gap="medium")
     with timeline_col:
         st.subheader("Timeline")

@@ -257,12 +257,14 @@ def on_map_change() -> None:
     st.session_state.last_clicked_event = event_id
 
 
-def lower_panels_ready() -> bool:
-    """False on a session's first run only. The next run comes when the map reports its first paint
-    (atlas.js, see `on_map_change`) or with any widget change, whichever is first."""
-    ready = "panels_ready" in st.session_state
-    st.session_state.panels_ready = True
-    return ready
+def page_complete() -> bool:
+    """False during a session's first run, which draws the map and little else: the filters, the
+    timeline and the table (~2 MB of frontend code to load and lay out, ~0.5 s of a 2-core machine's
+    first paint) follow in the next run. The map triggers that run once drawn (atlas.js reports
+    `atlas_drawn`, or that its data failed to load); any widget change would too. Call once per run."""
+    complete = "page_seen" in st.session_state
+    st.session_state.page_seen = True
+    return complete
 
 
 def on_table_select() -> None:
@@ -536,3 +538,4 @@ def with_corpus(filtered: dict, filters: explore.Filters) -> tuple[dict, str]:
     merged = pd.concat([mentions, corpus[[c for c in columns if c in corpus.columns]]], ignore_index=True) \
         if mentions is not None and len(mentions) else corpus
     return {**filtered, "mentions": merged}, f"Corpus store: {len(corpus)} mentions in this view."
+

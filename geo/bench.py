@@ -145,30 +145,41 @@ _MONITOR = """
 """
 
 
-# Each page times itself: a watcher in the top page checks every 20 ms how many event dots the map in
-# its iframe shows (as _DRAWN), and when that is the number expected, notes the time two animation
-# frames later (the frame with them has been presented) in ms since the page's navigation started.
-# Timing in the page keeps Playwright's round trips (and, with ten sessions, one Python loop polling
-# them in turn) out of the figures, for both apps alike.
+# Each page times itself: a watcher in the top page keeps count of the event dots on the map in its
+# iframe (one full count when it first sees the map, then the map's layeradd/layerremove events: a
+# recount every tick would itself load the page at 20k dots), checks every 20 ms whether the count is
+# the number expected, and then notes the time two animation frames later (the frame with them has
+# been presented), in ms since the page's navigation started. Timing in the page keeps Playwright's
+# round trips (and, with ten sessions, one Python loop polling them in turn) out of the figures, for
+# both apps alike. Dots are told apart as in _DRAWN.
 _WATCH = """
 (expected) => {
   if (window.top !== window) return;
   const watch = window.__atlasWatch = {expected: expected, startMs: 0, doneMs: null};
-  const drawn = (w) => {
+  const counters = new Map();  // map → {n}
+  const counter = (w) => {
     const map = (w.atlasMaps && w.atlasMaps.length) ? w.atlasMaps[w.atlasMaps.length - 1] : w.map;
-    if (!map || !w.L || typeof map.eachLayer !== 'function') return -1;
-    if (w.atlasMaps && !(map.atlas && map.atlas.legend)) return -1;
-    let n = 0;
-    const atlas = !!w.atlasMaps;
-    map.eachLayer(l => { if (l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle) && (!atlas || l.atlasKind === 'events')) n++; });
-    return n;
+    if (!map || !w.L || typeof map.eachLayer !== 'function') return null;
+    if (w.atlasMaps && !(map.atlas && map.atlas.legend)) return null;
+    let c = counters.get(map);
+    if (!c) {
+      const atlas = !!w.atlasMaps;
+      const isDot = (l) => l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle) && (!atlas || l.atlasKind === 'events');
+      c = {n: 0};
+      map.eachLayer(l => { if (isDot(l)) c.n++; });
+      map.on('layeradd', e => { if (isDot(e.layer)) c.n++; });
+      map.on('layerremove', e => { if (isDot(e.layer)) c.n--; });
+      counters.set(map, c);
+    }
+    return c;
   };
   setInterval(() => {
     if (watch.expected === null) return;
     for (const iframe of document.querySelectorAll('iframe')) {
       let w = null;
       try { w = iframe.contentWindow; if (!w || !w.L) continue; } catch (e) { continue; }
-      if (drawn(w) !== watch.expected) continue;
+      const c = counter(w);
+      if (!c || c.n !== watch.expected) continue;
       watch.expected = null;
       w.requestAnimationFrame(() => w.requestAnimationFrame(() => { watch.doneMs = performance.now(); }));
       return;

@@ -505,8 +505,10 @@ def _prune_published() -> None:
 def _shown_mask(labels: tuple, keep) -> str | int:
     """1 when every row is shown, else base64 of one bit per row (row i → byte i//8, bit i%8)."""
     import numpy as np
+    import pandas as pd
 
-    shown = np.isin(np.asarray(labels, dtype=object), np.asarray(list(keep), dtype=object))
+    # Hash lookups (pandas), not np.isin on object arrays: 0.45 s → a few ms at 20k rows.
+    shown = np.asarray(pd.Index(labels).isin(pd.Index(keep)), dtype=bool)
     if shown.all():
         return 1
     return base64.b64encode(np.packbits(shown, bitorder="little").tobytes()).decode("ascii")

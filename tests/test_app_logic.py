@@ -17,6 +17,12 @@ def app(isolated_build):
     return AppTest.from_file(APP, default_timeout=120)
 
 
+def opened(at: AppTest) -> AppTest:
+    """The app as a visitor gets it: the first run draws the map (and holds the rest of the page back);
+    the map's report of its first paint reruns the script (the browser tests check that it does)."""
+    return at.run().run()
+
+
 def shown(at) -> tuple[int, int]:
     caption = next(c.value for c in at.caption if "events shown" in c.value)
     shown_count, total = re.match(r"(\d+) of (\d+) events shown", caption).groups()
@@ -32,17 +38,20 @@ def test_app_runs_and_shows_map_and_all_events(app):
     assert not at.exception
     count, total = shown(at)
     assert count == total >= 25
-    # A session's first run holds the timeline and table back until the map has been drawn (the
-    # map's report reruns the script; the browser tests check that it does).
-    assert not at.dataframe and any("follow as soon as the map is drawn" in c.value for c in at.caption)
+    # A session's first run draws the map and holds filters, timeline and table back until the map
+    # has been drawn (the map's report reruns the script; the browser tests check that it does).
+    assert not at.dataframe and not at.multiselect
+    assert sum("follow as soon as the map is drawn" in c.value for c in at.caption) == 2
     at.run()
-    assert len(table_ids(at)) == total
+    assert not at.exception
+    assert len(table_ids(at)) == total and at.multiselect(key="w_types")
+    assert not any("follow as soon as the map is drawn" in c.value for c in at.caption)
     # The map is the st_folium component (an element AppTest does not render itself).
     assert "streamlit_folium" in str(at.get("component_instance")) or at.get("component_instance")
 
 
 def test_actor_filter_keeps_only_that_actors_events(app):
-    at = app.run()
+    at = opened(app)
     total = shown(at)[1]
     at.multiselect(key="w_actors").set_value(["kim"]).run()
     count, _ = shown(at)
@@ -55,7 +64,7 @@ def test_actor_filter_keeps_only_that_actors_events(app):
 
 
 def test_type_filter(app):
-    at = app.run()
+    at = opened(app)
     at.multiselect(key="w_types").set_value(["parade"]).run()
     ids = table_ids(at)
     assert ids and all(t == "parade" for t in at.dataframe[0].value["type"])
@@ -63,7 +72,7 @@ def test_type_filter(app):
 
 
 def test_source_filter(app):
-    at = app.run()
+    at = opened(app)
     total = shown(at)[1]
     from geo import sources
 
@@ -74,7 +83,7 @@ def test_source_filter(app):
 
 
 def test_date_slider_narrows_events(app):
-    at = app.run()
+    at = opened(app)
     total = shown(at)[1]
     slider = at.slider(key="w_dates")
     import datetime as dt
@@ -87,7 +96,7 @@ def test_date_slider_narrows_events(app):
 
 @pytest.mark.parametrize("query, expected_place", [("Курск", "kursk"), ("平壤", "pyongyang"), ("parade", "beijing")])
 def test_search_finds_other_scripts(app, query, expected_place):
-    at = app.run()
+    at = opened(app)
     total = shown(at)[1]
     at.text_input(key="w_query").input(query).run()
     count, _ = shown(at)
@@ -98,7 +107,7 @@ def test_search_finds_other_scripts(app, query, expected_place):
 
 
 def test_layers_switch_hides_layers_but_keeps_the_table(app):
-    at = app.run()
+    at = opened(app)
     at.multiselect(key="w_layers").set_value(["routes"]).run()
     assert not at.exception
     assert at.query_params["layers"] in ("routes", ["routes"])
@@ -107,7 +116,7 @@ def test_layers_switch_hides_layers_but_keeps_the_table(app):
 def test_url_reproduces_view_and_opens_event(app):
     app.query_params["actor"] = ["kim"]
     app.query_params["event"] = "kim-train-arrives"
-    at = app.run()
+    at = opened(app)
     assert at.multiselect(key="w_actors").value == ["kim"]
     headers = [h.value for h in at.subheader]
     from geo import layers as layer_stage
@@ -120,13 +129,13 @@ def test_bad_dataset_shows_error_and_keeps_last_good_build(isolated_build, tmp_p
     data = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     monkeypatch.setenv("GEO_DATA_DIR", str(data))
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = opened(AppTest.from_file(APP, default_timeout=120))
     good_total = shown(at)[1]
     events = data / "events.csv"
     lines = events.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("2025-09-02", "2025-02-30", 1)  # an impossible date on line 4
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = opened(AppTest.from_file(APP, default_timeout=120))
     assert not at.exception
     messages = " ".join([e.value for e in at.error] + [c.value for c in at.code])
     assert "events.csv" in messages and ":4" in messages
@@ -141,7 +150,7 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
     data = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     monkeypatch.setenv("GEO_DATA_DIR", str(data))
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = opened(AppTest.from_file(APP, default_timeout=120))
     at.text_area(key="w_paste").input(ARTICLE)
     next(b for b in at.button if b.label == "Find places").click().run()
     assert not at.exception

@@ -32,7 +32,7 @@ def corpus_status(at) -> str:
 def run_app_with_store(url: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("GEO_STORE", url)
     appstate.corpus_mentions.clear()
-    return AppTest.from_file(APP, default_timeout=120).run()
+    return AppTest.from_file(APP, default_timeout=120).run().run()  # map first, then the page
 
 
 def test_viewport_bbox_is_widened_and_clamped():
@@ -45,7 +45,7 @@ def test_viewport_bbox_is_widened_and_clamped():
 
 def test_app_without_a_store_adds_nothing(monkeypatch):
     monkeypatch.delenv("GEO_STORE", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = AppTest.from_file(APP, default_timeout=120).run().run()  # map first, then the page
     assert not at.exception and corpus_status(at) == ""
 
 

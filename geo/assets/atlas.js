@@ -353,6 +353,7 @@
      st_folium's feature-group swaps (no blank frame); the current feature group is made their event
      parent so st_folium's click handler on it still sees clicks on the dots. */
   var fetches = {};
+  var loaded = {};  // url → parsed data, once fetched
 
   // Timing marks for `python -m geo bench render` (performance.getEntriesByType("mark")).
   function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
@@ -379,9 +380,10 @@
     }
   }
 
-  /* Once, after the first view is on screen: tell the app through st_folium's channel, so it renders
-     the panels it holds back on a session's first run (app.py). previous_data is left alone, so
-     st_folium's own updates (clicks) are compared with what it sent, not with this. */
+  /* Once, after the first view is on screen (or its data failed to load): tell the app through
+     st_folium's channel, so it renders the rest of the page, which a session's first run holds back
+     (app.py, appstate.page_complete). previous_data is left alone, so st_folium's own updates
+     (clicks) are compared with what it sent, not with this. */
   function reportDrawn(state) {
     if (state.reported) return;
     state.reported = true;
@@ -467,8 +469,20 @@
       });
     }
     mark("atlas-view-start");
+    // With the data already here (every filter change after the first view) the view is applied at
+    // once, inside st_folium's update: its pass binding a click handler to every layer of the map then
+    // walks the rows this view shows, not all rows of the previous one.
+    var ready = loaded[payload.source];
+    if (ready) { render(ready); return; }
     fetchData(payload.source).then(function (data) {
+      loaded[payload.source] = data;
       if (seq !== state.viewSeq) return;  // a newer view arrived while this one was loading
+      render(data);
+    }).catch(function (err) {
+      failed(err);
+    });
+
+    function render(data) {
       mark("atlas-data-ready");
       var actors = actorIndex(data);
       hideSources(map, state, payload.source);
@@ -504,8 +518,11 @@
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
       mark("atlas-view-done");
       reportDrawn(state);
-    }).catch(function (err) {
+    }
+
+    function failed(err) {
       console.error("Briefing Atlas: could not load the map data (" + (err && err.message) + ")");
+      reportDrawn(state);
       // Say so on the map too: an empty basemap would otherwise look like "no events".
       if (!state.failNotice) {
         state.failNotice = L.control({ position: "topright" });
@@ -517,7 +534,7 @@
         };
         state.failNotice.addTo(map);
       }
-    });
+    }
   }
 
   window.Atlas = Atlas;
