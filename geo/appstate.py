@@ -196,7 +196,13 @@ def base_map(layers: Mapping[str, Any], signature: str | None = None):
     just the data group when filters change: no remount, no blank flash, zoom and centre kept.
     With the dataset `signature` the map starts fetching the published data before its scripts load."""
     url = published_data(signature, layers).url if signature else None
-    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url)
+    bounds = _bounds(signature, layers) if signature else mapview.data_bounds(layers)
+    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _bounds(signature: str, _layers: Mapping[str, Any]):
+    return mapview.data_bounds(_layers)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -393,18 +393,28 @@ def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, wa
         visit.close()
 
 
-def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: int) -> dict:
+def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: int, warm: bool = False) -> dict:
     """`count` sessions opened at once; first paint of each, errors, and the app server's CPU time
-    (the browsers share the same cores, so this says how much of the wait is the server's)."""
+    (the browsers share the same cores, so this says how much of the wait is the server's). Each
+    session is a new browser profile (cold cache), or with `warm` a tab of one profile whose cache a
+    visit before has filled (returning visitors)."""
     import psutil
 
     url = server.url
+    shared = None
+    if warm:
+        shared = chromium.new_context(viewport={"width": 1400, "height": 900})
+        first = _Visit(chromium, browser_mod, url, context=shared)
+        first.watch(n_events)
+        first.page.goto(url)
+        first.watched_s()
+        first.page.close()
     proc = psutil.Process(server.proc.pid)
     cpu0 = sum(proc.cpu_times()[:2])
-    visits = [_Visit(chromium, browser_mod, url) for _ in range(count)]
+    visits = [_Visit(chromium, browser_mod, url, context=shared) for _ in range(count)]
     paints, errors = [], 0
     try:
-        for visit in visits:
+        for visit in ([] if warm else visits):  # a shared profile has the watcher already (above)
             visit.watch(n_events)
         for visit in visits:
             visit.page.goto(url, wait_until="commit")
@@ -422,8 +432,11 @@ def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: in
                     pending.discard(i)
         errors = len(pending) + sum(len(v.log.console_errors) + len(v.log.outside_requests) for v in visits)
     finally:
-        for visit in visits:
-            visit.close()
+        if shared is not None:
+            shared.close()
+        else:
+            for visit in visits:
+                visit.close()
     return {"sessions": count, "p95_paint_s": _p95(paints), "median_paint_s": _median(paints), "errors": errors,
             "server_cpu_s": sum(proc.cpu_times()[:2]) - cpu0}
 
@@ -505,6 +518,8 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                     finally:
                         warm.close()
                     results["concurrency"] = {"events": n, **_sessions(chromium, browser_mod, server, n, sessions)}
+                    results["concurrency_warm"] = {"events": n, **_sessions(chromium, browser_mod, server, n, sessions,
+                                                                            warm=True)}
                 finally:
                     server.stop()
         finally:
@@ -541,11 +556,13 @@ def format_render(results: dict) -> str:
                     if naive.get("warm_paint_s") and atlas.get("warm_paint_s") else "")
             lines.append(f"speed-up at {n} events (first paint, naive / atlas): cold cache "
                          f"{naive['paint_s'] / atlas['paint_s']:.1f}×{warm}")
-    conc = results.get("concurrency")
-    if conc:
-        lines.append(f"{conc['sessions']} concurrent sessions on {conc['events']} events: p95 first paint "
-                     f"{num(conc['p95_paint_s'], '.2f')} s (median {num(conc['median_paint_s'], '.2f')} s), "
-                     f"{conc['errors']} errors; app server CPU {conc.get('server_cpu_s', 0):.1f} s")
+    for key, how in (("concurrency", "new browser profiles, cold cache"),
+                     ("concurrency_warm", "tabs of one profile, warm cache")):
+        conc = results.get(key)
+        if conc:
+            lines.append(f"{conc['sessions']} concurrent sessions on {conc['events']} events ({how}): p95 first "
+                         f"paint {num(conc['p95_paint_s'], '.2f')} s (median {num(conc['median_paint_s'], '.2f')} s), "
+                         f"{conc['errors']} errors; app server CPU {conc.get('server_cpu_s', 0):.1f} s")
     return "\n".join(lines)
 
 

@@ -125,10 +125,26 @@ def inline_asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, 
 
 def served_asset_links(base: str = SERVED_BASE):
     """(default_js, default_css) as URLs on the app's own static file server: the browser caches
-    them, and reruns do not re-send ~1 MB of inlined assets."""
-    js = tuple((name, f"{base}/{path}") for name, path in MAP_SCRIPTS)
+    them, and reruns do not re-send ~1 MB of inlined assets. The scripts go as one file
+    (`script_bundle`): st_folium loads scripts one after another, each a round trip."""
+    js = (("atlas_bundle", f"{base}/{script_bundle()}"),)
     css = tuple((name, f"{base}/{path}") for name, path in MAP_STYLES)
     return js, css
+
+
+@functools.lru_cache(maxsize=1)
+def script_bundle() -> str:
+    """MAP_SCRIPTS joined into one file under geo/assets/cache/ (path relative to geo/assets), named by
+    content hash so browsers may cache it; built once per process, the sources' licence headers kept."""
+    text = b"".join((ASSETS / path).read_bytes() + b"\n;\n" for _, path in MAP_SCRIPTS)
+    name = f"map-{hashlib.sha256(text).hexdigest()[:20]}.js"
+    path = PUBLISHED_DIR / name
+    if not path.is_file():
+        PUBLISHED_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(text)
+        os.replace(tmp, path)
+    return f"cache/{name}"
 
 
 class AtlasMap(folium.Map):
@@ -589,11 +605,12 @@ def prefetch_script(url: str) -> tuple[str, str]:
 
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
              online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False,
-             prefetch: str | None = None) -> AtlasMap:
+             prefetch: str | None = None, bounds: list | None = None) -> AtlasMap:
     """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
     `served_assets` links Leaflet & co. from the app's static server instead of inlining them;
-    `prefetch` is the URL of published data (`publish_data`) to start loading first."""
-    bounds = data_bounds(layers)
+    `prefetch` is the URL of published data (`publish_data`) to start loading first; `bounds` the
+    frame when already known (`data_bounds`)."""
+    bounds = bounds if bounds is not None else data_bounds(layers)
     fmap = AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, height=height,
                     online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets)
     if prefetch:

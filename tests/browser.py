@@ -32,16 +32,21 @@ LAUNCH_ARGS = [
 # Hooks every Leaflet map created in any frame so tests can find it and count its layers.
 LEAFLET_PROBE = """
 (() => {
-  const hook = () => {
-    if (!window.L || !window.L.Map || window.L.Map.__atlasProbe) return !!(window.L && window.L.Map && window.L.Map.__atlasProbe);
-    window.L.Map.__atlasProbe = true;
-    window.__leafletMaps = [];
-    window.L.Map.addInitHook(function () { window.__leafletMaps.push(this); });
-    return true;
+  // Hooks every Leaflet map made on the page, whenever Leaflet arrives: a trap on `window.L` runs as
+  // Leaflet installs itself, before any script that follows in the same task can create a map.
+  const install = (L) => {
+    if (!L || !L.Map || L.Map.__atlasProbe) return;
+    L.Map.__atlasProbe = true;
+    window.__leafletMaps = window.__leafletMaps || [];
+    L.Map.addInitHook(function () { window.__leafletMaps.push(this); });
   };
-  if (!hook()) {
-    const timer = setInterval(() => { if (hook()) clearInterval(timer); }, 5);
-  }
+  if (window.L) { install(window.L); return; }
+  let value;
+  Object.defineProperty(window, 'L', {
+    configurable: true, enumerable: true,
+    get() { return value; },
+    set(v) { value = v; try { install(v); } catch (e) { /* not Leaflet */ } },
+  });
 })();
 """
 

@@ -84,6 +84,11 @@ def test_served_assets_are_local_paths_that_exist():
         assert (config.ASSETS_DIR / url[len(mapview.SERVED_BASE) + 1:]).is_file(), url
     # Streamlit serves the app folder's static/, which must lead to the same files.
     assert (config.PROJECT_ROOT / "static" / "vendor" / "leaflet.js").is_file()
+    # The scripts go as one bundle, in load order, with Leaflet's licence header kept.
+    bundle = (config.ASSETS_DIR / mapview.script_bundle()).read_text(encoding="utf-8")
+    parts = [(config.ASSETS_DIR / path).read_text(encoding="utf-8") for _, path in mapview.MAP_SCRIPTS]
+    assert [bundle.index(part) for part in parts] == sorted(bundle.index(part) for part in parts)
+    assert bundle.startswith("/* @preserve\n * Leaflet 1.9.4")
 
 
 def test_published_files_in_use_survive_pruning(tmp_path, monkeypatch):
