@@ -93,3 +93,31 @@ def test_5k_events_render_offline_and_filter_in_place(scale_app):
         assert log.outside_requests == [], log.outside_requests
         assert log.console_errors == [], log.console_errors
         page.context.close()
+
+
+def test_render_benchmark_runs_both_apps_and_counts_what_they_send(tmp_path):
+    """`python -m geo bench render` end to end on a small dataset (its timings are not asserted: they
+    are measurements). Both apps draw every event with no errors and no outside request; the atlas
+    sends less per event than the naive app, never blanks or remounts on a filter change, and the
+    concurrent sessions all paint."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    browser.require_chromium()
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "bench", "render", "--events", "300", "--repeats", "1", "--sessions", "2",
+         "--json"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    rows = {row["app"]: row for row in result["runs"]}
+    assert set(rows) == {"atlas", "naive"}
+    for row in rows.values():
+        assert row["events"] == 300 and row["errors"] == 0 and row["outside"] == 0, row
+        assert row["paint_s"] > 0 and row["filter_s"] > 0, row
+    assert rows["atlas"]["bytes_per_event"] < rows["naive"]["bytes_per_event"]
+    assert rows["atlas"]["blank_ms"] == 0 and rows["atlas"]["remounts"] == 0, rows["atlas"]
+    for key in ("concurrency", "concurrency_warm"):
+        assert result[key]["sessions"] == 2 and result[key]["errors"] == 0, result[key]
