@@ -119,9 +119,10 @@ _DRAWN = """
 """
 _NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
-# The no-blank monitor of tests/test_app_browser.py (MONITOR), generalised to any st_folium map
-# (st_folium sets `window.map` in its iframe), so the naive app is measured the same way.
-_MONITOR = """
+# The no-blank monitor (also used by the browser tests): samples every animation frame whether a
+# painted Leaflet map is on screen and whether it is still the same map. It finds the map through
+# `window.map`, which st_folium sets in its iframe, so the naive app is measured the same way.
+NO_BLANK_MONITOR = """
 () => {
   window.__blankMs = 0; window.__maps = new Set(); window.__samples = 0;
   let last = performance.now();
@@ -386,7 +387,7 @@ def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, wa
             again.goto(url)
             warm_s = visit.watched_s(page=again)
             again.close()
-        page.evaluate(_MONITOR)
+        page.evaluate(NO_BLANK_MONITOR)
         t1 = _choose_type(page, FILTER_TYPE, n_filtered)
         filter_s = visit.watched_s()
         page.wait_for_timeout(700)

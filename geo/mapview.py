@@ -138,13 +138,21 @@ def script_bundle() -> str:
     content hash so browsers may cache it; built once per process, the sources' licence headers kept."""
     text = b"".join((ASSETS / path).read_bytes() + b"\n;\n" for _, path in MAP_SCRIPTS)
     name = f"map-{hashlib.sha256(text).hexdigest()[:20]}.js"
-    path = PUBLISHED_DIR / name
-    if not path.is_file():
-        PUBLISHED_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(text)
-        os.replace(tmp, path)
+    _write_served(name, text)
     return f"cache/{name}"
+
+
+def _write_served(name: str, content: bytes) -> tuple[Path, bool]:
+    """Write `content` to PUBLISHED_DIR/name unless it is there (names are content hashes); atomically,
+    as other sessions or processes may be reading the folder. (path, whether it was written)."""
+    path = PUBLISHED_DIR / name
+    if path.is_file():
+        return path, False
+    PUBLISHED_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return path, True
 
 
 class AtlasMap(folium.Map):
@@ -476,12 +484,8 @@ def publish_data(layers: Mapping[str, Any], base: str = SERVED_BASE, summaries: 
         lengths[kind] = len(layers[kind])
     text = script_json({"layers": specs, "actors": _actor_entries(actors)}).encode("utf-8")
     name = f"atlas-{hashlib.sha256(text).hexdigest()[:20]}.json"
-    path = PUBLISHED_DIR / name
-    if not path.is_file():
-        PUBLISHED_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(text)
-        os.replace(tmp, path)
+    path, written = _write_served(name, text)
+    if written:
         _prune_published()
     return PublishedData(url=f"{base}/cache/{name}", path=path, bytes=len(text), rows=rows, counts=counts,
                          lengths=lengths)

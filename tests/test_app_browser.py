@@ -6,6 +6,7 @@ import time
 import pytest
 
 import browser
+from geo.bench import NO_BLANK_MONITOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -111,31 +112,8 @@ def test_event_link_opens_its_details(chromium, app_url):
     page.context.close()
 
 
-MONITOR = """
-() => {
-  // Samples every animation frame: is a painted Leaflet map on screen, and is it still the same map?
-  window.__blankMs = 0; window.__maps = new Set(); window.__samples = 0;
-  let last = performance.now();
-  const tick = (now) => {
-    const frames = [...document.querySelectorAll('iframe')];
-    const iframe = frames.find(f => { try { return f.contentWindow.atlasMaps; } catch (e) { return false; } });
-    let painted = false;
-    if (iframe && iframe.offsetHeight > 0) {
-      const maps = iframe.contentWindow.atlasMaps;
-      const map = maps[maps.length - 1];
-      map.__probeId = map.__probeId || Math.random();
-      window.__maps.add(map.__probeId);
-      const pane = map.getContainer();
-      painted = pane.offsetHeight > 0 && !!pane.querySelector('.leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas');
-    }
-    if (!painted) window.__blankMs += now - last;
-    window.__samples++;
-    last = now;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-}
-"""
+# The no-blank monitor the render benchmark uses too.
+MONITOR = NO_BLANK_MONITOR
 
 
 def test_filter_change_keeps_the_map_zoom_and_never_blanks(chromium, app_url):
