@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import appstate, explore, extract
+from geo import appstate, explore
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
 appstate.page_style()
@@ -28,42 +28,8 @@ if "filters" not in st.session_state:
     st.session_state.event = st.session_state.filters.event
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
 
-# ------------------------------------------------------------------ sidebar: filters
 facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
 span = facts.span
-with st.sidebar:
-    st.header("Filters")
-    if not complete:
-        st.caption("The filters follow as soon as the map is drawn.")
-    else:
-        actor_labels = appstate.actor_labels(layers)
-        st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
-        st.multiselect("Event type", options=facts.types, key="w_types")
-        source_labels = facts.source_labels
-        if source_labels:
-            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
-        if span and span[0] < span[1]:
-            st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
-        st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
-        st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
-        st.divider()
-        with st.expander("Add an article", expanded=False):
-            pasted = st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
-            upload = st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
-            if st.button("Find places", width="stretch"):
-                try:
-                    if upload is not None:
-                        appstate.analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
-                    elif pasted.strip():
-                        appstate.analyse_added_article("pasted text", pasted)
-                    else:
-                        st.warning("Paste some text or choose a file first.")
-                except ValueError as exc:
-                    st.error(appstate.md_escape(str(exc)))
-        if st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch"):
-            st.query_params.clear()
-            st.query_params["mode"] = "present"
-            st.rerun()
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
@@ -74,7 +40,6 @@ if added_rows:
 event_ids = list(filtered["events"]["id"])
 if st.session_state.get("event") and st.session_state.event not in set(layers["events"]["id"]):
     st.session_state.event = ""
-st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
 
 # ------------------------------------------------------------------ map + details
 st.title("Briefing Atlas")
@@ -101,22 +66,57 @@ with map_col:
     if store_status:
         st.caption(store_status)
 
+# The timeline and table data are computed before anything else is drawn: the map's update then
+# reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
+chart = appstate.timeline_chart(filtered["events"], facts.types) if complete else None
+table = appstate.event_table(filtered["events"], layers) if complete else None
+
 with detail_col:
     appstate.render_details(st, layers, st.session_state.get("event", ""))
+
+# ------------------------------------------------------------------ sidebar: filters
+# Drawn after the map: the filters are read from session state above (a widget's new value is there
+# before the run starts), and every element sent before the map is one more the browser renders
+# before the map can update. The buttons act in callbacks, which run before the script.
+with st.sidebar:
+    st.header("Filters")
+    if not complete:
+        st.caption("The filters follow as soon as the map is drawn.")
+    else:
+        actor_labels = appstate.actor_labels(layers)
+        st.multiselect("Actors", options=list(actor_labels), format_func=actor_labels.get, key="w_actors")
+        st.multiselect("Event type", options=facts.types, key="w_types")
+        source_labels = facts.source_labels
+        if source_labels:
+            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
+        if span and span[0] < span[1]:
+            st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
+        st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
+        st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
+        st.divider()
+        with st.expander("Add an article", expanded=False):
+            st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
+            st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
+            st.button("Find places", width="stretch", on_click=appstate.on_find_places)
+            appstate.show_added_article_message()
+        st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch",
+                  on_click=appstate.on_presenter_mode)
+
+
+# The address bar last: the browser updates it after the map (a shared link reproduces the view).
+st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
 
 # ------------------------------------------------------------------ timeline + table
 if complete:
     timeline_col, table_col = st.columns([5, 6], gap="medium")
     with timeline_col:
         st.subheader("Timeline")
-        chart = appstate.timeline_chart(filtered["events"])
         if chart is not None:
-            st.altair_chart(chart, width="stretch")
+            st.vega_lite_chart(*chart, width="stretch")
         else:
             st.info("No dated events match the filters.")
     with table_col:
         st.subheader("Events")
-        table = appstate.event_table(filtered["events"], layers)
         if len(filtered["events"]) > len(table):
             st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
         st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",

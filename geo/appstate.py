@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import folium
 import pandas as pd
@@ -305,9 +305,14 @@ def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def timeline_chart(events):
-    import altair as alt
+def timeline_chart(events, types: Sequence[str]):
+    """(data, Vega-Lite spec) for the timeline, or None without dated events. `types`: every event
+    type of the dataset, so a type keeps its row and colour whatever the filters.
 
+    The spec is written out (not built with Altair) so that it stays the same from one filter to the
+    next: Altair names each data set by a hash of its content and each zoom parameter by a counter,
+    so every rerun looked like a new chart and the browser rebuilt it (~30–60 ms of the page's
+    thread at every filter change). With a stable spec, Streamlit's chart swaps the data in place."""
     if events is None or not len(events):
         return None
     frame = pd.DataFrame({
@@ -318,47 +323,39 @@ def timeline_chart(events):
     }).dropna(subset=["start"])
     if not len(frame):
         return None
+    types = [str(t) for t in types] or sorted(frame["type"].unique())
+    encoding = {
+        "y": {"field": "type", "type": "nominal", "title": None, "scale": {"domain": types}},
+        "color": {"field": "type", "type": "nominal", "legend": None,
+                  "scale": {"domain": types, "scheme": "tableau10" if len(types) <= 10 else "tableau20"}},
+    }
+    spec = {
+        "height": max(120, 28 * len(types)),
+        # Drag or zoom along time only: one 1961 treaty should not squash the 2025 story.
+        "params": [{"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+    }
     if len(frame) > TIMELINE_POINTS:
-        return _timeline_weekly(frame)
-    # Open on the last year of events; older background (a 1961 treaty) is a drag away rather
-    # than squashing the whole story into one column.
+        # Many events: one circle per week and type, sized by how many events it holds.
+        frame = frame.assign(week=frame["start"].dt.to_period("W").dt.start_time)
+        counts = frame.groupby(["week", "type"]).size().reset_index(name="events")
+        counts["week"] = counts["week"].dt.strftime("%Y-%m-%d")
+        return counts, {**spec, "mark": {"type": "circle", "opacity": 0.85, "clip": True}, "encoding": {
+            **encoding,
+            "x": {"field": "week", "type": "temporal", "title": None},
+            "size": {"field": "events", "type": "quantitative", "legend": None, "scale": {"range": [20, 400]}},
+            "tooltip": [{"field": "week", "type": "temporal", "title": "week of"},
+                        {"field": "type", "type": "nominal"}, {"field": "events", "type": "quantitative"}],
+        }}
+    # Open on the last year of events; older background is a drag away.
     latest = frame["start"].max()
     earliest = max(frame["start"].min(), latest - pd.Timedelta(days=365))
     domain = [(earliest - pd.Timedelta(days=3)).isoformat(), (latest + pd.Timedelta(days=3)).isoformat()]
-    return (
-        alt.Chart(frame)
-        .mark_circle(size=120, opacity=0.85, clip=True)
-        .encode(
-            x=alt.X("start:T", title=None, scale=alt.Scale(domain=domain)),
-            y=alt.Y("type:N", title=None),
-            color=alt.Color("type:N", legend=None, scale=alt.Scale(scheme="tableau10")),
-            tooltip=["date", "title", "type"],
-        )
-        .properties(height=max(120, 28 * frame["type"].nunique()))
-        .interactive(bind_y=False)  # drag/zoom along time: one 1961 treaty should not squash 2025
-    )
-
-
-def _timeline_weekly(frame: pd.DataFrame):
-    """Many events: one circle per week and type, sized by how many events it holds."""
-    import altair as alt
-
-    frame = frame.assign(week=frame["start"].dt.to_period("W").dt.start_time)
-    counts = frame.groupby(["week", "type"]).size().reset_index(name="events")
-    counts["week"] = counts["week"].dt.strftime("%Y-%m-%d")
-    return (
-        alt.Chart(counts)
-        .mark_circle(opacity=0.85, clip=True)
-        .encode(
-            x=alt.X("week:T", title=None),
-            y=alt.Y("type:N", title=None),
-            size=alt.Size("events:Q", legend=None, scale=alt.Scale(range=[20, 400])),
-            color=alt.Color("type:N", legend=None, scale=alt.Scale(scheme="tableau10")),
-            tooltip=[alt.Tooltip("week:T", title="week of"), "type", "events"],
-        )
-        .properties(height=max(120, 28 * counts["type"].nunique()))
-        .interactive(bind_y=False)
-    )
+    return frame, {**spec, "mark": {"type": "circle", "size": 120, "opacity": 0.85, "clip": True}, "encoding": {
+        **encoding,
+        "x": {"field": "start", "type": "temporal", "title": None, "scale": {"domain": domain}},
+        "tooltip": [{"field": "date", "type": "nominal"}, {"field": "title", "type": "nominal"},
+                    {"field": "type", "type": "nominal"}],
+    }}
 
 
 # Markdown-rendering elements get data through the one escaping module.
@@ -433,6 +430,38 @@ def _reviews_signature() -> str:
 def analyse_added_article(name: str, text: str) -> None:
     """Geoparse a pasted or uploaded article into session state (shown as its own map layer)."""
     st.session_state.added = {"name": name, "text": text}
+
+
+def on_find_places() -> None:
+    """The "Find places" button. A callback, so the run it starts already maps the article (the
+    sidebar is drawn after the map); what went wrong is kept for the sidebar to say."""
+    from geo import extract
+
+    upload = st.session_state.get("w_upload")
+    pasted = str(st.session_state.get("w_paste") or "")
+    st.session_state.added_message = None
+    try:
+        if upload is not None:
+            analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
+        elif pasted.strip():
+            analyse_added_article("pasted text", pasted)
+        else:
+            st.session_state.added_message = ("warning", "Paste some text or choose a file first.")
+    except ValueError as exc:
+        st.session_state.added_message = ("error", md_escape(str(exc)))
+
+
+def show_added_article_message() -> None:
+    kind, text = st.session_state.pop("added_message", None) or (None, None)
+    if kind == "warning":
+        st.warning(text)
+    elif kind == "error":
+        st.error(text)
+
+
+def on_presenter_mode() -> None:
+    st.query_params.clear()
+    st.query_params["mode"] = "present"
 
 
 def added_article_rows() -> list[dict]:

@@ -113,7 +113,7 @@ _DRAWN = """
   if (window.atlasMaps && !(map.atlas && map.atlas.legend)) return -1;
   let n = 0;
   const atlas = !!window.atlasMaps;
-  map.eachLayer(l => { if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && (!atlas || l.atlasKind === 'events')) n++; });
+  map.eachLayer(l => { if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && !l.atlasHidden && (!atlas || l.atlasKind === 'events')) n++; });
   return n;
 }
 """
@@ -147,9 +147,9 @@ NO_BLANK_MONITOR = """
 
 
 # Each page times itself: a watcher in the top page keeps count of the event dots on the map in its
-# iframe (recounted only after the map's addLayer/removeLayer ran: a recount every tick would itself
-# load the page at 20k dots), checks every 20 ms whether the count is
-# the number expected, and then notes the time two animation frames later (the frame with them has
+# iframe (recounted only after the map's addLayer/removeLayer or a canvas redraw ran: a recount every
+# tick would itself load the page at 20k dots), checks every 20 ms whether the count is the number
+# expected, and then notes the time two animation frames later (the frame with them has
 # been presented), in ms since the page's navigation started. Timing in the page keeps Playwright's
 # round trips (and, with ten sessions, one Python loop polling them in turn) out of the figures, for
 # both apps alike. Dots are told apart as in _DRAWN.
@@ -165,7 +165,7 @@ _WATCH = """
     let c = counters.get(map);
     if (!c) {
       const atlas = !!w.atlasMaps;
-      const isDot = (l) => l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle) && (!atlas || l.atlasKind === 'events');
+      const isDot = (l) => l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle) && !l.atlasHidden && (!atlas || l.atlasKind === 'events');
       c = {n: 0, dirty: true, count() { let n = 0; map.eachLayer(l => { if (isDot(l)) n++; }); this.n = n; this.dirty = false; }};
       // Wrapping the two methods flags a change at no cost per layer (a layeradd/layerremove listener
       // would make Leaflet build an event object for every dot added or removed).
@@ -173,6 +173,10 @@ _WATCH = """
         const own = map[name];
         map[name] = function () { c.dirty = true; return own.apply(this, arguments); };
       }
+      // The atlas hides filtered-out dots on its canvas (`atlasHidden`) instead of removing them: a
+      // canvas redraw is the other moment the count can change.
+      const redraw = w.L.Canvas.prototype._redraw;
+      w.L.Canvas.prototype._redraw = function () { c.dirty = true; return redraw.apply(this, arguments); };
       counters.set(map, c);
     }
     if (c.dirty) c.count();

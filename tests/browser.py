@@ -125,6 +125,7 @@ COUNT_LAYERS = """
   const map = window.atlasMaps[window.atlasMaps.length - 1];
   const counts = {points: 0, events: 0, mentions: 0, lines: 0, polygons: 0, routes: 0, relations: 0, regions: 0, rings: 0};
   map.eachLayer(layer => {
+    if (layer.atlasHidden) return;  // filtered out: neither drawn nor hit-tested (atlas.js)
     if (layer instanceof L.CircleMarker && !(layer instanceof L.Circle)) {
       counts.points++;
       if (layer.atlasKind === 'events') counts.events++;

