@@ -142,6 +142,21 @@ def test_bad_dataset_shows_error_and_keeps_last_good_build(isolated_build, tmp_p
     assert shown(at)[1] == good_total, "the last good build keeps being served"
 
 
+def test_sidebar_buttons_act_in_the_run_they_start(app):
+    """The sidebar is drawn after the map, so its buttons act in callbacks (before the script runs):
+    the run a button starts already shows its effect."""
+    at = opened(app)
+    next(b for b in at.button if b.label == "Find places").click().run()
+    assert not at.exception
+    assert [w.value for w in at.sidebar.warning] == ["Paste some text or choose a file first."]
+    at.run()  # said once, not on every rerun
+    assert not at.sidebar.warning
+    next(b for b in at.button if b.label == "Presenter mode").click().run()
+    assert not at.exception
+    assert at.query_params["mode"] in ("present", ["present"])
+    assert not [b for b in at.button if b.label == "Presenter mode"], "the explorer's sidebar is gone"
+
+
 ARTICLE = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to Irkutsk, "
            "and a delegation from Astana arrived the next day.")
 
