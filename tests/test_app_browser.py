@@ -166,6 +166,39 @@ def test_clicking_a_point_shows_its_details(chromium, app_url):
     page.context.close()
 
 
+def test_dot_click_listeners_behave_as_leaflets(chromium, app_url):
+    """Dots defer st_folium's `off` of its click handler when the same `on` follows (atlas.js); every
+    other sequence must leave the listeners exactly as Leaflet would."""
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url, log)
+    result = frame.evaluate("""() => {
+        const map = window.atlasMaps[window.atlasMaps.length - 1];
+        let dot = null;
+        map.eachLayer(l => { if (!dot && l.atlasKind === 'events') dot = l; });
+        const calls = [];
+        const f = () => calls.push('f'), g = () => calls.push('g');
+        const clicks = () => { calls.length = 0; dot.fire('click', {latlng: dot.getLatLng()}); return calls.slice(); };
+        const out = {};
+        dot.on('click', f); dot.off('click', f); dot.on('click', f);         // st_folium's re-binding
+        out.rebound = clicks();
+        dot.off('click', f);                                                   // a real off
+        out.offFires = clicks();
+        out.offListens = dot.listens('click') && dot._events && dot._events.click ? dot._events.click.filter(l => l.fn === f).length : 0;
+        dot.off('click', g); dot.on('click', g);                               // off of an unbound handler, then on
+        out.newOn = clicks();
+        dot.off('click', g); dot.on('click', f);                               // off, then another handler
+        out.swapped = clicks();
+        dot.off('click', f);
+        dot.addEventListener('click', g); dot.removeEventListener('click', g);  // Leaflet's aliases
+        out.aliases = clicks();
+        return out;
+    }""")
+    assert result == {"rebound": ["f"], "offFires": [], "offListens": 0, "newOn": ["g"], "swapped": ["f"],
+                      "aliases": []}, result
+    assert log.console_errors == [], log.console_errors
+    page.context.close()
+
+
 def test_pasted_article_gets_its_own_mentions_layer(chromium, app_url):
     article = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to "
                "Irkutsk, and a delegation from Astana arrived the next day.")

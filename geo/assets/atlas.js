@@ -102,61 +102,64 @@
       return this;
     },
     listens: function (type) {
-      this.atlasFlushOff();
       if (!this._atlasInfoBound && INFO_EVENTS[type] === true) return true;
       return L.CircleMarker.prototype.listens.apply(this, arguments);
     },
     fire: function (type) {
-      this.atlasFlushOff();
       if (!this._atlasInfoBound && INFO_EVENTS[type] === true) this.atlasInfo();
       return L.CircleMarker.prototype.fire.apply(this, arguments);
     },
-    // st_folium binds its click handler again to every layer of the map at each update: `off`, then
-    // `on` with the same function. At 20k dots that churn (a regex split, an array and a listener
-    // object per call, then a garbage collection) was ~60 ms of every filter change. A dot defers
-    // such an `off`: if the next call puts the same function back, nothing changed; anything else
-    // applies the deferred `off` first, so listeners behave exactly as Leaflet's.
-    off: function (types, fn) {
-      this.atlasFlushOff();
-      if (arguments.length === 2 && types === "click" && typeof fn === "function") {
-        this._atlasOff = fn;
-        return this;
-      }
-      return L.CircleMarker.prototype.off.apply(this, arguments);
-    },
-    on: function (types, fn) {
-      if (this._atlasOff && arguments.length === 2 && types === "click" && fn === this._atlasOff &&
-          L.CircleMarker.prototype._listens.call(this, "click", fn) !== false) {
-        this._atlasOff = null;
-        return this;
-      }
-      this.atlasFlushOff();
-      return L.CircleMarker.prototype.on.apply(this, arguments);
-    },
-    atlasFlushOff: function () {
-      var fn = this._atlasOff;
-      if (!fn) return;
-      this._atlasOff = null;
-      L.CircleMarker.prototype.off.call(this, "click", fn);
-    },
-    // Leaflet's aliases point at its own methods: route them through the ones above.
-    addEventListener: function () { return this.on.apply(this, arguments); },
-    removeEventListener: function () { return this.off.apply(this, arguments); },
-    fireEvent: function () { return this.fire.apply(this, arguments); },
-    hasEventListeners: function () { return this.listens.apply(this, arguments); },
     getPopup: function () { return L.CircleMarker.prototype.getPopup.call(this.atlasInfo()); },
     getTooltip: function () { return L.CircleMarker.prototype.getTooltip.call(this.atlasInfo()); },
     openPopup: function () { return L.CircleMarker.prototype.openPopup.apply(this.atlasInfo(), arguments); },
     openTooltip: function () { return L.CircleMarker.prototype.openTooltip.apply(this.atlasInfo(), arguments); }
   });
 
-  /* Point layers a filter hides stay on the map, flagged `atlasHidden`: the canvas neither draws nor
-     hit-tests them. Removing and re-adding 17k dots through Leaflet (events, renderer bookkeeping, a
-     redraw request each) was most of a filter change at 20k events; a flag and one redraw are not. */
+  /* Point layers (dots and their rings) that a filter hides stay on the map, flagged `atlasHidden`:
+     the canvas neither draws nor hit-tests them. Removing and re-adding 17k dots through Leaflet
+     (events, renderer bookkeeping, a redraw request each) was most of a filter change at 20k events;
+     a flag and one redraw are not.
+     As they stay on the map, st_folium's update walks them all: it binds its click handler again to
+     every layer of the map, `off` then `on` with the same function. At 20k that churn (a regex split,
+     an array and a listener object per call, then a garbage collection) was ~60 ms. Such a layer
+     defers an `off` of one click handler: if the next call puts the same function back, nothing
+     changed; any other use of its listeners applies the deferred `off` first, so they behave exactly
+     as Leaflet's. */
   function hideable(Base) {
+    var base = Base.prototype;
     return Base.extend({
-      _updatePath: function () { if (!this.atlasHidden) Base.prototype._updatePath.call(this); },
-      _containsPoint: function (p) { return !this.atlasHidden && Base.prototype._containsPoint.call(this, p); }
+      _updatePath: function () { if (!this.atlasHidden) base._updatePath.call(this); },
+      _containsPoint: function (p) { return !this.atlasHidden && base._containsPoint.call(this, p); },
+      off: function (types, fn) {
+        this.atlasFlushOff();
+        if (arguments.length === 2 && types === "click" && typeof fn === "function") {
+          this._atlasOff = fn;
+          return this;
+        }
+        return base.off.apply(this, arguments);
+      },
+      on: function (types, fn) {
+        if (this._atlasOff && arguments.length === 2 && types === "click" && fn === this._atlasOff &&
+            base._listens.call(this, "click", fn) !== false) {
+          this._atlasOff = null;
+          return this;
+        }
+        this.atlasFlushOff();
+        return base.on.apply(this, arguments);
+      },
+      listens: function () { this.atlasFlushOff(); return base.listens.apply(this, arguments); },
+      fire: function () { this.atlasFlushOff(); return base.fire.apply(this, arguments); },
+      atlasFlushOff: function () {
+        var fn = this._atlasOff;
+        if (!fn) return;
+        this._atlasOff = null;
+        base.off.call(this, "click", fn);
+      },
+      // Leaflet's aliases point at its own methods: route them through the ones above.
+      addEventListener: function () { return this.on.apply(this, arguments); },
+      removeEventListener: function () { return this.off.apply(this, arguments); },
+      fireEvent: function () { return this.fire.apply(this, arguments); },
+      hasEventListeners: function () { return this.listens.apply(this, arguments); }
     });
   }
   Dot = hideable(Dot);
