@@ -14,6 +14,7 @@ import math
 import os
 import re
 import tempfile
+import uuid
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,9 +180,9 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path, signature: str =
     """Write all layers into a new GeoPackage at `path` atomically (temp file + os.replace)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
+    # A fresh name, not a mkstemp placeholder: GDAL creates the file itself, and a placeholder it had to
+    # delete first would leave a gap in which the temp file vanishes. Builds of a folder hold a lock.
+    tmp = str(path.parent / f".{path.stem}-{uuid.uuid4().hex[:12]}.tmp.gpkg")
     try:
         for name in LAYERS:
             frame = layers.get(name)

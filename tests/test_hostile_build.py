@@ -55,6 +55,13 @@ def read_build(env, data: Path, rebuild_ok: bool = False):
     return json.loads(proc.stdout)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # renamed or removed between the glob and the stat
+        return 0
+
+
 @pytest.mark.slow
 def test_kill_9_mid_build_leaves_previous_build_usable(tmp_path, build_env):
     data = tmp_path / "data"
@@ -66,12 +73,17 @@ def test_kill_9_mid_build_leaves_previous_build_usable(tmp_path, build_env):
     good = gpkg.read_bytes()
 
     proc = run_build(build_env, data, "--force")
+    # Freeze the build once a quarter of a GeoPackage's worth is in its temp file, so the kill lands
+    # mid-write however fast the machine writes (a fixed sleep let a fast CI runner finish first).
+    def temps():
+        return list(build_dir.glob(".atlas-*.tmp.gpkg"))
+
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(build_dir.glob(".atlas-*.tmp.gpkg*")):
+    while time.monotonic() < deadline and not any(_size(t) > len(good) // 4 for t in temps()):
         assert proc.poll() is None, "the build finished before it could be killed"
-        time.sleep(0.005)
-    time.sleep(0.2)  # well into writing the new GeoPackage
-    assert proc.poll() is None
+        time.sleep(0.001)
+    os.kill(proc.pid, signal.SIGSTOP)
+    assert temps(), "the build was stopped mid-write"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
