@@ -1,7 +1,7 @@
 """Presenter mode (`?mode=present`) and speaker notes (`?mode=notes`) for app.py.
 
-The step lives in the URL (`&step=N`, 1-based) so a link opens a given step and the notes window can
-follow along by hand. The map is mounted once: its script is the same on every rerun and only the
+The step lives in the URL (`&step=N`, 1-based) so a link opens a given step. The notes window follows
+the presenter's window over a BroadcastChannel (same browser, same origin: no network). The map is mounted once: its script is the same on every rerun and only the
 feature group (the step's data plus a fly-to) changes, so Next/Previous fly the map instead of
 reloading it. Text reaches the page through `mapview.escape_html` (st.html) or Streamlit's own text
 elements; nothing here builds markup from unescaped data.
@@ -66,6 +66,45 @@ KEYS_JS = """
 """
 
 
+# The notes window follows the presenter window of the same story: each shown step is announced on a
+# BroadcastChannel, and a notes window that opens (or reloads) asks for the current step. Following is a
+# reload of the notes page at that step — it has no map, so that is cheap, and a step that arrives
+# while it reloads is not lost, because the reloaded page asks again. One way only: notes never move the
+# presenter, so two windows can't chase each other's steps.
+SYNC_JS = """
+<script>
+(function (shown) {
+  var doc = window.parent && window.parent.document ? window.parent.document : document;
+  var win = doc.defaultView || window;
+  if (!win.BroadcastChannel) return;
+  doc.__atlasShown = shown;
+  var channel = doc.__atlasChannel;
+  if (!channel) {
+    channel = doc.__atlasChannel = new win.BroadcastChannel("atlas-story");
+    channel.onmessage = function (event) {
+      var me = doc.__atlasShown, msg = event.data || {};
+      if (msg.story !== me.story) return;
+      if (me.mode === "present" && msg.kind === "hello") {
+        channel.postMessage({kind: "step", story: me.story, step: me.step});
+      } else if (me.mode === "notes" && msg.kind === "step" && msg.step !== me.step && !doc.__atlasLeaving) {
+        doc.__atlasLeaving = true;
+        var query = new win.URLSearchParams(win.location.search);
+        query.set("step", String(msg.step));
+        win.location.search = query.toString();
+      }
+    };
+    if (shown.mode === "notes") channel.postMessage({kind: "hello", story: shown.story});
+  }
+  if (shown.mode === "present") channel.postMessage({kind: "step", story: shown.story, step: shown.step});
+})(%s);
+</script>
+"""
+
+
+def _sync_html(mode: str, story: stories.Story, number: int) -> str:
+    return SYNC_JS % mapview.script_json({"mode": mode, "story": story.name, "step": number})
+
+
 class _PresenterStyle(MacroElement):
     """Marks the map container so atlas.css's `.atlas-present` rules (large popups, legend) apply."""
 
@@ -109,7 +148,8 @@ def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
     number = stories.clamp(st.query_params.get("step", 1), len(story.steps))
     if st.query_params.get("step") != str(number):
         st.query_params["step"] = str(number)  # normalise, so the address bar is a shareable link
-    st.html(KEYS_JS, unsafe_allow_javascript=True)
+    # One element for both scripts: each st.html adds a gap above the page.
+    st.html(KEYS_JS + _sync_html(mode, story, number), unsafe_allow_javascript=True)
     if mode == "notes":
         _notes(layers, story, number)
     else:

@@ -108,3 +108,56 @@ def test_notes_view_shows_the_steps_notes_and_whats_next(page, app_url):
     assert first_line in notes.inner_text()
     assert STORY.steps[2].title in page.locator(".atlas-notes-next").inner_text()
     assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.atlas-notes')).fontSize)") >= 20
+
+
+def notes_title(notes_page) -> str:
+    return notes_page.locator(".atlas-step-title").inner_text()
+
+
+def wait_for_notes_step(notes_page, step: int, timeout_s: float = 30.0) -> None:
+    """The notes page shows `step` (it reloads itself to follow, so the element may be replaced)."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = notes_page.locator(".atlas-notes-next").inner_text(timeout=2_000)
+            if f"Step {step} of" in notes_page.locator(".atlas-bar-counter").inner_text(timeout=2_000):
+                return
+        except Exception:  # mid-reload
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"notes window did not follow to step {step}; it shows {last!r}")
+
+
+def test_notes_window_follows_the_presenter(page, app_url):
+    page.goto(app_url + "/?mode=present&step=2")
+    caption(page, 2)
+    browser.map_frame(page, timeout_s=60)
+
+    # Opened later at another step (a stale link): it asks for the presenter's step and goes there.
+    notes_log = browser.PageLog()
+    notes = page.context.new_page()
+    notes_log.attach(notes)
+    notes.goto(app_url + "/?mode=notes&step=1")
+    wait_for_notes_step(notes, 2)
+    assert STORY.steps[1].title in notes_title(notes)
+
+    page.keyboard.press("ArrowRight")
+    caption(page, 3)
+    wait_for_notes_step(notes, 3)
+    assert STORY.steps[3].title in notes.locator(".atlas-notes-next").inner_text()
+
+    # Two quick steps: the notes window ends where the presenter is, not one behind.
+    page.get_by_role("button", name="Next ▶").click()
+    caption(page, 4)
+    page.get_by_role("button", name="Next ▶").click()
+    caption(page, 5)
+    wait_for_notes_step(notes, 5)
+
+    # Peeking ahead in the notes window leaves the presenter where it is.
+    notes.get_by_role("button", name="Next ▶").click()
+    wait_for_notes_step(notes, 6)
+    page.wait_for_timeout(1_000)
+    assert "step=5" in page.url and page.get_by_text(f"Step 5 of {len(STORY.steps)}").is_visible()
+    assert notes_log.outside_requests == [] and notes_log.console_errors == [], \
+        (notes_log.outside_requests, notes_log.console_errors)
