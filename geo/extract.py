@@ -9,6 +9,7 @@ enclosing capitalised sequence (for organisation and person names).
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, replace
 from html import unescape
@@ -72,19 +73,51 @@ def html_to_text(html: str) -> str:
 UPLOAD_LIMIT_BYTES = 2_000_000
 
 
-def article_text(name: str, data: bytes) -> str:
-    """Text of article bytes named `name` (.txt, .md, .html/.htm; UTF-8, BOM allowed).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: longer
+          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
 
-    Raises ValueError naming `name` for anything that is not UTF-8 text."""
+
+def _bom_encoding(data: bytes) -> str | None:
+    return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+
+
+def _declared_encoding(name: str, data: bytes) -> str | None:
+    """The encoding an HTML page declares in its first 2 kB (as browsers look for it), or None."""
+    found = _META_CHARSET.search(data[:2048])
+    if not found:
+        return None
+    label = found.group(1).decode("ascii").lower()
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        raise ValueError(f"{name}: unknown character encoding {label!r} in its <meta charset>") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name == "utf-7":  # rot13, base64 …: not text
+        raise ValueError(f"{name}: unsupported character encoding {label!r} in its <meta charset>")
+    # As browsers do (WHATWG Encoding): a page whose markup we could read is not UTF-16/32, and Latin-1
+    # or ASCII labels mean windows-1252 (its curly quotes and dashes sit where Latin-1 has controls).
+    if info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return "cp1252" if info.name in {"iso8859-1", "latin-1", "ascii"} else info.name
+
+
+def article_text(name: str, data: bytes) -> str:
+    """Text of article bytes named `name` (.txt, .md, .html/.htm).
+
+    UTF-8 (BOM allowed); UTF-16/32 with a byte-order mark (Windows "Unicode" text); HTML in the encoding
+    its `<meta charset>` declares. Encodings are never guessed: a wrong guess would put misread place
+    names on the map. Raises ValueError naming `name` for anything else."""
     suffix = Path(name).suffix.lower()
     if suffix not in TEXT_SUFFIXES:
         raise ValueError(f"{name}: unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html")
-    if b"\x00" in data:
+    encoding = _bom_encoding(data) or (_declared_encoding(name, data) if suffix in {".html", ".htm"} else None)
+    if encoding is None and b"\x00" in data:
         raise ValueError(f"{name}: binary file (contains NUL bytes), not text")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{name}: not valid UTF-8 text (byte {exc.start})") from None
+        raise ValueError(f"{name}: not valid {encoding or 'UTF-8'} text (byte {exc.start}); "
+                         "save it as UTF-8") from None
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise ValueError(f"{name}: looks binary (control characters), not text")

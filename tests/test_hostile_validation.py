@@ -2,6 +2,7 @@
 CSV validates streaming, in bounded memory."""
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import subprocess
@@ -187,6 +188,32 @@ def test_read_upload_limits_and_text_rules():
     with pytest.raises(ValueError, match=r"looks binary"):
         extract.read_upload("x.txt", bytes(range(1, 32)) * 10)
 
+
+
+def test_read_upload_reads_marked_and_declared_encodings_and_never_guesses():
+    text = "Kursk région, Белгород, 北京"
+    for codec in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(codec)
+        if codec == "utf-16-be":
+            data = codecs.BOM_UTF16_BE + data
+        assert extract.read_upload("win.txt", data) == text, codec
+    page = "<html><head><meta charset='windows-1251'></head><body><p>Курск и Белгород</p></body></html>"
+    assert extract.read_upload("ru.html", page.encode("cp1251")) == "Курск и Белгород"
+    # A Latin-1 label means windows-1252, as in browsers: curly quotes are not C1 controls.
+    page = ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
+            "<p>\u201cAsunción\u201d</p>")
+    assert extract.read_upload("py.html", page.encode("cp1252")) == "\u201cAsunción\u201d"
+    assert extract.read_upload("u.html", "<meta charset=utf-16><p>北京</p>".encode("utf-8")) == "北京"
+    for label, message in (("rot13", "unsupported"), ("utf-7", "unsupported"), ("klingon", "unknown")):
+        with pytest.raises(ValueError, match=rf"x\.html: {message} character encoding '{label}'"):
+            extract.read_upload("x.html", f"<meta charset={label}><p>x</p>".encode())
+    # The same Latin-1 bytes without a declaration are refused, not guessed; a .txt can't declare.
+    with pytest.raises(ValueError, match=r"x\.html: not valid UTF-8 text .*save it as UTF-8"):
+        extract.read_upload("x.html", "<p>Asunción</p>".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"x\.txt: not valid UTF-8"):
+        extract.read_upload("x.txt", "<meta charset=latin-1> Asunción".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"odd\.txt: not valid utf-16 text"):
+        extract.read_upload("odd.txt", codecs.BOM_UTF16_LE + b"a\x00b")
 
 def test_streamlit_upload_cap_is_configured():
     import tomllib
