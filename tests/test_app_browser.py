@@ -56,6 +56,7 @@ def test_seed_places_route_and_popup_offline(chromium, app_url):
     # Filters, timeline and table follow once the map has reported its first paint, with no user action.
     page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
     page.locator('[data-testid="stMultiSelect"]', has_text="Event type").wait_for(timeout=10_000)
+    page.locator('[data-testid="stVegaLiteChart"]').wait_for(timeout=10_000)
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
     assert page.get_by_text("follow as soon as the map is drawn").count() == 0
 

@@ -226,6 +226,7 @@ def test_app_bad_dataset_keeps_last_good_build(chromium, hostile, app):
         page.reload()
         frame = browser.map_frame(page, timeout_s=90)
         wait_text(page, "problem(s)")
+        wait_text(page, f"of {total} events shown")  # the caption follows the error box
         body = page.evaluate("() => document.body.innerText")
         assert f"{events}:4: impossible date" in body, body[:1500]
         assert "Showing the last good build" in body
@@ -237,7 +238,7 @@ def test_app_bad_dataset_keeps_last_good_build(chromium, hostile, app):
         page.reload()
         browser.map_frame(page, timeout_s=90)
         wait_text(page, "empty file (0 bytes)")
-        assert f"of {total} events shown" in page.evaluate("() => document.body.innerText")
+        wait_text(page, f"of {total} events shown")
         no_traceback(page)
     finally:
         events.write_bytes(good)
