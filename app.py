@@ -121,6 +121,7 @@ if complete:
             st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
         st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
                      hide_index=True, width="stretch", height=320)
+        appstate.download_shown_events(filtered["events"])
 else:
     st.caption("The timeline and the event table follow as soon as the map is drawn.")
 

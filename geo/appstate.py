@@ -305,6 +305,25 @@ def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def download_shown_events(events) -> None:
+    """CSV and GeoJSON of the events the filters show, each row with its sources (article file and
+    character span), so a download stays traceable. The files are made when a button is pressed
+    (deferred data), not on every rerun."""
+    from geo import layers as layer_stage
+
+    shown = f"The {len(events)} events the filters show, with their sources"
+    csv_col, json_col = st.columns(2)
+    csv_col.download_button(
+        "Download CSV", key="download_csv", help=shown, icon=":material/download:", width="stretch",
+        data=lambda: layer_stage.events_csv_text(events).encode("utf-8"), file_name="atlas-events.csv",
+        mime="text/csv", on_click="ignore", disabled=not len(events))
+    json_col.download_button(
+        "Download GeoJSON", key="download_geojson", help=shown, icon=":material/download:", width="stretch",
+        data=lambda: layer_stage.geojson_text({"events": events}, ["events"]).encode("utf-8"),
+        file_name="atlas-events.geojson", mime="application/geo+json", on_click="ignore",
+        disabled=not len(events))
+
+
 def timeline_chart(events, types: Sequence[str]):
     """(data, Vega-Lite spec) for the timeline, or None without dated events. `types`: every event
     type of the dataset, so a type keeps its row and colour whatever the filters.

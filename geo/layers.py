@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
+import io
 import json
 import math
 import os
@@ -320,9 +321,10 @@ def _atomic_output(out: Path, suffix: str):
             os.unlink(tmp)
 
 
-def export_geojson(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
+def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS) -> str:
+    """A FeatureCollection of the named layers; each feature's `layer` property says which."""
     features = []
-    for name in LAYERS:
+    for name in names:
         frame = layers[name]
         cols = [c for c in frame.columns if c != "geometry"]
         for row in frame.itertuples(index=False):
@@ -331,9 +333,12 @@ def export_geojson(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
             geom = row.geometry
             features.append({"type": "Feature", "properties": props,
                              "geometry": mapping(geom) if geom is not None and not geom.is_empty else None})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def export_geojson(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
     with _atomic_output(out, ".geojson") as tmp:
-        tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                       encoding="utf-8")
+        tmp.write_text(geojson_text(layers), encoding="utf-8")
 
 
 def _kml_coords(coords) -> str:
@@ -418,21 +423,28 @@ EVENT_CSV_COLUMNS = ("id", "title", "summary", "date", "end_date", "date_precisi
                      "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources")
 
 
+def events_csv_text(events: gpd.GeoDataFrame) -> str:
+    """Events as CSV: lists joined with `; `, text cells neutralised against formula injection, and
+    each source as `file:start-end` (or its citation), so every row leads back to its passage."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(EVENT_CSV_COLUMNS)
+    for row in events.itertuples(index=False):
+        values = {
+            **{c: getattr(row, c) for c in EVENT_CSV_COLUMNS if c not in ("lat", "lon")},
+            "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
+            "actors": "; ".join(row.actors),
+            "figures": "; ".join(_figure_text(f) for f in row.figures),
+            "sources": "; ".join(_source_text(s) for s in row.sources),
+        }
+        writer.writerow([v if isinstance(v, (int, float)) else neutralise(_text_value(v))
+                         for v in (values[c] for c in EVENT_CSV_COLUMNS)])
+    return out.getvalue()
+
+
 def export_csv(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
-    """Events as CSV: lists joined with `; `, text cells neutralised against formula injection."""
-    with _atomic_output(out, ".csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(EVENT_CSV_COLUMNS)
-        for row in layers["events"].itertuples(index=False):
-            values = {
-                **{c: getattr(row, c) for c in EVENT_CSV_COLUMNS if c not in ("lat", "lon")},
-                "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
-                "actors": "; ".join(row.actors),
-                "figures": "; ".join(_figure_text(f) for f in row.figures),
-                "sources": "; ".join(_source_text(s) for s in row.sources),
-            }
-            writer.writerow([v if isinstance(v, (int, float)) else neutralise(_text_value(v))
-                             for v in (values[c] for c in EVENT_CSV_COLUMNS)])
+    with _atomic_output(out, ".csv") as tmp:
+        tmp.write_bytes(events_csv_text(layers["events"]).encode("utf-8"))
 
 
 EXPORTERS = {".geojson": export_geojson, ".kml": export_kml, ".csv": export_csv,

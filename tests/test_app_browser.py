@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -112,6 +113,32 @@ def test_event_link_opens_its_details(chromium, app_url):
     assert log.console_errors == [], log.console_errors
     page.context.close()
 
+
+
+def test_download_is_the_events_the_filters_show(chromium, app_url):
+    import csv
+    import io
+    import json
+
+    events = load_events()
+    kims = events[events["actors"].apply(lambda actors: "kim" in actors)]
+    log = browser.PageLog()
+    page, frame, _ = open_map(chromium, app_url + "/?actor=kim", log)
+    wait_for(lambda: events_drawn(frame) == len(kims))
+    button = page.get_by_role("button", name="Download CSV")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    assert download.value.suggested_filename == "atlas-events.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows] == kims["id"].tolist()
+    assert all(r["sources"] for r in rows)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download GeoJSON").click()
+    features = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))["features"]
+    assert sorted(f["properties"]["id"] for f in features) == sorted(kims["id"])
+    assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+    page.context.close()
 
 # The no-blank monitor the render benchmark uses too.
 MONITOR = NO_BLANK_MONITOR

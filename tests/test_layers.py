@@ -205,6 +205,31 @@ def test_export_csv_round_trip(build_dir, atlas, tmp_path):
     assert points.geometry.y.round(5).tolist() == atlas["events"].geometry.y.round(5).tolist()
 
 
+
+def test_shown_events_download_is_the_filtered_rows_with_their_sources(build_dir, atlas):
+    """The app's download buttons: the events a filter shows, as CSV and GeoJSON, each row leading
+    back to a passage (file:start-end) or a background citation."""
+    import io
+    import json
+
+    from geo import explore
+
+    kims = explore.filter_layers(atlas, explore.Filters(actors=("kim",)))["events"]
+    assert 0 < len(kims) < len(atlas["events"])
+    rows = pd.read_csv(io.StringIO(layers.events_csv_text(kims)), keep_default_na=False)
+    assert rows["id"].tolist() == kims["id"].tolist()
+    assert all("kim" in actors.split("; ") for actors in rows["actors"])
+    assert all(rows["sources"]), "every downloaded event names its sources"
+    seed_spans = rows["sources"].str.contains(r"\.(?:txt|md|html?):\d+-\d+", regex=True)
+    assert seed_spans.any(), rows["sources"].tolist()
+    collection = json.loads(layers.geojson_text({"events": kims}, ["events"]))
+    assert [f["properties"]["id"] for f in collection["features"]] == kims["id"].tolist()
+    assert {f["properties"]["layer"] for f in collection["features"]} == {"events"}
+    assert [f["geometry"]["coordinates"] for f in collection["features"]] == \
+        [[p.x, p.y] for p in kims.geometry]
+    # Nothing shown, nothing but the header.
+    assert layers.events_csv_text(kims.iloc[:0]).strip() == ",".join(layers.EVENT_CSV_COLUMNS)
+
 def test_exports_escape_hostile_text(build_dir, tmp_path):
     data = tmp_path / "hostile"
     data.mkdir()
