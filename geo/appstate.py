@@ -19,6 +19,8 @@ from geo import explore, mapview
 
 MAP_KEY = "atlas_map"
 TABLE_KEY = "event_table"
+TIMELINE_KEY = "timeline"
+TIMELINE_PICK = "timeline_pick"
 _CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
 
 
@@ -273,6 +275,21 @@ def page_complete() -> bool:
     return complete
 
 
+def on_timeline_select(span) -> None:
+    """A click on the timeline: an event's circle opens its details; a week's circle (many events)
+    narrows the date filter to that week, where the events show one by one."""
+    picked = (st.session_state.get(TIMELINE_KEY) or {}).get("selection", {}).get(TIMELINE_PICK) or []
+    if not picked:
+        return
+    if picked[0].get("id"):
+        st.session_state.event = str(picked[0]["id"])
+    elif picked[0].get("monday") and span:
+        monday = dt.date.fromisoformat(str(picked[0]["monday"]))
+        start, end = max(span[0], monday), min(span[1], monday + dt.timedelta(days=6))
+        if start <= end:
+            st.session_state.w_dates = (start, end)
+
+
 def on_table_select() -> None:
     rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
     ids = st.session_state.get("table_ids", [])
@@ -339,6 +356,7 @@ def timeline_chart(events, types: Sequence[str]):
         "type": events["type"].astype(str),
         "title": events["title"].astype(str),
         "date": events["date"].astype(str),
+        "id": events["id"].astype(str),
     }).dropna(subset=["start"])
     if not len(frame):
         return None
@@ -348,17 +366,24 @@ def timeline_chart(events, types: Sequence[str]):
         "color": {"field": "type", "type": "nominal", "legend": None,
                   "scale": {"domain": types, "scheme": "tableau10" if len(types) <= 10 else "tableau20"}},
     }
-    spec = {
-        "height": max(120, 28 * len(types)),
-        # Drag or zoom along time only: one 1961 treaty should not squash the 2025 story.
-        "params": [{"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
-    }
+    def spec(pick_field: str) -> dict:
+        return {
+            "height": max(120, 28 * len(types)),
+            # Drag or zoom along time only: one 1961 treaty should not squash the 2025 story. A click
+            # picks a circle (TIMELINE_PICK; see on_timeline_select).
+            "params": [{"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"},
+                       {"name": TIMELINE_PICK, "select": {"type": "point", "fields": [pick_field], "on": "click"}}],
+            # SVG: each circle is an element with an aria-label (screen readers; the browser tests click it).
+            "usermeta": {"embedOptions": {"renderer": "svg"}},
+        }
     if len(frame) > TIMELINE_POINTS:
         # Many events: one circle per week and type, sized by how many events it holds.
         frame = frame.assign(week=frame["start"].dt.to_period("W").dt.start_time)
         counts = frame.groupby(["week", "type"]).size().reset_index(name="events")
         counts["week"] = counts["week"].dt.strftime("%Y-%m-%d")
-        return counts, {**spec, "mark": {"type": "circle", "opacity": 0.85, "clip": True}, "encoding": {
+        counts["monday"] = counts["week"]  # picked as text: the chart parses "week" into a timestamp
+        return counts, {**spec("monday"), "mark": {"type": "circle", "opacity": 0.85, "clip": True, "cursor": "pointer"},
+                        "encoding": {
             **encoding,
             "x": {"field": "week", "type": "temporal", "title": None},
             "size": {"field": "events", "type": "quantitative", "legend": None, "scale": {"range": [20, 400]}},
@@ -369,7 +394,8 @@ def timeline_chart(events, types: Sequence[str]):
     latest = frame["start"].max()
     earliest = max(frame["start"].min(), latest - pd.Timedelta(days=365))
     domain = [(earliest - pd.Timedelta(days=3)).isoformat(), (latest + pd.Timedelta(days=3)).isoformat()]
-    return frame, {**spec, "mark": {"type": "circle", "size": 120, "opacity": 0.85, "clip": True}, "encoding": {
+    return frame, {**spec("id"), "mark": {"type": "circle", "size": 120, "opacity": 0.85, "clip": True,
+                                          "cursor": "pointer"}, "encoding": {
         **encoding,
         "x": {"field": "start", "type": "temporal", "title": None, "scale": {"domain": domain}},
         "tooltip": [{"field": "date", "type": "nominal"}, {"field": "title", "type": "nominal"},

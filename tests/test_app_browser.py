@@ -140,6 +140,31 @@ def test_download_is_the_events_the_filters_show(chromium, app_url):
     assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
     page.context.close()
 
+
+def timeline_circle(page, text: str):
+    """The timeline's circle whose accessible label mentions `text` (the chart renders SVG)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]')
+    chart.wait_for(timeout=30_000)
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    circle = chart.locator(f'svg path[aria-roledescription="circle"][aria-label*={quoted}]').first
+    circle.wait_for(timeout=10_000)
+    return circle
+
+
+def test_clicking_a_timeline_event_opens_its_details(chromium, app_url):
+    events = load_events().set_index("id")
+    log = browser.PageLog()
+    page, _, _ = open_map(chromium, app_url + "/?type=talks", log)  # a few days apart: no overlaps
+    talks = events[events["type"] == "talks"]
+    target = talks[talks["date"].str.len() == 10].index[0]
+    title = events.loc[target, "title"]
+    assert page.locator("h3").filter(has_text=title).count() == 0, "no details before the click"
+    timeline_circle(page, title).click()
+    page.locator("h3").filter(has_text=title).first.wait_for(timeout=20_000)
+    page.wait_for_function("s => location.search.includes(s)", arg=f"event={target}", timeout=10_000)
+    assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+    page.context.close()
+
 # The no-blank monitor the render benchmark uses too.
 MONITOR = NO_BLANK_MONITOR
 

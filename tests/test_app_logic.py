@@ -191,3 +191,52 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
     rows = layer_stage.mention_rows("again", ARTICLE, stored)
     by_text = {r["text"]: r for r in rows}
     assert "Astana" not in by_text and abs(by_text["Irkutsk"]["lon"] - 36.2) < 0.3
+
+
+class _State(dict):
+    """Stands in for st.session_state (attribute and item access) outside a script run."""
+    __getattr__ = dict.get
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+
+def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatch):
+    import datetime as dt
+
+    import pandas as pd
+
+    from geo import appstate
+
+    types = ["talks", "visit", "strike"]
+    few = pd.DataFrame({"id": ["a", "b"], "type": ["talks", "visit"], "title": ["A", "B"],
+                        "date": ["2025-09-02", "2025-09-03"]})
+    frame, spec = appstate.timeline_chart(few, types)
+    assert list(frame["id"]) == ["a", "b"]
+    picks = [p for p in spec["params"] if p["name"] == appstate.TIMELINE_PICK]
+    assert picks and picks[0]["select"]["fields"] == ["id"]
+    assert spec["encoding"]["y"]["scale"]["domain"] == types  # every type keeps its row
+
+    many = pd.DataFrame({"id": [f"e{i}" for i in range(400)], "type": ["talks", "strike"] * 200,
+                         "title": "t", "date": [str(dt.date(2025, 1, 1) + dt.timedelta(days=i % 300)) for i in range(400)]})
+    weeks, week_spec = appstate.timeline_chart(many, types)
+    _, fewer_spec = appstate.timeline_chart(many.iloc[:350], types)
+    assert week_spec == fewer_spec, "a filter change must not change the aggregated chart's spec"
+    assert [p["select"]["fields"] for p in week_spec["params"] if p["name"] == appstate.TIMELINE_PICK] == [["monday"]]
+    assert weeks["events"].sum() == 400 and set(weeks["monday"]) == set(weeks["week"])
+
+    state = _State()
+    monkeypatch.setattr(appstate.st, "session_state", state)
+    span = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"id": "b"}]}}
+    appstate.on_timeline_select(span)
+    assert state.event == "b" and "w_dates" not in state
+    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"monday": "2025-06-02"}]}}
+    appstate.on_timeline_select(span)
+    assert state.w_dates == (dt.date(2025, 6, 2), dt.date(2025, 6, 8))
+    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"monday": "2024-12-30"}]}}
+    appstate.on_timeline_select(span)
+    assert state.w_dates == (dt.date(2025, 1, 1), dt.date(2025, 1, 5)), "clipped to the dataset's dates"
+    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: []}}  # a click on empty space
+    appstate.on_timeline_select(span)
+    assert state.event == "b" and state.w_dates == (dt.date(2025, 1, 1), dt.date(2025, 1, 5))

@@ -150,3 +150,41 @@ def test_render_benchmark_runs_both_apps_and_counts_what_they_send(tmp_path):
     assert rows["atlas"]["blank_ms"] == 0 and rows["atlas"]["remounts"] == 0, rows["atlas"]
     for key in ("concurrency", "concurrency_warm"):
         assert result[key]["sessions"] == 2 and result[key]["errors"] == 0, result[key]
+
+
+def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
+    """At scale the timeline shows one circle per week and type; a click sets the date filter to that
+    week, so its events show on the map and, one by one, on the timeline."""
+    import datetime as dt
+    import re
+
+    from geo import explore
+    from test_app_browser import timeline_circle
+
+    url, layers = scale_app
+    log = browser.PageLog()
+    with browser.browser() as chromium:
+        page = browser.new_page(chromium, log)
+        page.goto(url)
+        frame = browser.map_frame(page, timeout_s=90)
+        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
+        circle = timeline_circle(page, "week of: Jun")  # a whole week (the first one starts in 2024)
+        print("picked:", circle.get_attribute("aria-label"))
+        circle.click()
+        caption = page.get_by_text(re.compile(r"^\d+ of 5000 events shown"))
+        wait_for(lambda: not caption.inner_text().startswith("5000 of"), timeout_s=30)
+        slider = page.locator('[data-testid="stSlider"]', has_text="Dates")
+        thumbs = slider.locator('[data-testid="stSliderThumbValue"]')
+        wait_for(lambda: len(thumbs.all_inner_texts()) == 2)
+        first, last = (dt.date.fromisoformat(t) for t in thumbs.all_inner_texts())
+        # A Monday-to-Sunday week, or its part inside the dataset's dates.
+        assert (first.weekday() == 0 and (last - first).days == 6) or 0 <= (last - first).days < 6, (first, last)
+        expected = len(explore.filter_layers(layers, explore.Filters(date_from=first, date_to=last))["events"])
+        assert 0 < expected < N_EVENTS
+        assert caption.inner_text().startswith(f"{expected} of 5000 events shown")
+        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == expected)
+        page.wait_for_timeout(500)
+        browser.ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(browser.ARTIFACTS / "scale-week-picked.png"))
+        assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
+        page.context.close()
