@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -362,7 +363,8 @@ def timeline_chart(events, types: Sequence[str]):
         return None
     types = [str(t) for t in types] or sorted(frame["type"].unique())
     encoding = {
-        "y": {"field": "type", "type": "nominal", "title": None, "scale": {"domain": types}},
+        # A point scale: rows are centred on their labels, and yOffset (stacked events) moves from there.
+        "y": {"field": "type", "type": "nominal", "title": None, "scale": {"domain": types, "type": "point", "padding": 0.5}},
         "color": {"field": "type", "type": "nominal", "legend": None,
                   "scale": {"domain": types, "scheme": "tableau10" if len(types) <= 10 else "tableau20"}},
     }
@@ -390,17 +392,42 @@ def timeline_chart(events, types: Sequence[str]):
             "tooltip": [{"field": "week", "type": "temporal", "title": "week of"},
                         {"field": "type", "type": "nominal"}, {"field": "events", "type": "quantitative"}],
         }}
-    # Open on the last year of events; older background is a drag away.
-    latest = frame["start"].max()
-    earliest = max(frame["start"].min(), latest - pd.Timedelta(days=365))
-    domain = [(earliest - pd.Timedelta(days=3)).isoformat(), (latest + pd.Timedelta(days=3)).isoformat()]
-    return frame, {**spec("id"), "mark": {"type": "circle", "size": 120, "opacity": 0.85, "clip": True,
-                                          "cursor": "pointer"}, "encoding": {
+    lo, hi = focus_window(frame["start"])
+    outside = int(((frame["start"] < lo) | (frame["start"] > hi)).sum())
+    # Events on the same day and of the same type stack inside their row instead of hiding each other.
+    group = frame.groupby(["start", "type"])
+    slot, count = group.cumcount(), group["id"].transform("size")
+    step = (22 / (count - 1).clip(lower=1)).clip(upper=8)
+    frame = frame.assign(stack=((slot - (count - 1) / 2) * step).round(1))
+    chart = {**spec("id"), "mark": {"type": "circle", "size": 120, "opacity": 0.85, "clip": True,
+                                    "cursor": "pointer"}, "encoding": {
         **encoding,
-        "x": {"field": "start", "type": "temporal", "title": None, "scale": {"domain": domain}},
+        "x": {"field": "start", "type": "temporal", "title": None,
+              "scale": {"domain": [lo.isoformat(), hi.isoformat()]}},
+        "yOffset": {"field": "stack", "type": "quantitative", "scale": None},
         "tooltip": [{"field": "date", "type": "nominal"}, {"field": "title", "type": "nominal"},
                     {"field": "type", "type": "nominal"}],
     }}
+    if outside:
+        chart["title"] = {"text": f"{outside} more outside this view: drag or scroll the timeline",
+                          "fontSize": 12, "fontWeight": "normal", "color": "#4b5563", "anchor": "start"}
+    return frame, chart
+
+
+def focus_window(starts: pd.Series, share: float = 2 / 3, min_days: int = 14) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The stretch of time the timeline opens on: the shortest one holding `share` of the events, at
+    least `min_days` wide, so a story's busy days aren't squeezed to a few pixels by background events
+    decades or months earlier. Everything else is a drag or scroll away (the chart says how many)."""
+    ordered = starts.sort_values().reset_index(drop=True)
+    need = max(1, math.ceil(len(ordered) * share))
+    widths = ordered.iloc[need - 1:].reset_index(drop=True) - ordered.iloc[:len(ordered) - need + 1]
+    first = int(widths.idxmin())
+    lo, hi = ordered[first], ordered[first + need - 1]
+    widen = pd.Timedelta(days=min_days) - (hi - lo)
+    if widen > pd.Timedelta(0):
+        lo, hi = lo - widen / 2, hi + widen / 2
+    pad = pd.Timedelta(days=1)
+    return lo - pad, hi + pad
 
 
 # Markdown-rendering elements get data through the one escaping module.
