@@ -77,16 +77,20 @@ def _check_layer(name: str) -> None:
         raise StoreError(f"unknown store layer {name!r}; the store holds: {', '.join(LAYERS)}")
 
 
-def _check_bbox(bbox) -> tuple[float, float, float, float] | None:
+def _check_bbox(bbox) -> list[tuple[float, float, float, float]] | None:
+    """The bbox as one or two boxes: west > east means it crosses the antimeridian (170 to -170 is the
+    20 degrees around 180), which is the two boxes either side of it."""
     if bbox is None:
         return None
     try:
         w, s, e, n = (float(v) for v in bbox)
     except (TypeError, ValueError):
         raise StoreError(f"bbox must be four numbers (west, south, east, north), got {bbox!r}") from None
-    if not (w <= e and s <= n):
-        raise StoreError(f"bbox must have west <= east and south <= north, got {bbox!r}")
-    return w, s, e, n
+    if not all(-180 <= x <= 180 for x in (w, e)) or not all(-90 <= y <= 90 for y in (s, n)):
+        raise StoreError(f"bbox must be in degrees (longitude -180..180, latitude -90..90), got {bbox!r}")
+    if s > n:
+        raise StoreError(f"bbox must have south <= north, got {bbox!r}")
+    return [(w, s, e, n)] if w <= e else [(w, s, 180.0, n), (-180.0, s, e, n)]
 
 
 def _check_dates(date_range) -> tuple[str, str] | None:
@@ -218,7 +222,13 @@ class GpkgStore:
         where = None
         if dates:
             where = "\"date\" >= '{}' AND \"date\" <= '{}'".format(*dates)  # validated ISO text above
-        gdf = pyogrio.read_dataframe(self.path, layer=name, bbox=bbox, where=where)
+        if not bbox:
+            return _tidy(pyogrio.read_dataframe(self.path, layer=name, where=where))
+        # Two boxes only across the antimeridian: [west, 180] and [-180, east] with east < west, so no
+        # point is in both.
+        parts = [pyogrio.read_dataframe(self.path, layer=name, bbox=box, where=where) for box in bbox]
+        gdf = parts[0] if len(parts) == 1 else gpd.GeoDataFrame(pd.concat(parts, ignore_index=True),
+                                                                  geometry="geometry", crs=parts[0].crs)
         return _tidy(gdf)
 
 
@@ -266,9 +276,12 @@ def _db_error(exc: Exception, url: str) -> StoreError:
 def viewport_query(schema: str, bbox=None, date_range=None) -> tuple[str, dict]:
     """The SQL the map viewport runs: bbox and date filters on indexed columns."""
     sql, params, where = _SELECT.format(s=schema), {}, []
-    if bbox is not None:
-        where.append("geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)")
-        params.update(zip("wsen", bbox))
+    if bbox:
+        boxes = []
+        for i, box in enumerate(bbox):
+            boxes.append(f"geom && ST_MakeEnvelope(:w{i}, :s{i}, :e{i}, :n{i}, 4326)")
+            params.update(zip((f"w{i}", f"s{i}", f"e{i}", f"n{i}"), box))
+        where.append("(" + " OR ".join(boxes) + ")")
     if date_range is not None:
         where.append("date >= :d0 AND date <= :d1")
         params.update(d0=date_range[0], d1=date_range[1])

@@ -29,18 +29,18 @@ ROWS = [
 EUROPE = (-10.0, 35.0, 30.0, 60.0)
 
 
-def sample() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def sample(rows=ROWS) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     df = pd.DataFrame([{
         "article": a, "text": t, "start": s, "end": s + len(t), "name": n, "country": c, "feature": f,
         "score": 0.5 + i / 100, "sentence": f"A sentence about {t}.", "sha256": f"sha-{a}", "date": d or None,
         "lon": lon, "lat": lat,
-    } for i, (a, t, s, n, c, f, lon, lat, d) in enumerate(ROWS)])
+    } for i, (a, t, s, n, c, f, lon, lat, d) in enumerate(rows)])
     mentions = gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]),
                                 geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
-    arts = sorted({(r[0], r[8]) for r in ROWS})
+    arts = sorted({(r[0], r[8]) for r in rows})
     articles = pd.DataFrame([{"article": a, "sha256": f"sha-{a}", "title": f"Title {a}", "date": d or None,
                               "ingested_at": "2026-11-23T10:00:00+00:00",
-                              "n_mentions": sum(r[0] == a for r in ROWS)} for a, d in arts])
+                              "n_mentions": sum(r[0] == a for r in rows)} for a, d in arts])
     return mentions, articles
 
 
@@ -113,11 +113,27 @@ def test_rewrite_replaces_leftovers_of_an_interrupted_run(backend):
     assert sorted(got.text) == ["Antwerp", "Lyon", "Marseille", "Rotterdam"]
 
 
+def test_bbox_across_the_antimeridian(backend):
+    pacific = ROWS + [("a5", "Suva", 0, "Suva", "FJ", "city", 178.44149, -18.14161, ""),
+                      ("a5", "Apia", 20, "Apia", "WS", "city", -171.76666, -13.83333, ""),
+                      ("a5", "Date line", 40, "Date line", "", "line", 180.0, -15.0, "")]
+    mentions, articles = sample(pacific)
+    backend.write_mentions(mentions, articles)
+    # West > east: the 20 degrees around 180, not the 340 degrees between.
+    got = backend.read_layer("mentions", bbox=(170, -30, -165, 0))
+    assert sorted(got.text) == ["Apia", "Date line", "Suva"]
+    # West < east: the usual box, which is everything between (Nairobi), and none of the Pacific.
+    assert sorted(backend.read_layer("mentions", bbox=(-165, -30, 170, 0)).text) == ["Nairobi"]
+    assert sorted(backend.read_layer("mentions", bbox=(170, -30, -165, 0), date_range=("2025-01-01", None)).text) == []
+
+
 def test_bad_queries_are_one_line_errors(backend):
     with pytest.raises(store.StoreError, match="unknown store layer"):
         backend.read_layer("events")
-    with pytest.raises(store.StoreError, match="west <= east"):
-        backend.read_layer("mentions", bbox=(10, 0, -10, 5))
+    with pytest.raises(store.StoreError, match="south <= north"):
+        backend.read_layer("mentions", bbox=(10, 5, 20, 0))
+    with pytest.raises(store.StoreError, match="in degrees"):
+        backend.read_layer("mentions", bbox=(190, 0, 200, 5))
     with pytest.raises(store.StoreError, match="ISO dates"):
         backend.read_layer("mentions", date_range=("2025-13-01", None))
 
