@@ -41,6 +41,15 @@ def wait_for(predicate, timeout_s: float = 60.0):
     raise AssertionError("condition not met within %.0f s" % timeout_s)
 
 
+
+def open_all_drawn(chromium, url: str, log: browser.PageLog):
+    """The app's page and map frame once every one of the N_EVENTS dots is drawn."""
+    page = browser.new_page(chromium, log)
+    page.goto(url)
+    frame = browser.map_frame(page, timeout_s=90)
+    wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
+    return page, frame
+
 def test_payload_is_under_250_bytes_per_event(scale_app):
     from geo import explore, mapview
 
@@ -60,10 +69,7 @@ def test_5k_events_render_offline_and_filter_in_place(scale_app):
     talks = int((events["type"] == "talks").sum())
     log = browser.PageLog()
     with browser.browser() as chromium:
-        page = browser.new_page(chromium, log)
-        page.goto(url)
-        frame = browser.map_frame(page, timeout_s=90)
-        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
+        page, frame = open_all_drawn(chromium, url, log)
 
         popup = frame.evaluate("""() => {
             const map = window.atlasMaps[window.atlasMaps.length - 1];
@@ -164,10 +170,7 @@ def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
     url, layers = scale_app
     log = browser.PageLog()
     with browser.browser() as chromium:
-        page = browser.new_page(chromium, log)
-        page.goto(url)
-        frame = browser.map_frame(page, timeout_s=90)
-        wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
+        page, frame = open_all_drawn(chromium, url, log)
         circle = timeline_circle(page, "week of: Jun")  # a whole week (the first one starts in 2024)
         print("picked:", circle.get_attribute("aria-label"))
         circle.click()
