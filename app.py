@@ -114,7 +114,8 @@ if complete:
     with timeline_col:
         st.subheader("Timeline")
         if chart is not None:
-            st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY, selection_mode=appstate.TIMELINE_PICK,
+            st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY,
+                               selection_mode=appstate.TIMELINE_PICK,
                                on_select=functools.partial(appstate.on_timeline_select, span))
         else:
             st.info("No dated events match the filters.")

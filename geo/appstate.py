@@ -364,7 +364,8 @@ def timeline_chart(events, types: Sequence[str]):
     types = [str(t) for t in types] or sorted(frame["type"].unique())
     encoding = {
         # A point scale: rows are centred on their labels, and yOffset (stacked events) moves from there.
-        "y": {"field": "type", "type": "nominal", "title": None, "scale": {"domain": types, "type": "point", "padding": 0.5}},
+        "y": {"field": "type", "type": "nominal", "title": None,
+              "scale": {"domain": types, "type": "point", "padding": 0.5}},
         "color": {"field": "type", "type": "nominal", "legend": None,
                   "scale": {"domain": types, "scheme": "tableau10" if len(types) <= 10 else "tableau20"}},
     }
@@ -373,8 +374,10 @@ def timeline_chart(events, types: Sequence[str]):
             "height": max(120, 28 * len(types)),
             # Drag or zoom along time only: one 1961 treaty should not squash the 2025 story. A click
             # picks a circle (TIMELINE_PICK; see on_timeline_select).
-            "params": [{"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"},
-                       {"name": TIMELINE_PICK, "select": {"type": "point", "fields": [pick_field], "on": "click"}}],
+            "params": [
+                {"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"},
+                {"name": TIMELINE_PICK, "select": {"type": "point", "fields": [pick_field], "on": "click"}},
+            ],
             # SVG: each circle is an element with an aria-label (screen readers; the browser tests click it).
             "usermeta": {"embedOptions": {"renderer": "svg"}},
         }
@@ -384,8 +387,8 @@ def timeline_chart(events, types: Sequence[str]):
         counts = frame.groupby(["week", "type"]).size().reset_index(name="events")
         counts["week"] = counts["week"].dt.strftime("%Y-%m-%d")
         counts["monday"] = counts["week"]  # picked as text: the chart parses "week" into a timestamp
-        return counts, {**spec("monday"), "mark": {"type": "circle", "opacity": 0.85, "clip": True, "cursor": "pointer"},
-                        "encoding": {
+        mark = {"type": "circle", "opacity": 0.85, "clip": True, "cursor": "pointer"}
+        return counts, {**spec("monday"), "mark": mark, "encoding": {
             **encoding,
             "x": {"field": "week", "type": "temporal", "title": None},
             "size": {"field": "events", "type": "quantitative", "legend": None, "scale": {"range": [20, 400]}},

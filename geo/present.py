@@ -1,9 +1,9 @@
 """Presenter mode (`?mode=present`) and speaker notes (`?mode=notes`) for app.py.
 
 The step lives in the URL (`&step=N`, 1-based) so a link opens a given step. The notes window follows
-the presenter's window over a BroadcastChannel (same browser, same origin: no network). The map is mounted once: its script is the same on every rerun and only the
-feature group (the step's data plus a fly-to) changes, so Next/Previous fly the map instead of
-reloading it. Text reaches the page through `mapview.escape_html` (st.html) or Streamlit's own text
+the presenter's window over a BroadcastChannel (same browser, same origin: no network). The map is
+mounted once: its script is the same on every rerun and only the feature group (the step's data plus a
+fly-to) changes, so Next/Previous fly the map instead of reloading it. Text reaches the page through `mapview.escape_html` (st.html) or Streamlit's own text
 elements; nothing here builds markup from unescaped data.
 """
 from __future__ import annotations
