@@ -178,8 +178,12 @@ def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
         wait_for(lambda: not caption.inner_text().startswith("5000 of"), timeout_s=30)
         slider = page.locator('[data-testid="stSlider"]', has_text="Dates")
         thumbs = slider.locator('[data-testid="stSliderThumbValue"]')
-        wait_for(lambda: len(thumbs.all_inner_texts()) == 2)
-        first, last = (dt.date.fromisoformat(t) for t in thumbs.all_inner_texts())
+
+        def week_on_slider():  # the sidebar is drawn after the map and caption: wait for it to follow
+            values = [dt.date.fromisoformat(t) for t in thumbs.all_inner_texts()]
+            return values if len(values) == 2 and (values[1] - values[0]).days <= 6 else None
+
+        first, last = wait_for(week_on_slider, timeout_s=30)
         # A Monday-to-Sunday week, or its part inside the dataset's dates.
         assert (first.weekday() == 0 and (last - first).days == 6) or 0 <= (last - first).days < 6, (first, last)
         expected = len(explore.filter_layers(layers, explore.Filters(date_from=first, date_to=last))["events"])
