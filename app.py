@@ -6,7 +6,8 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import appstate, explore
+from geo.app import state as appstate
+from geo.layers import filters as view_filters
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
 appstate.page_style()
@@ -17,7 +18,7 @@ layers = atlas.layers
 
 mode = str(st.query_params.get("mode", "") or "")
 if mode in ("present", "notes"):
-    from geo import present
+    from geo.app import present
 
     present.render(layers, mode=mode, signature=atlas.signature)
     st.stop()
@@ -26,7 +27,7 @@ if mode in ("present", "notes"):
 complete = appstate.page_complete()
 
 if "filters" not in st.session_state:
-    st.session_state.filters = explore.Filters.from_query_params(st.query_params)
+    st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
 
@@ -34,7 +35,7 @@ facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per 
 span = facts.span
 
 filters = appstate.filters_from_widgets(st.session_state, span)
-filtered = explore.filter_layers(layers, filters, aliases=appstate.place_aliases)
+filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
 filtered, store_status = appstate.with_corpus(filtered, filters)
 added_rows = appstate.added_article_rows()
 if added_rows:
@@ -94,7 +95,7 @@ with st.sidebar:
         if span and span[0] < span[1]:
             st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
-        st.multiselect("Layers", options=list(explore.ALL_LAYERS), key="w_layers")
+        st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
         st.divider()
         with st.expander("Add an article", expanded=False):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)

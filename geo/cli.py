@@ -19,8 +19,8 @@ class CliError(Exception):
 # extract
 
 def _toponyms_json(text: str) -> list[dict]:
-    from geo import geocode
-    from geo.bench import toponym_dict
+    from benchmarks.render import toponym_dict
+    from geo.geoparse import geocode
 
     return [toponym_dict(t) for t in geocode.parse(text)]
 
@@ -35,7 +35,8 @@ def _progress(done: int, total: int, t0: float) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from geo import extract, gazetteer
+    from geo.articles import reading
+    from geo.geoparse import gazetteer
 
     if args.corpus:
         if args.file:
@@ -74,7 +75,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.file:
         raise CliError("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
     try:
-        text = extract.read_article(args.file)
+        text = reading.read_article(args.file)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     json.dump(_toponyms_json(text), sys.stdout, ensure_ascii=False, indent=1)
@@ -86,7 +87,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 # bench
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from geo import bench
+    from benchmarks import render as bench
 
     if args.benchmark == "geoparse":
         try:
@@ -121,7 +122,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # synth
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from geo import synth
+    from benchmarks import synth
 
     if args.events < 1:
         raise CliError("--events must be at least 1")
@@ -153,7 +154,8 @@ def _dataset_errors(exc) -> CliError:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from geo import events, layers
+    from geo import dataset as events
+    from geo import layers
 
     try:
         result = layers.build(args.data, force=args.force)
@@ -167,7 +169,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from geo import events
+    from geo import dataset as events
 
     errors = events.validate_path(args.path)
     for e in errors:
@@ -179,7 +181,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from geo import events, layers
+    from geo import dataset as events
+    from geo import layers
 
     if str(args.out).lower().endswith((".html", ".htm")):
         return _export_briefing(args)
@@ -200,7 +203,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 # briefing (story → one offline HTML file) and snapshot (PNG of a step)
 
 def _briefing_call(fn, *args):
-    from geo import briefing, events, stories
+    from geo import dataset as events
+    from geo.dataset import stories
+    from geo.web import briefing
 
     try:
         return fn(*args)
@@ -217,7 +222,7 @@ def _briefing_call(fn, *args):
 
 
 def _export_briefing(args: argparse.Namespace) -> int:
-    from geo import briefing
+    from geo.web import briefing
 
     result = _briefing_call(briefing.export, args.out, args.story, args.data)
     size_kb = result.size / 1024
@@ -227,7 +232,7 @@ def _export_briefing(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from geo import briefing
+    from geo.web import briefing
 
     started = time.perf_counter()
     out = _briefing_call(briefing.snapshot, args.out, args.story, args.step, args.data)
@@ -238,7 +243,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 # ingest / store-export (corpus -> Dask geoparse -> mention store)
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from geo import ingest, store
+    from geo.corpus import ingest, store
 
     try:
         st = store.open_store(args.store)
@@ -256,7 +261,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_store_export(args: argparse.Namespace) -> int:
-    from geo import store
+    from geo.corpus import store
 
     if not args.out.lower().endswith((".geojson", ".json", ".gpkg")):
         raise CliError(f"{args.out}: expected a .geojson or .gpkg output file")
@@ -277,7 +282,7 @@ def cmd_store_export(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    from geo.bench import DEFAULT_SCORER
+    from benchmarks.render import DEFAULT_SCORER
 
     parser = argparse.ArgumentParser(prog="python -m geo", description="Briefing Atlas command line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

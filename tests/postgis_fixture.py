@@ -36,7 +36,7 @@ def postgis_url():
     """A URL whose search_path puts a fresh schema first (the store writes there)."""
     import psycopg
 
-    from geo import store
+    from geo.corpus import store
 
     base = postgis_url_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"

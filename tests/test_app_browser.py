@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import browser
 import pytest
 
-import browser
-from geo.bench import NO_BLANK_MONITOR
+from benchmarks.render import NO_BLANK_MONITOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

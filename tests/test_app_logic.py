@@ -74,7 +74,7 @@ def test_type_filter(app):
 def test_source_filter(app):
     at = opened(app)
     total = shown(at)[1]
-    from geo import sources
+    from geo.articles import sources
 
     first = sorted(sources.load_manifest())[0]
     at.multiselect(key="w_sources").set_value([first]).run()
@@ -175,7 +175,8 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
     ub = review.set_index("as written").loc["Ulaanbaatar"]
     assert abs(ub["lat"] - 47.9) < 0.5 and abs(ub["lon"] - 106.9) < 0.5
 
-    from geo import appstate, review as review_mod
+    from geo.app import state as appstate
+    from geo.dataset import reviews as review_mod
 
     edited = review.copy()
     edited.loc[edited["as written"] == "Astana", "decision"] = "reject"
@@ -206,7 +207,7 @@ def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatc
 
     import pandas as pd
 
-    from geo import appstate
+    from geo.app import state as appstate
 
     types = ["talks", "visit", "strike"]
     few = pd.DataFrame({"id": ["a", "b"], "type": ["talks", "visit"], "title": ["A", "B"],
@@ -245,7 +246,7 @@ def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatc
 def test_timeline_opens_on_the_busy_stretch_and_stacks_same_day_events():
     import pandas as pd
 
-    from geo import appstate
+    from geo.app import state as appstate
 
     busy = [f"2025-09-0{1 + i % 3}" for i in range(20)]  # 20 events over three days
     background = ["1961-07-11", "2024-06-19", "2024-10-01", "2025-01-01", "2025-03-01"]

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from postgis_fixture import postgis_url  # noqa: F401  (fixture)
 from streamlit.testing.v1 import AppTest
 
-from geo import appstate, ingest, store
-from postgis_fixture import postgis_url  # noqa: F401  (fixture)
+from geo.app import state as appstate
+from geo.corpus import ingest, store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CORPUS = [

@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import browser
-from geo import briefing, stories
+import pytest
 from sample_layers import sample_layers
+
+from geo.dataset import stories
+from geo.web import briefing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "data" / "stories" / "default.toml"

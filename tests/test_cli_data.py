@@ -1,7 +1,6 @@
 """`python -m geo build | validate | export`: exit codes, messages and output files."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

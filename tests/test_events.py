@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import events
-from geo.events import load_dataset, parse_date, validate_path
+from geo import dataset as events
+from geo.dataset import load_dataset, parse_date, validate_path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

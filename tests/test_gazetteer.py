@@ -1,11 +1,10 @@
 """Gazetteer: names in several scripts and spellings resolve to the right places."""
 from __future__ import annotations
 
-
 import pytest
 
-from geo import gazetteer
-from geo.gazetteer import Place, lookup, normalize
+from geo.geoparse import gazetteer
+from geo.geoparse.gazetteer import Place, lookup, normalize
 
 
 def _near(p: Place, lat: float, lon: float, tol: float = 1.0) -> bool:

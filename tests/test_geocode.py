@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import geocode
-from geo.geocode import geocode_place, parse
+from geo.geoparse.geocode import geocode_place, parse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCORER = PROJECT_ROOT.parent / "shared" / "geoparse" / "score.py"

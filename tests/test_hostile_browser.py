@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 import urllib.parse
 
-import pytest
-
 import browser
+import pytest
 from hostile_data import EVIL_ID, assert_nothing_ran, make_hostile_dataset, probe_all_frames, warm_cache
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -80,7 +79,7 @@ def check_map(frame, expected) -> dict:
 
 
 def test_standalone_map_page(chromium, hostile, tmp_path):
-    from geo import mapview
+    from geo.web import mapview
 
     page_file = tmp_path / "map.html"
     page_file.write_text(mapview.make_map(hostile["layers"]).get_root().render(), encoding="utf-8")
@@ -97,7 +96,8 @@ def test_standalone_map_page(chromium, hostile, tmp_path):
 
 
 def test_briefing_export(chromium, hostile, tmp_path):
-    from geo import briefing, stories
+    from geo.dataset import stories
+    from geo.web import briefing
 
     out = tmp_path / "briefing.html"
     result = briefing.export(out, None, hostile["data"])
@@ -197,7 +197,7 @@ def test_app_presenter_mode(chromium, hostile, app):
     browser.map_frame(page, timeout_s=90)
     wait_text(page, "·story-title")
     text = page.evaluate("() => document.body.textContent")
-    from geo import stories
+    from geo.dataset import stories
 
     story = stories.load(None, hostile["layers"], data_dir=hostile["data"])
     assert story.steps[0].title in text

@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from hostile_data import EVIL_ID, JS_URL, make_hostile_dataset, warm_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

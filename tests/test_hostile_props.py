@@ -12,8 +12,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import events as ev
-from geo import extract, mapview
+from geo import dataset as ev
+from geo.articles import reading
+from geo.dataset import parse as ev_parse
+from geo.dataset import readers as ev_readers
+from geo.dataset import rules as ev_rules
+from geo.web import mapview
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="atlas-props-"))
@@ -34,8 +38,8 @@ def _write(name: str, data: bytes) -> Path:
 @SETTINGS
 @given(st.binary(max_size=400))
 def test_csv_reader_turns_any_bytes_into_rows_or_errors(data):
-    errors = ev._Errors()
-    rows = ev.read_csv_rows(_write("any.csv", data), "any.csv", "events", errors)
+    errors = ev_readers.ErrorList()
+    rows = ev_readers.read_csv_rows(_write("any.csv", data), "any.csv", "events", errors)
     assert all(isinstance(e, ev.ValidationError) for e in errors)
     assert all(isinstance(line, int) and isinstance(row, dict) for line, row in rows)
     assert all(str(e).startswith("any.csv") for e in errors)
@@ -50,8 +54,8 @@ def test_csv_round_trip(records, bom):
     for i, (title, summary, date) in enumerate(records):
         writer.writerow([f"e{i}", title, summary, date])
     data = ("\ufeff" if bom else "") + out.getvalue()
-    errors = ev._Errors()
-    rows = ev.read_csv_rows(_write("rt.csv", data.encode("utf-8")), "rt.csv", "events", errors)
+    errors = ev_readers.ErrorList()
+    rows = ev_readers.read_csv_rows(_write("rt.csv", data.encode("utf-8")), "rt.csv", "events", errors)
     assert not errors, errors
     got = [(r["title"], r["summary"], r["date"]) for _, r in rows]
     assert got == [(t.strip(), s.strip(), d.strip()) for t, s, d in records]
@@ -91,20 +95,20 @@ features = st.fixed_dictionaries({"type": st.just("Feature"), "properties": json
 def test_geojson_reader_turns_any_json_into_features_or_errors(doc):
     path = _write("any.geojson", json.dumps(doc).encode("utf-8"))
     for allowed in (("LineString", "MultiLineString"), ("Polygon", "MultiPolygon"), ("Point",)):
-        errors = ev._Errors()
-        feats = ev.read_geojson_features(path, "any.geojson", allowed, errors, allow_null=True)
+        errors = ev_readers.ErrorList()
+        feats = ev_readers.read_geojson_features(path, "any.geojson", allowed, errors, allow_null=True)
         assert all(isinstance(e, ev.ValidationError) for e in errors)
         assert all(g is None or g.geom_type in allowed or g.geom_type == "GeometryCollection" for _, _, g in feats)
-    errors = ev._Errors()
-    ev.parse_routes(path, "any.geojson", ev._SourceCtx({}), errors)
-    ev.parse_regions(path, "any.geojson", ev._SourceCtx({}), errors)
+    errors = ev_readers.ErrorList()
+    ev_parse.parse_routes(path, "any.geojson", ev_rules.SourceContext({}), errors)
+    ev_parse.parse_regions(path, "any.geojson", ev_rules.SourceContext({}), errors)
 
 
 @SETTINGS
 @given(st.binary(max_size=300))
 def test_geojson_reader_any_bytes(data):
-    errors = ev._Errors()
-    ev.read_geojson_features(_write("b.geojson", data), "b.geojson", ("Point",), errors)
+    errors = ev_readers.ErrorList()
+    ev_readers.read_geojson_features(_write("b.geojson", data), "b.geojson", ("Point",), errors)
     assert all(isinstance(e, ev.ValidationError) for e in errors)
 
 
@@ -112,7 +116,7 @@ def test_geojson_reader_any_bytes(data):
 @given(st.binary(max_size=500), st.sampled_from(["a.txt", "a.md", "a.html", "a.htm", "a.pdf", "noext", "<x>.txt"]))
 def test_extractor_raises_only_value_error(data, name):
     try:
-        text = extract.read_upload(name, data, limit=400)
+        text = reading.read_upload(name, data, limit=400)
     except ValueError as exc:
         assert name in str(exc)
         return
@@ -122,9 +126,9 @@ def test_extractor_raises_only_value_error(data, name):
 @SETTINGS
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=200))
 def test_extractor_text_round_trip_and_html_never_raises(text):
-    assert extract.read_upload("a.txt", text.encode("utf-8")) == text.removeprefix("\ufeff")
-    assert isinstance(extract.html_to_text(text), str)
-    assert "<script" not in extract.read_upload("a.html", f"<p>{html.escape(text)}</p><script>x</script>".encode())
+    assert reading.read_upload("a.txt", text.encode("utf-8")) == text.removeprefix("\ufeff")
+    assert isinstance(reading.html_to_text(text), str)
+    assert "<script" not in reading.read_upload("a.html", f"<p>{html.escape(text)}</p><script>x</script>".encode())
 
 
 @SETTINGS

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import events as ev
-from geo import extract
+from geo import dataset as ev
+from geo.articles import reading
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HEADER = "id,title,summary,date,end_date,lat,lon,uncertainty_km,actors\n"
@@ -171,22 +171,22 @@ def test_cli_prints_file_line_message_and_exits_2(tmp_path):
 
 
 def test_read_upload_limits_and_text_rules():
-    assert extract.read_upload("a.txt", "北京阅兵 Ñandú".encode("utf-8")) == "北京阅兵 Ñandú"
-    assert extract.read_upload("a.txt", b"\xef\xbb\xbfBOM text") == "BOM text"
+    assert reading.read_upload("a.txt", "北京阅兵 Ñandú".encode("utf-8")) == "北京阅兵 Ñandú"
+    assert reading.read_upload("a.txt", b"\xef\xbb\xbfBOM text") == "BOM text"
     html = b"<p>Hello <script>alert(1)</script><img src=x onerror=alert(2)>world</p>"
-    assert extract.read_upload("a.html", html) == "Hello world"
+    assert reading.read_upload("a.html", html) == "Hello world"
     with pytest.raises(ValueError, match=r"big\.txt: .* over the .* limit"):
-        extract.read_upload("big.txt", b"a" * 101, limit=100)
+        reading.read_upload("big.txt", b"a" * 101, limit=100)
     with pytest.raises(ValueError, match=r"big\.txt"):
-        extract.read_upload("big.txt", b"a" * (extract.UPLOAD_LIMIT_BYTES + 1))
+        reading.read_upload("big.txt", b"a" * (reading.UPLOAD_LIMIT_BYTES + 1))
     with pytest.raises(ValueError, match=r"x\.txt: not valid UTF-8"):
-        extract.read_upload("x.txt", "Ñandú".encode("latin-1"))
+        reading.read_upload("x.txt", "Ñandú".encode("latin-1"))
     with pytest.raises(ValueError, match=r"x\.txt: binary file"):
-        extract.read_upload("x.txt", b"PK\x03\x04\x00\x00")
+        reading.read_upload("x.txt", b"PK\x03\x04\x00\x00")
     with pytest.raises(ValueError, match=r"x\.pdf: unsupported file type"):
-        extract.read_upload("x.pdf", b"%PDF-1.7")
+        reading.read_upload("x.pdf", b"%PDF-1.7")
     with pytest.raises(ValueError, match=r"looks binary"):
-        extract.read_upload("x.txt", bytes(range(1, 32)) * 10)
+        reading.read_upload("x.txt", bytes(range(1, 32)) * 10)
 
 
 
@@ -196,31 +196,31 @@ def test_read_upload_reads_marked_and_declared_encodings_and_never_guesses():
         data = text.encode(codec)
         if codec == "utf-16-be":
             data = codecs.BOM_UTF16_BE + data
-        assert extract.read_upload("win.txt", data) == text, codec
+        assert reading.read_upload("win.txt", data) == text, codec
     page = "<html><head><meta charset='windows-1251'></head><body><p>Курск и Белгород</p></body></html>"
-    assert extract.read_upload("ru.html", page.encode("cp1251")) == "Курск и Белгород"
+    assert reading.read_upload("ru.html", page.encode("cp1251")) == "Курск и Белгород"
     # A Latin-1 label means windows-1252, as in browsers: curly quotes are not C1 controls.
     page = ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
             "<p>\u201cAsunción\u201d</p>")
-    assert extract.read_upload("py.html", page.encode("cp1252")) == "\u201cAsunción\u201d"
-    assert extract.read_upload("u.html", "<meta charset=utf-16><p>北京</p>".encode("utf-8")) == "北京"
+    assert reading.read_upload("py.html", page.encode("cp1252")) == "\u201cAsunción\u201d"
+    assert reading.read_upload("u.html", "<meta charset=utf-16><p>北京</p>".encode("utf-8")) == "北京"
     for label, message in (("rot13", "unsupported"), ("utf-7", "unsupported"), ("klingon", "unknown")):
         with pytest.raises(ValueError, match=rf"x\.html: {message} character encoding '{label}'"):
-            extract.read_upload("x.html", f"<meta charset={label}><p>x</p>".encode())
+            reading.read_upload("x.html", f"<meta charset={label}><p>x</p>".encode())
     # The same Latin-1 bytes without a declaration are refused, not guessed; a .txt can't declare.
     with pytest.raises(ValueError, match=r"x\.html: not valid UTF-8 text .*save it as UTF-8"):
-        extract.read_upload("x.html", "<p>Asunción</p>".encode("latin-1"))
+        reading.read_upload("x.html", "<p>Asunción</p>".encode("latin-1"))
     with pytest.raises(ValueError, match=r"x\.txt: not valid UTF-8"):
-        extract.read_upload("x.txt", "<meta charset=latin-1> Asunción".encode("latin-1"))
+        reading.read_upload("x.txt", "<meta charset=latin-1> Asunción".encode("latin-1"))
     with pytest.raises(ValueError, match=r"odd\.txt: not valid utf-16 text"):
-        extract.read_upload("odd.txt", codecs.BOM_UTF16_LE + b"a\x00b")
+        reading.read_upload("odd.txt", codecs.BOM_UTF16_LE + b"a\x00b")
 
 def test_streamlit_upload_cap_is_configured():
     import tomllib
 
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] <= 5
-    assert extract.UPLOAD_LIMIT_BYTES <= config["server"]["maxUploadSize"] * 1024 * 1024
+    assert reading.UPLOAD_LIMIT_BYTES <= config["server"]["maxUploadSize"] * 1024 * 1024
 
 
 # ------------------------------------------------------------------ a 60 MB CSV, streamed

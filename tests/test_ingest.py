@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from geopandas.testing import assert_geodataframe_equal
-
-from geo import ingest, store
-from geo.cli import main
 from postgis_fixture import postgis_url  # noqa: F401  (fixture)
+
+from geo.cli import main
+from geo.corpus import ingest, store
 
 ARTICLES = {
     "floods.txt": (
@@ -166,7 +166,7 @@ def test_gpkg_and_postgis_ingests_match(corpus, tmp_path, postgis_url):  # noqa:
 
 
 def test_injected_parser_and_worker_errors(corpus, tmp_path):
-    from geo.geocode import Toponym
+    from geo.geoparse.geocode import Toponym
 
     def stand_in(text):  # a minimal parser: every "Lyon" is a place
         i = text.find("Lyon")

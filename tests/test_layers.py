@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo import config, layers
-from geo.events import DatasetError
+from geo.dataset import DatasetError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -212,9 +212,9 @@ def test_shown_events_download_is_the_filtered_rows_with_their_sources(build_dir
     import io
     import json
 
-    from geo import explore
+    from geo.layers import filters as view_filters
 
-    kims = explore.filter_layers(atlas, explore.Filters(actors=("kim",)))["events"]
+    kims = view_filters.filter_layers(atlas, view_filters.Filters(actors=("kim",)))["events"]
     assert 0 < len(kims) < len(atlas["events"])
     rows = pd.read_csv(io.StringIO(layers.events_csv_text(kims)), keep_default_na=False)
     assert rows["id"].tolist() == kims["id"].tolist()

@@ -1,8 +1,9 @@
 import json
 import re
 
-from geo import mapview
 from sample_layers import sample_layers
+
+from geo.web import mapview
 
 
 def test_escape_html_neutralises_markup_and_template_literals():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import browser
 import pytest
 
-import browser
-from geo import stories
+from geo.dataset import stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

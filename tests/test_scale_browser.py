@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 import browser
+import pytest
 from test_app_browser import MONITOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,8 +16,8 @@ N_EVENTS = 5000
 @pytest.fixture(scope="module")
 def scale_app(tmp_path_factory):
     browser.require_chromium()
+    from benchmarks import synth
     from geo import layers as layer_stage
-    from geo import synth
 
     data = tmp_path_factory.mktemp("synth") / "synth-5k"
     build = tmp_path_factory.mktemp("build")
@@ -51,15 +50,16 @@ def open_all_drawn(chromium, url: str, log: browser.PageLog):
     return page, frame
 
 def test_payload_is_under_250_bytes_per_event(scale_app):
-    from geo import explore, mapview
+    from geo.layers import filters as view_filters
+    from geo.web import mapview
 
     _, layers = scale_app
     published = mapview.publish_data(layers)
     assert published.counts["events"] == N_EVENTS
     assert published.bytes / N_EVENTS <= 250, published.bytes / N_EVENTS
     # A filter change sends a view: one bit per row, not the rows.
-    talks = explore.filter_layers(layers, explore.Filters(types=("talks",)))
-    view = mapview.script_json(mapview.view_payload(published, talks, explore.ALL_LAYERS))
+    talks = view_filters.filter_layers(layers, view_filters.Filters(types=("talks",)))
+    view = mapview.script_json(mapview.view_payload(published, talks, view_filters.ALL_LAYERS))
     assert len(view) < 5000, len(view)
 
 
@@ -164,8 +164,9 @@ def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
     import datetime as dt
     import re
 
-    from geo import explore
     from test_app_browser import timeline_circle
+
+    from geo.layers import filters as view_filters
 
     url, layers = scale_app
     log = browser.PageLog()
@@ -186,7 +187,7 @@ def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
         first, last = wait_for(week_on_slider, timeout_s=30)
         # A Monday-to-Sunday week, or its part inside the dataset's dates.
         assert (first.weekday() == 0 and (last - first).days == 6) or 0 <= (last - first).days < 6, (first, last)
-        expected = len(explore.filter_layers(layers, explore.Filters(date_from=first, date_to=last))["events"])
+        expected = len(view_filters.filter_layers(layers, view_filters.Filters(date_from=first, date_to=last))["events"])
         assert 0 < expected < N_EVENTS
         assert caption.inner_text().startswith(f"{expected} of 5000 events shown")
         wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == expected)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import sources
-from geo.events import load_dataset
-from geo.sources import SourceRef
+from geo.articles import sources
+from geo.articles.sources import SourceRef
+from geo.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -11,10 +11,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
+from postgis_fixture import postgis_url  # noqa: F401  (fixture)
 from shapely.geometry import Point, box
 
-from geo import store
-from postgis_fixture import postgis_url  # noqa: F401  (fixture)
+from geo.corpus import store
 
 # Hand-made rows: (article, text, start, name, country, feature, lon, lat, date)
 ROWS = [

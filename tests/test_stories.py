@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from geo import stories, storymap
 from sample_layers import sample_layers
+
+from geo.dataset import stories
+from geo.web import storymap
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from collections import Counter
 
-from geo import events as ev
-from geo import synth
+from benchmarks import synth
+from geo import dataset as ev
 from geo.config import PROJECT_ROOT
 
 

@@ -43,7 +43,7 @@ def digest(st) -> str:
 
 
 def serial_baseline(corpus: Path) -> float:
-    from geo.geocode import parse
+    from geo.geoparse.geocode import parse
 
     arts = ingest.read_corpus(corpus)
     parse("Paris and London.")
@@ -107,8 +107,9 @@ def main() -> int:
         for workers, processes in [(1, True), (2, True), (1, False), (2, False)]:
             rows.append(run(corpus, str(Path(tmp) / f"s{workers}{processes}.gpkg"), workers, processes))
         if args.postgis:
-            import psycopg
             from urllib.parse import quote
+
+            import psycopg
 
             schema = f"bench_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(args.postgis, autocommit=True) as con:

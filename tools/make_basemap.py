@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import geopandas as gpd
 import pyogrio
 import shapely
 from shapely.affinity import translate

@@ -16,7 +16,8 @@ from branca.element import MacroElement
 from jinja2 import Template
 from streamlit_folium import st_folium
 
-from geo import briefing, mapview, stories, storymap
+from geo.dataset import stories
+from geo.web import briefing, mapview, storymap
 
 MAP_KEY = "present_map"
 MAP_HEIGHT = 760

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from geo import mapview
-from geo.stories import DEFAULT_MAX_ZOOM, Step, Story
+from geo.dataset.stories import DEFAULT_MAX_ZOOM, Step, Story
+from geo.web import mapview
 
 FOCUS_RADIUS = 11     # the step's events: big enough to survive video-call compression
 CONTEXT_RADIUS = 6

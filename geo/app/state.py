@@ -16,7 +16,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo import explore, mapview
+from geo.layers import filters as view_filters
+from geo.web import mapview
 
 MAP_KEY = "atlas_map"
 TABLE_KEY = "event_table"
@@ -97,7 +98,7 @@ def show_problems(problems: tuple[str, ...], shown: int = 8) -> None:
 @functools.lru_cache(maxsize=256)
 def _aliases_cached(query: str) -> tuple[str, ...]:
     try:
-        from geo import gazetteer
+        from geo.geoparse import gazetteer
     except ImportError:
         return ()
     names = []
@@ -127,12 +128,12 @@ def actor_labels(layers: Mapping[str, Any]) -> dict[str, str]:
 
 def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
     """Cited article file → "title (publisher)" from the source manifest."""
-    from geo import sources
+    from geo.articles import sources
 
     events = layers.get("events")
     if events is None or "sources" not in events:
         return {}
-    files = explore.options(f for refs in events["sources"] for f in explore.source_files(refs))
+    files = view_filters.options(f for refs in events["sources"] for f in view_filters.source_files(refs))
     try:
         manifest = sources.load_manifest()
     except Exception:  # a broken manifest is reported by validation; labels fall back to file names
@@ -149,8 +150,8 @@ class DatasetFacts:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _facts(signature: str, _layers: Mapping[str, Any]) -> DatasetFacts:
-    return DatasetFacts(explore.options(_layers["events"]["type"]), source_labels(_layers),
-                        explore.date_span(_layers["events"]))
+    return DatasetFacts(view_filters.options(_layers["events"]["type"]), source_labels(_layers),
+                        view_filters.date_span(_layers["events"]))
 
 
 def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
@@ -159,29 +160,29 @@ def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
     return _facts(signature, layers)
 
 
-def seed_widgets(state, filters: explore.Filters, layers: Mapping[str, Any]) -> None:
+def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]) -> None:
     """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
     actors = set(actor_labels(layers))
-    types = set(explore.options(layers["events"]["type"]))
+    types = set(view_filters.options(layers["events"]["type"]))
     state.w_actors = [a for a in filters.actors if a in actors]
     state.w_types = [t for t in filters.types if t in types]
     state.w_sources = list(filters.sources)
     state.w_query = filters.query
     state.w_layers = list(filters.layers)
-    span = explore.date_span(layers["events"])
+    span = view_filters.date_span(layers["events"])
     if span and span[0] < span[1]:
         start = max(span[0], min(filters.date_from or span[0], span[1]))
         end = min(span[1], max(filters.date_to or span[1], start))
         state.w_dates = (start, end)
 
 
-def filters_from_widgets(state, span) -> explore.Filters:
+def filters_from_widgets(state, span) -> view_filters.Filters:
     date_from = date_to = None
     dates = state.get("w_dates")
     if span and dates:
         date_from = dates[0] if dates[0] > span[0] else None
         date_to = dates[1] if dates[1] < span[1] else None
-    return explore.Filters(
+    return view_filters.Filters(
         actors=tuple(state.get("w_actors", ())), types=tuple(state.get("w_types", ())),
         sources=tuple(state.get("w_sources", ())), date_from=date_from, date_to=date_to,
         query=str(state.get("w_query", "") or "")[:200],
@@ -226,7 +227,7 @@ def _view(signature: str, filters_key: str, visible: tuple, _published_data, _fi
     return mapview.view_payload(_published_data, _filtered, visible)
 
 
-def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: explore.Filters,
+def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: view_filters.Filters,
              visible: tuple):
     """The data for st_folium's `feature_group_to_add`: the dataset is published once as a static file
     (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
@@ -448,7 +449,7 @@ def place_label(layers: Mapping[str, Any], event) -> str:
 
 def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     """Detail panel. All text goes through Streamlit's text elements (no HTML), so data stays data."""
-    from geo import sources
+    from geo.articles import sources
 
     events = layers.get("events")
     match = events[events["id"] == event_id] if event_id and events is not None and len(events) else None
@@ -490,15 +491,15 @@ PASTE_LIMIT_CHARS = 200_000
 @st.cache_data(show_spinner="Finding places…", max_entries=16)
 def _analyse(name: str, text: str, reviews_signature: str) -> list[dict]:
     from geo import layers as layer_stage
-    from geo import review
+    from geo.dataset import reviews
 
-    return layer_stage.mention_rows(name, text, review.read_reviews(review.reviews_path()))
+    return layer_stage.mention_rows(name, text, reviews.read_reviews(reviews.reviews_path()))
 
 
 def _reviews_signature() -> str:
-    from geo import review
+    from geo.dataset import reviews
 
-    path = review.reviews_path()
+    path = reviews.reviews_path()
     return f"{path.stat().st_mtime_ns}:{path.stat().st_size}" if path.is_file() else "none"
 
 
@@ -510,14 +511,14 @@ def analyse_added_article(name: str, text: str) -> None:
 def on_find_places() -> None:
     """The "Find places" button. A callback, so the run it starts already maps the article (the
     sidebar is drawn after the map); what went wrong is kept for the sidebar to say."""
-    from geo import extract
+    from geo.articles import reading
 
     upload = st.session_state.get("w_upload")
     pasted = str(st.session_state.get("w_paste") or "")
     st.session_state.added_message = None
     try:
         if upload is not None:
-            analyse_added_article(upload.name, extract.read_upload(upload.name, upload.getvalue()))
+            analyse_added_article(upload.name, reading.read_upload(upload.name, upload.getvalue()))
         elif pasted.strip():
             analyse_added_article("pasted text", pasted)
         else:
@@ -574,27 +575,28 @@ def save_review(edited: pd.DataFrame) -> tuple[int, list[str]]:
 
     A correction takes the place typed in "correct to" (looked up in the gazetteer) or, when that is
     empty, the coordinates edited in the table."""
-    from geo import geocode, review
+    from geo.dataset import reviews as review_mod
+    from geo.geoparse import geocode
 
     reviews, problems = [], []
     for row in edited.to_dict("records"):
         text, decision = str(row["as written"]), str(row.get("decision") or "accept")
         if decision == "reject":
-            reviews.append(review.Review(text=text, decision="reject", note="rejected in the app"))
+            reviews.append(review_mod.Review(text=text, decision="reject", note="rejected in the app"))
         elif decision == "correct":
             target = str(row.get("correct to") or "").strip()
             place = geocode.geocode_place(target) if target else None
             if target and place is None:
                 problems.append(f"{text}: no place called {target!r} in the gazetteer")
             elif place is not None:
-                reviews.append(review.Review(text=text, decision="correct", place=place.name, lat=place.lat,
+                reviews.append(review_mod.Review(text=text, decision="correct", place=place.name, lat=place.lat,
                                              lon=place.lon, country=place.country, note="corrected in the app"))
             else:
-                reviews.append(review.Review(text=text, decision="correct", place=str(row["place"]),
+                reviews.append(review_mod.Review(text=text, decision="correct", place=str(row["place"]),
                                              lat=float(row["lat"]), lon=float(row["lon"]),
                                              country=str(row["country"]), note="corrected in the app"))
     if reviews:
-        review.save_reviews(review.reviews_path(), reviews)
+        review_mod.save_reviews(review_mod.reviews_path(), reviews)
     return len(reviews), problems
 
 
@@ -626,13 +628,13 @@ def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
 def corpus_mentions(bbox, date_from, date_to):
     """Ingested corpus mentions in the viewport and date range; the query runs in the store (bbox and
     dates in SQL on PostGIS, with its spatial index)."""
-    from geo import store
+    from geo.corpus import store
 
     dates = (date_from, date_to) if date_from or date_to else None
     return store.mentions_layer(bbox=bbox, date_range=dates)
 
 
-def with_corpus(filtered: dict, filters: explore.Filters) -> tuple[dict, str]:
+def with_corpus(filtered: dict, filters: view_filters.Filters) -> tuple[dict, str]:
     """`filtered` with the store's mentions appended to the mentions layer; and a status line."""
     if not store_configured() or "mentions" not in filters.layers:
         return filtered, ""

@@ -31,7 +31,7 @@ def _peak_rss_mb() -> float:
 def bench_geoparse(gold_path: str | Path, scorer: str | Path | None = None,
                    pred_path: str | Path | None = None, quiet: bool = False) -> dict:
     """Run the geoparser on every article of `gold_path` and score it with score.py."""
-    from geo import gazetteer, geocode
+    from geo.geoparse import gazetteer, geocode
 
     gold_path = Path(gold_path)
     scorer = Path(scorer) if scorer else DEFAULT_SCORER
@@ -469,8 +469,8 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
     """Run the atlas and the naive folium app on synthetic datasets of `sizes` events in headless
     Chromium; median of `repeats` visits per app and size. Prints a table unless `quiet`. With
     `settle`, first waits for a quiet machine (`wait_for_quiet`)."""
+    from benchmarks import synth
     from geo import layers as layer_stage
-    from geo import synth
 
     browser_mod = _tests_helpers()
     from playwright.sync_api import sync_playwright

@@ -1,6 +1,6 @@
 """Disambiguation: mentions -> places with coordinates.
 
-Pipeline: `extract.mentions` (spans the gazetteer knows) -> recognition filters
+Pipeline: `recognise.mentions` (spans the gazetteer knows) -> recognition filters
 (common words, person names, sentence-initial words) -> candidate scoring with
 population / feature-class priors, country context from the rest of the document,
 "Paris, Texas" qualifiers and spatial coherence -> one sense per name per document.
@@ -11,8 +11,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from geo import extract, gazetteer
-from geo.gazetteer import Place, normalize
+from geo.geoparse import gazetteer, recognise
+from geo.geoparse.gazetteer import Place, normalize
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def geocode_place(name: str, country: str | None = None) -> Place | None:
 # ---------------------------------------------------------------------------
 # Documents
 
-def _recognise(m: extract.Mention, cands: list[tuple[Place, bool]], adjectival: bool, gz,
+def _recognise(m: recognise.Mention, cands: list[tuple[Place, bool]], adjectival: bool, gz,
                persons: set[str]) -> tuple[bool, str]:
     """Is this mention a place reference? Returns (keep, kind)."""
     words = m.text.split()
@@ -177,7 +177,7 @@ def _recognise(m: extract.Mention, cands: list[tuple[Place, bool]], adjectival: 
     return True, kind
 
 
-def _person_names(ments: list[extract.Mention]) -> set[str]:
+def _person_names(ments: list[recognise.Mention]) -> set[str]:
     """Surnames of people in the document: the last word of 'Title Name' / 'First Last'."""
     out = set()
     for m in ments:
@@ -191,14 +191,14 @@ def _person_names(ments: list[extract.Mention]) -> set[str]:
     return out
 
 
-def _qualifier_countries(m: extract.Mention, gz) -> set[str]:
+def _qualifier_countries(m: recognise.Mention, gz) -> set[str]:
     """Countries named right after a comma ("Paris, Texas" -> US)."""
     if not m.after_comma:
         return set()
     return {p.country for p, _ in gz.candidates(m.after_comma) if p.feature in ("country", "admin1") and p.country}
 
 
-def _qualifier_places(m: extract.Mention, gz) -> list[Place]:
+def _qualifier_places(m: recognise.Mention, gz) -> list[Place]:
     if not m.after_comma:
         return []
     return [p for p, _ in gz.candidates(m.after_comma) if p.feature in ("country", "admin1")]
@@ -207,9 +207,9 @@ def _qualifier_places(m: extract.Mention, gz) -> list[Place]:
 def parse(text: str) -> list[Toponym]:
     """Place mentions in `text`, geocoded (extract -> gazetteer -> disambiguate)."""
     gz = gazetteer.get()
-    ments = extract.mentions(text, gz.has)
+    ments = recognise.mentions(text, gz.has)
     persons = _person_names(ments)
-    kept: list[tuple[extract.Mention, list[tuple[Place, bool]], str]] = []
+    kept: list[tuple[recognise.Mention, list[tuple[Place, bool]], str]] = []
     for m in ments:
         cands = gz.candidates(m.text)
         if not cands:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo import extract
-from geo.extract import mentions, read_article
+from geo.articles import reading
+from geo.articles.reading import read_article
+from geo.geoparse.recognise import mentions
 
 KNOWN = {"new york", "york", "paris", "texas", "bank", "china", "st. louis", "u.s.", "washington",
          "курск", "平壤", "russian", "bosnia and herzegovina", "bosnia"}
@@ -98,4 +99,4 @@ def test_read_missing_file_is_a_value_error(tmp_path):
 
 
 def test_html_to_text_keeps_block_breaks():
-    assert extract.html_to_text("<p>One</p><p>Two</p>").split() == ["One", "Two"]
+    assert reading.html_to_text("<p>One</p><p>Two</p>").split() == ["One", "Two"]

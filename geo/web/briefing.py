@@ -19,7 +19,9 @@ from typing import Any, Mapping
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import config, mapview, stories, storymap
+from geo import config
+from geo.dataset import stories
+from geo.web import mapview, storymap
 
 SIZE_TARGET_BYTES = 2_000_000
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; GEO_CHROMIUM overrides (as in tests/browser.py)

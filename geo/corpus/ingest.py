@@ -26,7 +26,7 @@ from typing import Callable
 import geopandas as gpd
 import pandas as pd
 
-from geo import store as store_mod
+from geo.corpus import store as store_mod
 
 BATCH = 2000  # articles per Dask round trip: bounds driver memory, and a crash loses at most one batch
 SENTENCE_MAX = 400  # characters kept around a mention when the sentence runs on (tables, lists)
@@ -88,16 +88,16 @@ def _title(path: Path, raw: str) -> str:
 
 
 def read_folder(folder: Path) -> list[Article]:
-    from geo import extract
+    from geo.articles import reading
 
     manifest = _manifest(folder)
     files = sorted(p for p in folder.rglob("*") if p.is_file()
-                   and p.suffix.lower() in extract.TEXT_SUFFIXES and not p.name.upper().startswith("README"))
+                   and p.suffix.lower() in reading.TEXT_SUFFIXES and not p.name.upper().startswith("README"))
     out = []
     for path in files:
         rel = path.relative_to(folder).as_posix()
         try:
-            text = extract.read_article(path)
+            text = reading.read_article(path)
         except ValueError as exc:
             raise IngestError(str(exc)) from None
         data = path.read_bytes()
@@ -256,7 +256,7 @@ def ingest(source: str | Path, store=None, workers: int = 1, scheduler: str | No
     """Geoparse the new articles of `source` into `store` (default: `open_store()`)."""
     t0 = time.perf_counter()
     if parse is None:
-        from geo.geocode import parse
+        from geo.geoparse.geocode import parse
     if workers < 1:
         raise IngestError("--workers must be at least 1")
     store = store if store is not None else store_mod.open_store()

@@ -1,0 +1,107 @@
+"""Dataset -> one GeoDataFrame per layer (EPSG:4326), following the layer contract in docs/layers.md."""
+
+from pathlib import Path
+from typing import Iterable
+
+import geopandas as gpd
+from shapely.geometry import LineString, Point
+
+from geo import dataset as ev
+from geo.articles import sources as src_mod
+from geo.dataset import reviews as review_mod
+
+SCHEMA_VERSION = "1"
+LAYERS = ("events", "actors", "routes", "regions", "relations", "mentions")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("id", "title", "summary", "date", "end_date", "date_precision", "date_start", "date_end", "place",
+               "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources"),
+    "actors": ("id", "name", "native_name", "kind", "country", "role", "colour"),
+    "routes": ("id", "name", "kind", "status", "approximate", "date", "description", "waypoints", "sources"),
+    "regions": ("id", "name", "kind", "approximate", "description", "sources"),
+    "relations": ("id", "source", "target", "type", "date", "summary", "sources"),
+    "mentions": ("article", "text", "start", "end", "name", "country", "feature", "score", "sentence"),
+}
+LIST_COLUMNS = {"actors", "figures", "sources", "waypoints"}  # JSON strings inside the GeoPackage
+GEOMETRY_TYPES = {"events": "Point", "actors": "Point", "routes": "Unknown", "regions": "Unknown",
+                  "relations": "LineString", "mentions": "Point"}
+
+
+
+
+def layer_frame(layer: str, rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
+    data = {c: [r[c] for r in rows] for c in COLUMNS[layer]}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=4326), crs=4326)
+
+
+def empty_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Every layer with its columns and no rows."""
+    return {name: layer_frame(name, [], []) for name in LAYERS}
+
+
+def _refs(refs: Iterable[src_mod.SourceRef]) -> list[dict]:
+    return [r.to_dict() for r in refs]
+
+
+def make_layers(ds: ev.Dataset, mentions: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """GeoDataFrames (EPSG:4326) for a resolved dataset; list values are Python lists."""
+    events = [dict(id=e.id, title=e.title, summary=e.summary, date=e.date, end_date=e.end_date,
+                   date_precision=e.date_precision, date_start=e.date_start, date_end=e.date_end, place=e.place,
+                   place_precision=e.place_precision, uncertainty_km=float(e.uncertainty_km or 0.0),
+                   region_id=e.region_id, type=e.type, actors=list(e.actors),
+                   figures=[f.to_dict() for f in e.figures], sources=_refs(e.sources)) for e in ds.events]
+    actors = [dict(id=a.id, name=a.name, native_name=a.native_name, kind=a.kind, country=a.country, role=a.role,
+                   colour=a.colour) for a in ds.actors]
+    points = {a.id: (Point(a.lon, a.lat) if a.lat is not None else None) for a in ds.actors}
+    routes = [dict(id=r.id, name=r.name, kind=r.kind, status=r.status, approximate=r.approximate, date=r.date,
+                   description=r.description, waypoints=list(r.waypoints), sources=_refs(r.sources))
+              for r in ds.routes]
+    regions = [dict(id=r.id, name=r.name, kind=r.kind, approximate=r.approximate, description=r.description,
+                    sources=_refs(r.sources)) for r in ds.regions]
+    relations = [dict(id=r.id, source=r.source, target=r.target, type=r.type, date=r.date, summary=r.summary,
+                      sources=_refs(r.sources)) for r in ds.relations]
+
+    def arc(r: ev.Relation):
+        a, b = points.get(r.source), points.get(r.target)
+        return LineString([a, b]) if a is not None and b is not None else None
+
+    return {
+        "events": layer_frame("events", events, [Point(e.lon, e.lat) for e in ds.events]),
+        "actors": layer_frame("actors", actors, [points[a.id] for a in ds.actors]),
+        "routes": layer_frame("routes", routes, [r.geometry for r in ds.routes]),
+        "regions": layer_frame("regions", regions, [r.geometry for r in ds.regions]),
+        "relations": layer_frame("relations", relations, [arc(r) for r in ds.relations]),
+        "mentions": mentions if mentions is not None else layer_frame("mentions", [], []),
+    }
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    rights = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
+    right = min(rights) + 1 if rights else len(text)
+    return text[left:right].strip()
+
+
+def mention_rows(article: str, text: str, reviews: dict | None = None) -> list[dict]:
+    """Geoparser mentions of one article as layer rows (with lat/lon), after analysts' reviews."""
+    from geo.geoparse.geocode import parse
+
+    rows = [dict(article=article, text=t.text, start=t.start, end=t.end, name=t.name, country=t.country,
+                 feature=t.feature, score=float(t.score), sentence=_sentence(text, t.start, t.end),
+                 lat=t.lat, lon=t.lon)
+            for t in parse(text)]
+    return review_mod.apply_reviews(rows, reviews or {})
+
+
+def mentions_frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    return layer_frame("mentions", rows, [Point(r["lon"], r["lat"]) for r in rows])
+
+
+def article_mentions(manifest: dict, data_dir: Path | str | None = None) -> gpd.GeoDataFrame:
+    """Place mentions found by the geoparser in every manifest article available in sources_dir()."""
+    reviews = review_mod.read_reviews(review_mod.reviews_path(data_dir))
+    rows: list[dict] = []
+    for name, art in sorted(manifest.items()):
+        text = src_mod.article_text(name, art.sha256)
+        if text is not None:
+            rows.extend(mention_rows(name, text, reviews))
+    return mentions_frame(rows)
