@@ -49,7 +49,7 @@ def test_story_text_cannot_become_markup():
     assert "<script>alert" not in page
     assert "</title><script>" not in page
     assert "<title>Test &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in page
-    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(2)" in page  # via mapview.script_json
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(2)" in page  # via escape.script_json
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from geo.articles import reading
 from geo.dataset import parse as ev_parse
 from geo.dataset import readers as ev_readers
 from geo.dataset import rules as ev_rules
-from geo.web import mapview
+from geo.web import escape
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="atlas-props-"))
@@ -135,10 +135,10 @@ def test_extractor_text_round_trip_and_html_never_raises(text):
 @given(json_values)
 def test_script_json_round_trips_and_cannot_leave_its_script(value):
     try:
-        text = mapview.script_json(value)
+        text = escape.script_json(value)
     except ValueError:  # NaN/Infinity are refused (allow_nan=False)
         return
-    assert json.loads(text) == value or text == mapview.script_json(json.loads(text))
+    assert json.loads(text) == value or text == escape.script_json(json.loads(text))
     for bad in ("<", ">", "&", "{{", "{%", "{#", "\u2028", "\u2029"):
         assert bad not in text
 
@@ -146,6 +146,6 @@ def test_script_json_round_trips_and_cannot_leave_its_script(value):
 @SETTINGS
 @given(hostile_cell)
 def test_escape_html_round_trips(value):
-    escaped = mapview.escape_html(value)
+    escaped = escape.escape_html(value)
     assert html.unescape(escaped) == value
     assert not set(escaped) & set("<>\"'`${}")

@@ -51,7 +51,7 @@ def open_all_drawn(chromium, url: str, log: browser.PageLog):
 
 def test_payload_is_under_250_bytes_per_event(scale_app):
     from geo.layers import filters as view_filters
-    from geo.web import mapview
+    from geo.web import escape, mapview
 
     _, layers = scale_app
     published = mapview.publish_data(layers)
@@ -59,7 +59,7 @@ def test_payload_is_under_250_bytes_per_event(scale_app):
     assert published.bytes / N_EVENTS <= 250, published.bytes / N_EVENTS
     # A filter change sends a view: one bit per row, not the rows.
     talks = view_filters.filter_layers(layers, view_filters.Filters(types=("talks",)))
-    view = mapview.script_json(mapview.view_payload(published, talks, view_filters.ALL_LAYERS))
+    view = escape.script_json(mapview.view_payload(published, talks, view_filters.ALL_LAYERS))
     assert len(view) < 5000, len(view)
 
 

@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
 from geo import layers as layer_stage  # noqa: E402
-from geo import mapview  # noqa: E402
+from geo.web import assets  # noqa: E402
 
 st.set_page_config(page_title="Naive folium map", layout="wide")
 
@@ -38,7 +38,7 @@ types = st.sidebar.multiselect("Event type", sorted(events["type"].unique()))
 shown = events[events["type"].isin(types)] if types else events
 st.caption(f"{len(shown)} of {len(events)} events shown")
 
-js, css = mapview.inline_asset_links()
+js, css = assets.inline_asset_links()
 fmap = folium.Map(location=[20, 10], zoom_start=2, tiles=None)
 fmap.default_js = [js[0]]  # vendored Leaflet only: no jQuery, Bootstrap or CDN
 fmap.default_css = [css[0]]

@@ -3,7 +3,7 @@
 The step lives in the URL (`&step=N`, 1-based) so a link opens a given step. The notes window follows
 the presenter's window over a BroadcastChannel (same browser, same origin: no network). The map is
 mounted once: its script is the same on every rerun and only the feature group (the step's data plus a
-fly-to) changes, so Next/Previous fly the map instead of reloading it. Text reaches the page through `mapview.escape_html` (st.html) or Streamlit's own text
+fly-to) changes, so Next/Previous fly the map instead of reloading it. Text reaches the page through `escape.escape_html` (st.html) or Streamlit's own text
 elements; nothing here builds markup from unescaped data.
 """
 from __future__ import annotations
@@ -12,12 +12,10 @@ from typing import Any, Mapping
 
 import folium
 import streamlit as st
-from branca.element import MacroElement
-from jinja2 import Template
 from streamlit_folium import st_folium
 
 from geo.dataset import stories
-from geo.web import briefing, mapview, storymap
+from geo.web import briefing, elements, escape, mapview, storymap
 
 MAP_KEY = "present_map"
 MAP_HEIGHT = 760
@@ -103,39 +101,7 @@ SYNC_JS = """
 
 
 def _sync_html(mode: str, story: stories.Story, number: int) -> str:
-    return SYNC_JS % mapview.script_json({"mode": mode, "story": story.name, "step": number})
-
-
-class _PresenterStyle(MacroElement):
-    """Marks the map container so atlas.css's `.atlas-present` rules (large popups, legend) apply."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.getContainer().classList.add('atlas-present');"
-        "{% endmacro %}"
-    )
-
-
-class _FlyTo(MacroElement):
-    """Moves the map to the step: a jump on first show, a flight afterwards. Lives in the feature
-    group, so st_folium runs it exactly when the step (the group's script) changes."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "(function (map, view) {"
-        " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
-        " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
-        " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
-        "})({{ this.map_name() }}, {{ this.view }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, view: Mapping[str, Any]) -> None:
-        super().__init__()
-        self._name = "FlyTo"
-        self.view = mapview.script_json(view)
-
-    map_name = mapview.AtlasData.map_name
+    return SYNC_JS % escape.script_json({"mode": mode, "story": story.name, "step": number})
 
 
 # ---------------------------------------------------------------- entry point
@@ -181,16 +147,16 @@ def _go(number: int) -> None:
 
 
 def _bar(title: str, counter: str, extra: str = "") -> str:
-    counter_html = f'<span class="atlas-bar-counter">{mapview.escape_html(counter)}</span>' if counter else ""
-    return (f'<div class="atlas-bar"><span class="atlas-bar-title">{mapview.escape_html(title)}</span>'
+    counter_html = f'<span class="atlas-bar-counter">{escape.escape_html(counter)}</span>' if counter else ""
+    return (f'<div class="atlas-bar"><span class="atlas-bar-title">{escape.escape_html(title)}</span>'
             f'{counter_html}{extra}<a href="?" class="atlas-exit">Exit presenter mode</a></div>')
 
 
 def _caption_html(layers: Mapping[str, Any], step: stories.Step) -> str:
     when = storymap.when_where(layers, step)
-    return (f'<div class="atlas-step"><div class="atlas-step-title">{mapview.escape_html(step.title)}</div>'
-            + (f'<div class="atlas-step-when">{mapview.escape_html(when)}</div>' if when else "")
-            + (f'<p class="atlas-step-caption">{mapview.escape_html(step.caption)}</p>' if step.caption else "")
+    return (f'<div class="atlas-step"><div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
+            + (f'<div class="atlas-step-when">{escape.escape_html(when)}</div>' if when else "")
+            + (f'<p class="atlas-step-caption">{escape.escape_html(step.caption)}</p>' if step.caption else "")
             + "</div>")
 
 
@@ -205,8 +171,8 @@ def _nav(number: int, count: int) -> None:
 def step_group(layers: Mapping[str, Any], story: stories.Story, number: int) -> folium.FeatureGroup:
     """The step's data and view as st_folium's `feature_group_to_add`."""
     group = folium.FeatureGroup(name="atlas-story-step", control=False)
-    mapview.AtlasData(storymap.step_payload(layers, story, number)).add_to(group)
-    _FlyTo(storymap.step_view(layers, story.step(number))).add_to(group)
+    elements.AtlasData(storymap.step_payload(layers, story, number)).add_to(group)
+    elements.FlyTo(storymap.step_view(layers, story.step(number))).add_to(group)
     return group
 
 
@@ -214,7 +180,7 @@ def _base_map():
     """The same script on every rerun (no data, fixed start view), so st_folium never remounts it;
     the first step's fit happens in the feature group."""
     base = mapview.make_map({}, with_data=False, served_assets=True)
-    _PresenterStyle().add_to(base)
+    elements.PresenterStyle().add_to(base)
     return base
 
 
@@ -245,7 +211,7 @@ def _notes(layers: Mapping[str, Any], story: stories.Story, number: int) -> None
     step = story.step(number)
     st.html(_bar(f"Speaker notes · {story.title}", f"Step {number} of {len(story.steps)}"))
     following = story.steps[number].title if number < len(story.steps) else "End of the story"
-    st.html(f'<div class="atlas-step-title">{mapview.escape_html(step.title)}</div>'
-            f'<div class="atlas-notes">{mapview.escape_html(step.notes or step.caption or "No notes for this step.")}</div>'
-            f'<div class="atlas-notes-next"><strong>Next:</strong> {mapview.escape_html(following)}</div>')
+    st.html(f'<div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
+            f'<div class="atlas-notes">{escape.escape_html(step.notes or step.caption or "No notes for this step.")}</div>'
+            f'<div class="atlas-notes-next"><strong>Next:</strong> {escape.escape_html(following)}</div>')
     _nav(number, len(story.steps))

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers import filters as view_filters
-from geo.web import mapview
+from geo.web import elements, escape, mapview, payload
 
 MAP_KEY = "atlas_map"
 TABLE_KEY = "event_table"
@@ -200,13 +200,13 @@ def base_map(layers: Mapping[str, Any], signature: str | None = None):
     just the data group when filters change: no remount, no blank flash, zoom and centre kept.
     With the dataset `signature` the map starts fetching the published data before its scripts load."""
     url = published_data(signature, layers).url if signature else None
-    bounds = _bounds(signature, layers) if signature else mapview.data_bounds(layers)
+    bounds = _bounds(signature, layers) if signature else payload.data_bounds(layers)
     return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _bounds(signature: str, _layers: Mapping[str, Any]):
-    return mapview.data_bounds(_layers)
+    return payload.data_bounds(_layers)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -238,7 +238,7 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
     else:
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
     group = folium.FeatureGroup(name="atlas-data", control=False)
-    mapview.AtlasData(payload).add_to(group)
+    elements.AtlasData(payload).add_to(group)
     return group
 
 
@@ -435,7 +435,7 @@ def focus_window(starts: pd.Series, share: float = 2 / 3, min_days: int = 14) ->
 
 
 # Markdown-rendering elements get data through the one escaping module.
-md_escape = mapview.escape_markdown
+md_escape = escape.escape_markdown
 
 
 def place_label(layers: Mapping[str, Any], event) -> str:

@@ -1,8 +1,8 @@
 """Single-file offline briefing: a story as ONE HTML page (Leaflet, styles, basemap, data inlined),
 plus a PNG snapshot of a step taken with headless Debian Chromium.
 
-The page is the atlas map (`mapview.AtlasMap`, whose assets are data: URIs) with one more element: the
-story, serialised with `mapview.script_json`, which `assets/briefing.js` turns into a caption panel
+The page is the atlas map (`elements.AtlasMap`, whose assets are data: URIs) with one more element: the
+story, serialised with `escape.script_json`, which `assets/briefing.js` turns into a caption panel
 (textContent only) and ArrowRight/ArrowLeft navigation. Each step's map content comes from
 `geo.storymap`, the same as presenter mode in the app.
 """
@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from branca.element import MacroElement
-from jinja2 import Template
-
-from geo import config
 from geo.dataset import stories
-from geo.web import mapview, storymap
+from geo.web import assets, elements, escape, storymap
 
 SIZE_TARGET_BYTES = 2_000_000
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; GEO_CHROMIUM overrides (as in tests/browser.py)
@@ -32,21 +28,6 @@ SNAPSHOT_SIZE = (1400, 900)
 
 class BriefingError(Exception):
     """A problem to report in one line (the CLI exits with status 2)."""
-
-
-class StoryElement(MacroElement):
-    """The story's steps, captions and per-step payloads, handed to `AtlasBriefing.start`."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "AtlasBriefing.start({{ this._parent.get_name() }}, {{ this.story }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        super().__init__()
-        self._name = "AtlasStory"
-        self.story = mapview.script_json(data)
 
 
 def story_data(layers: Mapping[str, Any], story: stories.Story) -> dict:
@@ -62,15 +43,14 @@ def story_data(layers: Mapping[str, Any], story: stories.Story) -> dict:
     return {"title": story.title, "description": story.description, "steps": steps}
 
 
-def build_map(layers: Mapping[str, Any], story: stories.Story) -> mapview.AtlasMap:
-    fmap = mapview.AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, online_tiles=False,
+def build_map(layers: Mapping[str, Any], story: stories.Story) -> elements.AtlasMap:
+    fmap = elements.AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, online_tiles=False,
                             world_copy_jump=False)
-    assets = config.ASSETS_DIR
-    fmap.default_js.append(("atlas_briefing", mapview._data_uri(
-        "text/javascript", (assets / "briefing.js").read_bytes())))
-    fmap.default_css.append(("atlas_briefing_css", mapview._data_uri(
-        "text/css", (assets / "briefing.css").read_bytes())))
-    StoryElement(story_data(layers, story)).add_to(fmap)
+    fmap.default_js.append(("atlas_briefing", assets.data_uri(
+        "text/javascript", (assets.ASSETS / "briefing.js").read_bytes())))
+    fmap.default_css.append(("atlas_briefing_css", assets.data_uri(
+        "text/css", (assets.ASSETS / "briefing.css").read_bytes())))
+    elements.StoryElement(story_data(layers, story)).add_to(fmap)
     return fmap
 
 
@@ -79,7 +59,7 @@ def render(layers: Mapping[str, Any], story: stories.Story) -> str:
     root = build_map(layers, story).get_root()
     page = root.render()
     # The page title is the one piece of story text placed in markup by Python.
-    return page.replace("<head>", f"<head>\n    <title>{mapview.escape_html(story.title)}</title>", 1)
+    return page.replace("<head>", f"<head>\n    <title>{escape.escape_html(story.title)}</title>", 1)
 
 
 @dataclass(frozen=True)

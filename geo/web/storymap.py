@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any, Mapping
 
 from geo.dataset.stories import DEFAULT_MAX_ZOOM, Step, Story
-from geo.web import mapview
+from geo.web import payload as map_payload
 
 FOCUS_RADIUS = 11     # the step's events: big enough to survive video-call compression
 CONTEXT_RADIUS = 6
@@ -38,7 +38,7 @@ def step_payload(layers: Mapping[str, Any], story: Story, number: int) -> dict:
         "routes": _subset(layers, "routes", step.routes),
         "regions": _subset(layers, "regions", step.regions),
     }
-    payload = mapview.build_payload(focus, visible=("regions", "routes", "events"))
+    payload = map_payload.build_payload(focus, visible=("regions", "routes", "events"))
     for spec in payload["layers"]:
         if spec["kind"] == "events":
             spec.update(label="This step", radius=FOCUS_RADIUS)
@@ -55,7 +55,7 @@ def _context_spec(layers: Mapping[str, Any], ids: list[str]) -> dict | None:
     events = _subset(layers, "events", ids)
     if events is None or not len(events):
         return None
-    spec = mapview.build_payload({"events": events, "actors": layers.get("actors")}, visible=("events",))["layers"][0]
+    spec = map_payload.build_payload({"events": events, "actors": layers.get("actors")}, visible=("events",))["layers"][0]
     colour, ring = spec["fields"].index("color"), spec["fields"].index("uncertainty_km")
     for row in spec["rows"]:
         row[colour], row[ring] = CONTEXT_COLOUR, 0.0
@@ -72,7 +72,7 @@ def step_view(layers: Mapping[str, Any], step: Step) -> dict:
         if frame is not None and len(frame):
             boxes.append(frame.total_bounds)
     if not boxes:
-        bounds = mapview.data_bounds(layers) or [[20.0, 30.0], [60.0, 140.0]]
+        bounds = map_payload.data_bounds(layers) or [[20.0, 30.0], [60.0, 140.0]]
     else:
         west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
         east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
