@@ -6,8 +6,10 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.app import articles, details
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
+from geo.web import timeline
 
 st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
 appstate.page_style()
@@ -37,9 +39,9 @@ span = facts.span
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
 filtered, store_status = appstate.with_corpus(filtered, filters)
-added_rows = appstate.added_article_rows()
+added_rows = articles.added_article_rows()
 if added_rows:
-    filtered["added"] = appstate.added_layer(added_rows)
+    filtered["added"] = articles.added_layer(added_rows)
 event_ids = list(filtered["events"]["id"])
 if st.session_state.get("event") and st.session_state.event not in set(layers["events"]["id"]):
     st.session_state.event = ""
@@ -71,11 +73,11 @@ with map_col:
 
 # The timeline and table data are computed before anything else is drawn: the map's update then
 # reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
-chart = appstate.timeline_chart(filtered["events"], facts.types) if complete else None
-table = appstate.event_table(filtered["events"], layers) if complete else None
+chart = timeline.timeline_chart(filtered["events"], facts.types) if complete else None
+table = details.event_table(filtered["events"], layers) if complete else None
 
 with detail_col:
-    appstate.render_details(st, layers, st.session_state.get("event", ""))
+    details.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ sidebar: filters
 # Drawn after the map: the filters are read from session state above (a widget's new value is there
@@ -98,10 +100,10 @@ with st.sidebar:
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
         st.divider()
         with st.expander("Add an article", expanded=False):
-            st.text_area("Paste text", key="w_paste", height=140, max_chars=appstate.PASTE_LIMIT_CHARS)
+            st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
             st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
-            st.button("Find places", width="stretch", on_click=appstate.on_find_places)
-            appstate.show_added_article_message()
+            st.button("Find places", width="stretch", on_click=articles.on_find_places)
+            articles.show_added_article_message()
         st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch",
                   on_click=appstate.on_presenter_mode)
 
@@ -116,7 +118,7 @@ if complete:
         st.subheader("Timeline")
         if chart is not None:
             st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY,
-                               selection_mode=appstate.TIMELINE_PICK,
+                               selection_mode=timeline.TIMELINE_PICK,
                                on_select=functools.partial(appstate.on_timeline_select, span))
         else:
             st.info("No dated events match the filters.")
@@ -126,7 +128,7 @@ if complete:
             st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
         st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
                      hide_index=True, width="stretch", height=320)
-        appstate.download_shown_events(filtered["events"])
+        details.download_shown_events(filtered["events"])
 else:
     st.caption("The timeline and the event table follow as soon as the map is drawn.")
 
@@ -135,13 +137,13 @@ if added_rows:
     st.caption("Indigo points on the map. Reject a wrong match or correct it (type a place, or edit lat/lon); "
                "saved reviews apply to every article, including the seed articles' mentions layer.")
     edited = st.data_editor(
-        appstate.review_table(added_rows), key="review_editor", hide_index=True, width="stretch",
+        articles.review_table(added_rows), key="review_editor", hide_index=True, width="stretch",
         disabled=["as written", "place", "country", "times", "first sentence"],
         column_config={"decision": st.column_config.SelectboxColumn(options=["accept", "reject", "correct"],
                                                                      required=True)},
     )
     if st.button("Save review"):
-        saved, review_problems = appstate.save_review(edited)
+        saved, review_problems = articles.save_review(edited)
         for problem in review_problems:
             st.error(appstate.md_escape(problem))
         if saved:

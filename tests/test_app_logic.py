@@ -175,13 +175,13 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
     ub = review.set_index("as written").loc["Ulaanbaatar"]
     assert abs(ub["lat"] - 47.9) < 0.5 and abs(ub["lon"] - 106.9) < 0.5
 
-    from geo.app import state as appstate
+    from geo.app import articles
     from geo.dataset import reviews as review_mod
 
     edited = review.copy()
     edited.loc[edited["as written"] == "Astana", "decision"] = "reject"
     edited.loc[edited["as written"] == "Irkutsk", ["decision", "correct to"]] = ["correct", "Kursk"]
-    saved, problems = appstate.save_review(edited)
+    saved, problems = articles.save_review(edited)
     assert (saved, problems) == (2, [])
     stored = review_mod.read_reviews(data / review_mod.FILE_NAME)
     assert stored["astana"].decision == "reject"
@@ -208,61 +208,39 @@ def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatc
     import pandas as pd
 
     from geo.app import state as appstate
+    from geo.web import timeline
 
     types = ["talks", "visit", "strike"]
     few = pd.DataFrame({"id": ["a", "b"], "type": ["talks", "visit"], "title": ["A", "B"],
                         "date": ["2025-09-02", "2025-09-03"]})
-    frame, spec = appstate.timeline_chart(few, types)
+    frame, spec = timeline.timeline_chart(few, types)
     assert list(frame["id"]) == ["a", "b"]
-    picks = [p for p in spec["params"] if p["name"] == appstate.TIMELINE_PICK]
+    picks = [p for p in spec["params"] if p["name"] == timeline.TIMELINE_PICK]
     assert picks and picks[0]["select"]["fields"] == ["id"]
     assert spec["encoding"]["y"]["scale"]["domain"] == types  # every type keeps its row
 
     many = pd.DataFrame({"id": [f"e{i}" for i in range(400)], "type": ["talks", "strike"] * 200,
                          "title": "t", "date": [str(dt.date(2025, 1, 1) + dt.timedelta(days=i % 300)) for i in range(400)]})
-    weeks, week_spec = appstate.timeline_chart(many, types)
-    _, fewer_spec = appstate.timeline_chart(many.iloc[:350], types)
+    weeks, week_spec = timeline.timeline_chart(many, types)
+    _, fewer_spec = timeline.timeline_chart(many.iloc[:350], types)
     assert week_spec == fewer_spec, "a filter change must not change the aggregated chart's spec"
-    assert [p["select"]["fields"] for p in week_spec["params"] if p["name"] == appstate.TIMELINE_PICK] == [["monday"]]
+    assert [p["select"]["fields"] for p in week_spec["params"] if p["name"] == timeline.TIMELINE_PICK] == [["monday"]]
     assert weeks["events"].sum() == 400 and set(weeks["monday"]) == set(weeks["week"])
 
     state = _State()
     monkeypatch.setattr(appstate.st, "session_state", state)
     span = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"id": "b"}]}}
+    state[appstate.TIMELINE_KEY] = {"selection": {timeline.TIMELINE_PICK: [{"id": "b"}]}}
     appstate.on_timeline_select(span)
     assert state.event == "b" and "w_dates" not in state
-    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"monday": "2025-06-02"}]}}
+    state[appstate.TIMELINE_KEY] = {"selection": {timeline.TIMELINE_PICK: [{"monday": "2025-06-02"}]}}
     appstate.on_timeline_select(span)
     assert state.w_dates == (dt.date(2025, 6, 2), dt.date(2025, 6, 8))
-    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: [{"monday": "2024-12-30"}]}}
+    state[appstate.TIMELINE_KEY] = {"selection": {timeline.TIMELINE_PICK: [{"monday": "2024-12-30"}]}}
     appstate.on_timeline_select(span)
     assert state.w_dates == (dt.date(2025, 1, 1), dt.date(2025, 1, 5)), "clipped to the dataset's dates"
-    state[appstate.TIMELINE_KEY] = {"selection": {appstate.TIMELINE_PICK: []}}  # a click on empty space
+    state[appstate.TIMELINE_KEY] = {"selection": {timeline.TIMELINE_PICK: []}}  # a click on empty space
     appstate.on_timeline_select(span)
     assert state.event == "b" and state.w_dates == (dt.date(2025, 1, 1), dt.date(2025, 1, 5))
 
 
-def test_timeline_opens_on_the_busy_stretch_and_stacks_same_day_events():
-    import pandas as pd
-
-    from geo.app import state as appstate
-
-    busy = [f"2025-09-0{1 + i % 3}" for i in range(20)]  # 20 events over three days
-    background = ["1961-07-11", "2024-06-19", "2024-10-01", "2025-01-01", "2025-03-01"]
-    dates = busy + background
-    events = pd.DataFrame({"id": [f"e{i}" for i in range(len(dates))], "date": dates, "title": "t",
-                           "type": ["talks" if i % 2 else "visit" for i in range(len(dates))]})
-    frame, spec = appstate.timeline_chart(events, ["talks", "visit"])
-    lo, hi = (pd.Timestamp(d) for d in spec["encoding"]["x"]["scale"]["domain"])
-    assert lo <= pd.Timestamp("2025-09-01") and hi >= pd.Timestamp("2025-09-03")
-    assert (hi - lo).days <= 16, (lo, hi)  # two weeks and a day each side, not a year or six decades
-    assert spec["title"]["text"].startswith("5 more outside this view")
-    # Same day, same type: each circle has its own offset, centred on the row.
-    for _, group in frame.groupby(["start", "type"]):
-        assert group["stack"].nunique() == len(group)
-        assert abs(group["stack"].sum()) < 0.5
-    assert frame["stack"].abs().max() <= 11
-    # Everything inside the window: no note.
-    _, compact = appstate.timeline_chart(events.iloc[:20], ["talks", "visit"])
-    assert "title" not in compact

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.app import state as appstate
 from geo.corpus import ingest, store
+from geo.layers import filters as view_filters
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CORPUS = [
@@ -38,10 +39,10 @@ def run_app_with_store(url: str, monkeypatch) -> AppTest:
 
 def test_viewport_bbox_is_widened_and_clamped():
     bounds = {"bounds": {"_southWest": {"lat": 30, "lng": 100}, "_northEast": {"lat": 50, "lng": 130}}}
-    assert appstate.viewport_bbox(bounds) == (85.0, 20.0, 145.0, 60.0)
+    assert view_filters.viewport_bbox(bounds) == (85.0, 20.0, 145.0, 60.0)
     world = {"bounds": {"_southWest": {"lat": -80, "lng": -170}, "_northEast": {"lat": 80, "lng": 170}}}
-    assert appstate.viewport_bbox(world) == (-180.0, -90.0, 180.0, 90.0)
-    assert appstate.viewport_bbox({}) is None and appstate.viewport_bbox(None) is None
+    assert view_filters.viewport_bbox(world) == (-180.0, -90.0, 180.0, 90.0)
+    assert view_filters.viewport_bbox({}) is None and view_filters.viewport_bbox(None) is None
 
 
 def test_app_without_a_store_adds_nothing(monkeypatch):

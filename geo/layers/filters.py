@@ -216,3 +216,17 @@ def options(values: Iterable[Any]) -> list[str]:
 
 __all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
            "options", "actor_search_names", "source_files"]
+
+
+def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the map's last reported bounds, widened by half a view so
+    small pans don't need a new query; None before the map has reported."""
+    bounds = (value or {}).get("bounds") if isinstance(value, dict) else None
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        west, south, east, north = float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    dx, dy = (east - west) / 2, (north - south) / 2
+    return (round(max(-180.0, west - dx), 1), round(max(-90.0, south - dy), 1),
+            round(min(180.0, east + dx), 1), round(min(90.0, north + dy), 1))
