@@ -1,11 +1,10 @@
-"""Benchmarks. `bench_geoparse`: the geoparser against a gold JSONL with the shared scorer.
-`bench_render`: the app against a naive folium app on synthetic datasets, in headless Chromium."""
+"""Render benchmark: `bench_render` times the app against a naive folium app on synthetic datasets, in
+headless Chromium (first paint, filter change, bytes per event, memory, concurrent sessions)."""
+
 from __future__ import annotations
 
-import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -13,192 +12,17 @@ import time
 import urllib.request
 from pathlib import Path
 
+from benchmarks import probes
 from geo import config
-
-DEFAULT_SCORER = config.PROJECT_ROOT.parent / "shared" / "geoparse" / "score.py"
-
-
-def toponym_dict(t) -> dict:
-    return {"text": t.text, "start": t.start, "end": t.end, "name": t.name, "lat": t.lat,
-            "lon": t.lon, "country": t.country, "feature": t.feature, "score": t.score, "kind": t.kind}
-
-
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def bench_geoparse(gold_path: str | Path, scorer: str | Path | None = None,
-                   pred_path: str | Path | None = None, quiet: bool = False) -> dict:
-    """Run the geoparser on every article of `gold_path` and score it with score.py."""
-    from geo.geoparse import gazetteer, geocode
-
-    gold_path = Path(gold_path)
-    scorer = Path(scorer) if scorer else DEFAULT_SCORER
-    if not gold_path.is_file():
-        raise FileNotFoundError(f"gold file not found: {gold_path}")
-    if not scorer.is_file():
-        raise FileNotFoundError(f"scorer not found: {scorer}")
-
-    t0 = time.perf_counter()
-    gazetteer.get()
-    load_s = time.perf_counter() - t0
-
-    articles = []
-    with open(gold_path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                articles.append((rec["id"], rec["text"]))
-
-    tmpdir = None
-    if pred_path is None:
-        tmpdir = tempfile.TemporaryDirectory(prefix="geoparse-")
-        pred_path = Path(tmpdir.name) / "pred.jsonl"
-    t1 = time.perf_counter()
-    with open(pred_path, "w", encoding="utf-8") as out:
-        for aid, text in articles:
-            tops = geocode.parse(text)
-            out.write(json.dumps({"id": aid, "toponyms": [toponym_dict(t) for t in tops]},
-                                 ensure_ascii=False) + "\n")
-    parse_s = time.perf_counter() - t1
-
-    proc = subprocess.run([sys.executable, str(scorer), str(gold_path), str(pred_path), "--json"],
-                          capture_output=True, text=True)
-    if tmpdir is not None:
-        tmpdir.cleanup()
-    if proc.returncode != 0:
-        raise RuntimeError(f"scorer failed: {proc.stderr.strip() or proc.stdout.strip()}")
-    scores = json.loads(proc.stdout)
-    result = {
-        "benchmark": "geoparse",
-        "gold": str(gold_path),
-        "articles": len(articles),
-        "precision": scores.get("precision"),
-        "recall": scores.get("recall"),
-        "f1": scores.get("f1"),
-        "acc161": scores.get("acc161", scores.get("acc@161")),
-        "median_km": scores.get("median_error_km"),
-        "e2e_acc161": scores.get("e2e_acc161"),
-        "articles_per_s": round(len(articles) / parse_s, 1) if parse_s > 0 else None,
-        "index_load_s": round(load_s, 3),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "scorer": scores,
-    }
-    if not quiet:
-        print(format_result(result))
-    return result
-
-
-def format_result(r: dict) -> str:
-    def f(x, nd=3):
-        return "n/a" if x is None else (f"{x:.{nd}f}" if isinstance(x, float) else str(x))
-    return (f"geoparse {r['articles']} articles: P={f(r['precision'])} R={f(r['recall'])} F1={f(r['f1'])} "
-            f"acc@161={f(r['acc161'])} median_km={f(r['median_km'], 1)} e2e_acc@161={f(r['e2e_acc161'])} | "
-            f"{f(r['articles_per_s'], 1)} articles/s, index load {f(r['index_load_s'], 2)} s, "
-            f"peak RSS {f(r['peak_rss_mb'], 0)} MB")
-
 
 # ---------------------------------------------------------------- render benchmark
 
 NAIVE_APP = "tools/naive_app.py"
 FILTER_TYPE = "talks"  # the filter both apps apply: "Event type" = talks (~14% of synthetic events)
 
-# How many event dots a map has drawn (-1: no map yet). The atlas tags its dots; the naive app's
-# only circle markers are its events.
-_DRAWN = """
-() => {
-  const map = (window.atlasMaps && window.atlasMaps.length) ? window.atlasMaps[window.atlasMaps.length - 1] : window.map;
-  if (!map || !window.L) return -1;
-  if (window.atlasMaps && !(map.atlas && map.atlas.legend)) return -1;
-  let n = 0;
-  const atlas = !!window.atlasMaps;
-  map.eachLayer(l => { if (l instanceof L.CircleMarker && !(l instanceof L.Circle) && !l.atlasHidden && (!atlas || l.atlasKind === 'events')) n++; });
-  return n;
-}
-"""
-_NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
-
-# The no-blank monitor (also used by the browser tests): samples every animation frame whether a
-# painted Leaflet map is on screen and whether it is still the same map. It finds the map through
-# `window.map`, which st_folium sets in its iframe, so the naive app is measured the same way.
-NO_BLANK_MONITOR = """
-() => {
-  window.__blankMs = 0; window.__maps = new Set(); window.__samples = 0;
-  let last = performance.now();
-  const tick = (now) => {
-    const iframe = [...document.querySelectorAll('iframe')].find(f => { try { return f.contentWindow.map; } catch (e) { return false; } });
-    let painted = false;
-    if (iframe && iframe.offsetHeight > 0) {
-      const map = iframe.contentWindow.map;
-      map.__probeId = map.__probeId || Math.random();
-      window.__maps.add(map.__probeId);
-      const pane = map.getContainer();
-      painted = pane.offsetHeight > 0 && !!pane.querySelector('.leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas');
-    }
-    if (!painted) window.__blankMs += now - last;
-    window.__samples++;
-    last = now;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-}
-"""
 
 
-# Each page times itself: a watcher in the top page keeps count of the event dots on the map in its
-# iframe (recounted only after the map's addLayer/removeLayer or a canvas redraw ran: a recount every
-# tick would itself load the page at 20k dots), checks every 20 ms whether the count is the number
-# expected, and then notes the time two animation frames later (the frame with them has
-# been presented), in ms since the page's navigation started. Timing in the page keeps Playwright's
-# round trips (and, with ten sessions, one Python loop polling them in turn) out of the figures, for
-# both apps alike. Dots are told apart as in _DRAWN.
-_WATCH = """
-(expected) => {
-  if (window.top !== window) return;
-  const watch = window.__atlasWatch = {expected: expected, startMs: 0, doneMs: null};
-  const counters = new Map();  // map → {n}
-  const counter = (w) => {
-    const map = (w.atlasMaps && w.atlasMaps.length) ? w.atlasMaps[w.atlasMaps.length - 1] : w.map;
-    if (!map || !w.L || typeof map.eachLayer !== 'function') return null;
-    if (w.atlasMaps && !(map.atlas && map.atlas.legend)) return null;
-    let c = counters.get(map);
-    if (!c) {
-      const atlas = !!w.atlasMaps;
-      const isDot = (l) => l instanceof w.L.CircleMarker && !(l instanceof w.L.Circle) && !l.atlasHidden && (!atlas || l.atlasKind === 'events');
-      c = {n: 0, dirty: true, count() { let n = 0; map.eachLayer(l => { if (isDot(l)) n++; }); this.n = n; this.dirty = false; }};
-      // Wrapping the two methods flags a change at no cost per layer (a layeradd/layerremove listener
-      // would make Leaflet build an event object for every dot added or removed).
-      for (const name of ['addLayer', 'removeLayer']) {
-        const own = map[name];
-        map[name] = function () { c.dirty = true; return own.apply(this, arguments); };
-      }
-      // The atlas hides filtered-out dots on its canvas (`atlasHidden`) instead of removing them: a
-      // canvas redraw is the other moment the count can change.
-      const redraw = w.L.Canvas.prototype._redraw;
-      w.L.Canvas.prototype._redraw = function () { c.dirty = true; return redraw.apply(this, arguments); };
-      counters.set(map, c);
-    }
-    if (c.dirty) c.count();
-    return c;
-  };
-  setInterval(() => {
-    if (watch.expected === null) return;
-    for (const iframe of document.querySelectorAll('iframe')) {
-      let w = null;
-      try { w = iframe.contentWindow; if (!w || !w.L) continue; } catch (e) { continue; }
-      const c = counter(w);
-      if (!c || c.n !== watch.expected) continue;
-      watch.expected = null;
-      w.requestAnimationFrame(() => w.requestAnimationFrame(() => { watch.doneMs = performance.now(); }));
-      return;
-    }
-  }, 20);
-}
-"""
-# Re-arm the watcher for the next count (a filter change): `startMs` is now.
-_REARM = "(expected) => { const w = window.__atlasWatch; w.doneMs = null; w.startMs = performance.now(); w.expected = expected; }"
-_WATCHED = "() => window.__atlasWatch && window.__atlasWatch.doneMs !== null ? window.__atlasWatch.doneMs - window.__atlasWatch.startMs : null"
+
 
 
 def _median(values):
@@ -298,7 +122,7 @@ class _Visit:
         """(the st_folium frame, its drawn events) or (None, -1)."""
         for frame in self.page.frames:
             try:
-                n = frame.evaluate(_DRAWN)
+                n = frame.evaluate(probes.DRAWN)
             except Exception:  # frame navigating or not a map
                 continue
             if n >= 0:
@@ -310,22 +134,22 @@ class _Visit:
         while time.monotonic() < deadline:
             frame, n = self.frame_count()
             if frame is not None and n == expected:
-                frame.evaluate(_NEXT_FRAME)
+                frame.evaluate(probes.NEXT_FRAME)
                 return frame
             time.sleep(0.03)
         raise RuntimeError(f"map did not show {expected} events within {timeout_s:.0f} s")
 
     def watch(self, expected: int) -> None:
-        """Time the page's own first paint of `expected` events (see _WATCH); before `goto`."""
-        self.context.add_init_script(f"({_WATCH})({expected})")
+        """Time the page's own first paint of `expected` events (see probes.WATCH); before `goto`."""
+        self.context.add_init_script(f"({probes.WATCH})({expected})")
 
     def watched_s(self, timeout_s: float = 120.0, page=None) -> float:
-        """Seconds from navigation (or the last `_REARM`) to the paint the watcher waited for."""
+        """Seconds from navigation (or the last `probes.REARM`) to the paint the watcher waited for."""
         page = page or self.page
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
-                ms = page.evaluate(_WATCHED)
+                ms = page.evaluate(probes.WATCHED)
             except Exception:  # still navigating
                 ms = None
             if ms is not None:
@@ -358,7 +182,7 @@ def _choose_type(page, value: str, n_expected: int) -> float:
     box = page.locator('[data-testid="stMultiSelect"]', has_text="Event type").locator("input")
     box.click()
     box.fill(value)
-    page.evaluate(_REARM, n_expected)
+    page.evaluate(probes.REARM, n_expected)
     committed = time.monotonic()
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
@@ -436,7 +260,7 @@ def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: in
             time.sleep(1.0)
             for i in list(pending):
                 try:
-                    ms = visits[i].page.evaluate(_WATCHED)
+                    ms = visits[i].page.evaluate(probes.WATCHED)
                 except Exception:  # still navigating
                     continue
                 if ms is not None:
@@ -594,6 +418,3 @@ def format_render(results: dict) -> str:
     return "\n".join(lines)
 
 
-
-if __name__ == "__main__":
-    bench_geoparse(sys.argv[1] if len(sys.argv) > 1 else config.PROJECT_ROOT.parent / "shared" / "geoparse" / "geowebnews.jsonl")

@@ -19,10 +19,9 @@ class CliError(Exception):
 # extract
 
 def _toponyms_json(text: str) -> list[dict]:
-    from benchmarks.render import toponym_dict
     from geo.geoparse import geocode
 
-    return [toponym_dict(t) for t in geocode.parse(text)]
+    return [geocode.toponym_dict(t) for t in geocode.parse(text)]
 
 
 def _progress(done: int, total: int, t0: float) -> None:
@@ -87,9 +86,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 # bench
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from benchmarks import render as bench
-
     if args.benchmark == "geoparse":
+        from benchmarks import geoparse as bench
+
         try:
             result = bench.bench_geoparse(args.gold, quiet=True)
         except (FileNotFoundError, RuntimeError) as exc:
@@ -101,6 +100,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(bench.format_result(result))
         return 0
     if args.benchmark == "render":
+        from benchmarks import render as bench
+
         try:
             sizes = [int(n) for n in args.events.split(",") if n.strip()]
         except ValueError:
@@ -282,7 +283,7 @@ def cmd_store_export(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    from benchmarks.render import DEFAULT_SCORER
+    from benchmarks.geoparse import DEFAULT_SCORER
 
     parser = argparse.ArgumentParser(prog="python -m geo", description="Briefing Atlas command line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

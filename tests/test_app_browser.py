@@ -7,7 +7,7 @@ from pathlib import Path
 import browser
 import pytest
 
-from benchmarks.render import NO_BLANK_MONITOR
+from benchmarks.probes import NO_BLANK_MONITOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -283,3 +283,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(min(1.0, math.sqrt(h)))
+
+
+def toponym_dict(t) -> dict:
+    return {"text": t.text, "start": t.start, "end": t.end, "name": t.name, "lat": t.lat,
+            "lon": t.lon, "country": t.country, "feature": t.feature, "score": t.score, "kind": t.kind}
