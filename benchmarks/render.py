@@ -215,7 +215,7 @@ def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, wa
             again.goto(url)
             warm_s = visit.watched_s(page=again)
             again.close()
-        page.evaluate(NO_BLANK_MONITOR)
+        page.evaluate(probes.NO_BLANK_MONITOR)
         t1 = _choose_type(page, FILTER_TYPE, n_filtered)
         filter_s = visit.watched_s()
         page.wait_for_timeout(700)
