@@ -13,6 +13,8 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from postgis_fixture import postgis_url  # noqa: F401  (fixture)
 
+from geo.articles import sentences
+from geo.articles.sources import Article
 from geo.cli import main
 from geo.corpus import ingest, store
 
@@ -104,9 +106,9 @@ def test_bad_jsonl_is_one_line_error(tmp_path, content, message):
 
 
 def test_identical_texts_are_ingested_once():
-    a = ingest.Article("a", "same", "h1")
-    b = ingest.Article("b", "same", "h1")
-    c = ingest.Article("c", "other", "h2")
+    a = Article("a", "h1", text="same")
+    b = Article("b", "h1", text="same")
+    c = Article("c", "h2", text="other")
     assert ingest.new_articles([a, b, c], known=set()) == [a, c]
     assert ingest.new_articles([a, b, c], known={"h2"}) == [a]
 
@@ -114,9 +116,9 @@ def test_identical_texts_are_ingested_once():
 def test_sentence_at_picks_the_sentence():
     text = "First one here. Storms hit Lyon today! Then calm.\nNext line"
     start = text.index("Lyon")
-    assert ingest.sentence_at(text, start, start + 4) == "Storms hit Lyon today!"
+    assert sentences.sentence_at(text, start, start + 4) == "Storms hit Lyon today!"
     start = text.index("Next")
-    assert ingest.sentence_at(text, start, start + 4) == "Next line"
+    assert sentences.sentence_at(text, start, start + 4) == "Next line"
 
 
 # ---------------------------------------------------------------------------

@@ -69,7 +69,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # be
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
 
 
-def _bom_encoding(data: bytes) -> str | None:
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark announces ("utf-32", "utf-16"; UTF-8's BOM is read as UTF-8), or None:
+    the one BOM sniffer, used for articles and dataset files alike."""
     return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
 
 
@@ -101,7 +103,7 @@ def article_text(name: str, data: bytes) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in TEXT_SUFFIXES:
         raise ValueError(f"{name}: unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .html")
-    encoding = _bom_encoding(data) or (_declared_encoding(name, data) if suffix in {".html", ".htm"} else None)
+    encoding = bom_encoding(data) or (_declared_encoding(name, data) if suffix in {".html", ".htm"} else None)
     if encoding is None and b"\x00" in data:
         raise ValueError(f"{name}: binary file (contains NUL bytes), not text")
     try:

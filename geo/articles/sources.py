@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,9 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Article:
+    """An article: its manifest row (file name, SHA-256 of its bytes, title, publisher, authors, date,
+    kind) and, once read, its text. A corpus names articles by file or by an id of its own."""
+
     file: str
     sha256: str
     title: str = ""
@@ -65,6 +69,11 @@ class Article:
     authors: str = ""
     date: str = ""
     kind: str = ""
+    text: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.file
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -88,15 +97,24 @@ def manifest_path(data_dir: Path | None = None) -> Path | None:
     return next((p for p in manifest_candidates(data_dir) if p.is_file()), None)
 
 
+def manifest_article(get) -> Article | str:
+    """One manifest row -> an Article, or what is wrong with it. `get(column)` returns a stripped cell.
+    The rules live here once; the lenient reader below and the dataset validator both use them."""
+    if not get("file"):
+        return "file is required"
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", get("sha256")):
+        return f"sha256 {get('sha256')[:20]!r} is not a 64-digit hex digest"
+    return Article(**{k: get(k) for k in MANIFEST_FIELDS})
+
+
 def read_manifest(path: Path) -> dict[str, Article]:
-    """Parse a manifest file; rows without a file name are skipped (validation reports them)."""
+    """Parse a manifest file leniently: rows with problems are skipped (`geo validate` reports them)."""
     text = Path(path).read_bytes().decode("utf-8-sig")
-    rows = csv.DictReader(text.splitlines())
     out = {}
-    for row in rows:
-        name = (row.get("file") or "").strip()
-        if name:
-            out[name] = Article(**{k: (row.get(k) or "").strip() for k in MANIFEST_FIELDS})
+    for row in csv.DictReader(text.splitlines()):
+        art = manifest_article(lambda k, row=row: (row.get(k) or "").strip())
+        if isinstance(art, Article) and art.file not in out:
+            out[art.file] = art
     return out
 
 

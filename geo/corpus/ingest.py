@@ -11,7 +11,6 @@ before writing and reads sort the same way, so 1 and 2 workers export identicall
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import logging
@@ -26,24 +25,15 @@ from typing import Callable
 import geopandas as gpd
 import pandas as pd
 
+from geo.articles import sources
+from geo.articles.sources import Article
 from geo.corpus import store as store_mod
 
 BATCH = 2000  # articles per Dask round trip: bounds driver memory, and a crash loses at most one batch
-SENTENCE_MAX = 400  # characters kept around a mention when the sentence runs on (tables, lists)
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+|\n")
 
 
 class IngestError(Exception):
     """A corpus problem worth one line to the user."""
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    text: str
-    sha256: str
-    title: str = ""
-    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,15 +51,6 @@ class IngestResult:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _manifest(folder: Path) -> dict[str, dict]:
-    """Titles and dates from a `sources.csv` (file,title,date,...) next to the articles."""
-    path = folder / "sources.csv"
-    if not path.is_file():
-        return {}
-    rows = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
-    return {(r.get("file") or "").strip(): r for r in rows if (r.get("file") or "").strip()}
 
 
 def _title(path: Path, raw: str) -> str:
@@ -90,7 +71,7 @@ def _title(path: Path, raw: str) -> str:
 def read_folder(folder: Path) -> list[Article]:
     from geo.articles import reading
 
-    manifest = _manifest(folder)
+    manifest = sources.read_manifest(folder / sources.MANIFEST_NAME) if (folder / sources.MANIFEST_NAME).is_file() else {}
     files = sorted(p for p in folder.rglob("*") if p.is_file()
                    and p.suffix.lower() in reading.TEXT_SUFFIXES and not p.name.upper().startswith("README"))
     out = []
@@ -101,9 +82,9 @@ def read_folder(folder: Path) -> list[Article]:
         except ValueError as exc:
             raise IngestError(str(exc)) from None
         data = path.read_bytes()
-        meta = manifest.get(rel, {})
-        title = (meta.get("title") or "").strip() or _title(path, data.decode("utf-8-sig", "replace"))
-        out.append(Article(rel, text, _sha256(data), title, (meta.get("date") or "").strip()))
+        meta = manifest.get(rel) or Article(rel, "")
+        title = meta.title or _title(path, data.decode("utf-8-sig", "replace"))
+        out.append(Article(rel, _sha256(data), title=title, date=meta.date, text=text))
     return out
 
 
@@ -121,8 +102,8 @@ def read_jsonl(path: Path) -> list[Article]:
                         raise TypeError
                 except (ValueError, KeyError, TypeError):
                     raise IngestError(f"{path}:{n}: expected a JSON object with 'id' and 'text'") from None
-                out.append(Article(aid, text, _sha256(text.encode("utf-8")),
-                                   str(rec.get("title") or ""), str(rec.get("date") or "")))
+                out.append(Article(aid, _sha256(text.encode("utf-8")), title=str(rec.get("title") or ""),
+                                   date=str(rec.get("date") or ""), text=text))
     except OSError as exc:
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -161,29 +142,16 @@ def new_articles(arts: list[Article], known: set[str]) -> list[Article]:
 # ---------------------------------------------------------------------------
 # Geoparsing (runs on the workers)
 
-def sentence_at(text: str, start: int, end: int) -> str:
-    """The sentence holding text[start:end], trimmed to SENTENCE_MAX characters."""
-    lo = max(0, start - SENTENCE_MAX)
-    s = lo
-    for m in _BOUNDARY.finditer(text, lo, start):
-        s = m.end()
-    m = _BOUNDARY.search(text, end)
-    e = m.start() + 1 if m and text[m.start()] != "\n" else (m.start() if m else len(text))
-    e = min(e, end + SENTENCE_MAX)
-    return " ".join(text[s:e].split())
-
-
 def mention_rows(article: Article, parse: Callable) -> list[dict]:
+    """The article's place mentions as store rows (geocode.mention_rows plus the article's hash and date)."""
+    from geo.geoparse import geocode
+
     try:
         toponyms = parse(article.text)
     except Exception as exc:  # name the article: the traceback stays on the worker
         raise RuntimeError(f"article {article.id!r}: {type(exc).__name__}: {exc}") from None
-    return [{
-        "article": article.id, "text": t.text, "start": int(t.start), "end": int(t.end), "name": t.name,
-        "country": t.country or "", "feature": t.feature or "", "score": float(t.score),
-        "sentence": sentence_at(article.text, t.start, t.end), "sha256": article.sha256,
-        "date": article.date or None, "lon": float(t.lon), "lat": float(t.lat),
-    } for t in toponyms]
+    return geocode.mention_rows(article.id, article.text, toponyms, sha256=article.sha256,
+                                date=article.date or None)
 
 
 def _warm_up(parse: Callable) -> None:

@@ -258,15 +258,15 @@ def parse_regions(path: Path, label: str, ctx: SourceContext, errors: ErrorList,
 
 
 def parse_manifest(path: Path, label: str, errors: ErrorList) -> dict:
+    """The article manifest with file:line errors (row rules: `sources.manifest_article`)."""
     out = {}
     for line, row in iter_csv_rows(path, label, "manifest", errors):
         get, _ = _csv_getter(row)
-        if not get("file"):
-            errors.add(label, "file is required", line=line)
-        elif not re.fullmatch(r"[0-9a-fA-F]{64}", get("sha256")):
-            errors.add(label, f"sha256 {get('sha256')[:20]!r} is not a 64-digit hex digest", line=line)
-        elif get("file") in out:
-            errors.add(label, f"duplicate file {get('file')!r}", line=line)
+        art = src_mod.manifest_article(get)
+        if isinstance(art, str):
+            errors.add(label, art, line=line)
+        elif art.file in out:
+            errors.add(label, f"duplicate file {art.file!r}", line=line)
         else:
-            out[get("file")] = src_mod.Article(**{k: get(k) for k in src_mod.MANIFEST_FIELDS})
+            out[art.file] = art
     return out

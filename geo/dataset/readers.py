@@ -12,6 +12,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
+from geo.articles.reading import bom_encoding
 from geo.dataset.model import COLUMNS, MAX_FIELD, ValidationError
 
 # Low-level readers: bytes → text → rows, with errors instead of exceptions
@@ -30,8 +31,8 @@ def _decode(path: Path, label: str, errors: ErrorList) -> str | None:
     if not data:
         errors.add(label, "empty file (0 bytes)")
         return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        errors.add(label, "file is UTF-16 encoded; save it as UTF-8")
+    if bom_encoding(data):
+        errors.add(label, f"file is {bom_encoding(data).upper()} encoded; save it as UTF-8")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -52,7 +53,6 @@ def _decode(path: Path, label: str, errors: ErrorList) -> str | None:
 # A CSV field longer than this stops the reader (an unclosed quote would otherwise swallow the rest of
 # the file into one field); fields over MAX_FIELD but under this are reported with their line.
 CSV_FIELD_LIMIT = 1_000_000
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
@@ -100,8 +100,8 @@ def iter_csv_rows(path: Path, label: str, kind: str, errors: ErrorList):
         if not head:
             errors.add(label, "empty file (0 bytes)")
             return
-        if head.startswith(_UTF16_BOMS):
-            errors.add(label, "file is UTF-16 encoded; save it as UTF-8")
+        if bom_encoding(head):
+            errors.add(label, f"file is {bom_encoding(head).upper()} encoded; save it as UTF-8")
             return
         fh.seek(0)
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")

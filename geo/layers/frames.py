@@ -74,22 +74,11 @@ def make_layers(ds: ev.Dataset, mentions: gpd.GeoDataFrame | None = None) -> dic
     }
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    rights = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
-    right = min(rights) + 1 if rights else len(text)
-    return text[left:right].strip()
-
-
 def mention_rows(article: str, text: str, reviews: dict | None = None) -> list[dict]:
     """Geoparser mentions of one article as layer rows (with lat/lon), after analysts' reviews."""
-    from geo.geoparse.geocode import parse
+    from geo.geoparse import geocode
 
-    rows = [dict(article=article, text=t.text, start=t.start, end=t.end, name=t.name, country=t.country,
-                 feature=t.feature, score=float(t.score), sentence=_sentence(text, t.start, t.end),
-                 lat=t.lat, lon=t.lon)
-            for t in parse(text)]
-    return review_mod.apply_reviews(rows, reviews or {})
+    return review_mod.apply_reviews(geocode.mention_rows(article, text, geocode.parse(text)), reviews or {})
 
 
 def mentions_frame(rows: list[dict]) -> gpd.GeoDataFrame:
