@@ -32,6 +32,9 @@ from geo import events as ev
 from geo import review as review_mod
 from geo import sources as src_mod
 
+# Until geo/layers/ becomes the package (issue 18), let `geo.layers.versions` import from that folder.
+__path__ = [str(Path(__file__).with_suffix(""))]
+
 SCHEMA_VERSION = "1"
 LAYERS = ("events", "actors", "routes", "regions", "relations", "mentions")
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -248,6 +251,9 @@ def build(data_dir: Path | str | None = None, force: bool = False) -> BuildResul
         ds = ev.load_valid(folder)
         layers = make_layers(ds, article_mentions(ds.manifest, folder))
         write_gpkg(layers, path, signature)
+        from geo.layers import versions  # every build is a version (issue 16)
+
+        versions.record_dataset(ds, folder, signature)
         return BuildResult(path, {k: len(v) for k, v in layers.items()}, built=True)
 
 
