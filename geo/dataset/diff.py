@@ -228,6 +228,11 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def _code(text: Any) -> str:
+    """A code span (no escapes work inside one, so backticks become quotes)."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ") + "`"
+
+
 def format_value(value: Any) -> str:
     """A field value for people: 2000 → "2,000", lists joined with "; ", empty → "(none)".
 
@@ -272,9 +277,9 @@ def to_markdown(result: Mapping[str, Any]) -> str:
             continue
         lines += ["", f"## {kind.capitalize()}", ""]
         for what in ("added", "removed"):
-            lines += [f"- {what}: `{_md(i['key'])}` {_md(i['label'])}".rstrip() for i in part[what]]
+            lines += [f"- {what}: {_code(i['key'])} {_md(i['label'])}".rstrip() for i in part[what]]
         for item in part["changed"]:
-            lines.append(f"- changed: `{_md(item['key'])}` {_md(item['label'])}".rstrip())
+            lines.append(f"- changed: {_code(item['key'])} {_md(item['label'])}".rstrip())
             lines += [f"  - {_md(f)}: {_md(format_value(v['old']))} → {_md(format_value(v['new']))}"
                       for f, v in item["fields"].items()]
     return "\n".join(lines) + "\n"
