@@ -83,11 +83,12 @@ def read_file(path: Path | str) -> dict:
     path = Path(path)
     try:
         data = path.read_bytes()
-        text = (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
-        record = json.loads(text)
     except OSError as exc:
         raise VersionError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, EOFError) as exc:  # bad gzip, UTF-8 or JSON
+    try:
+        text = (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
+        record = json.loads(text)
+    except (OSError, ValueError, EOFError) as exc:  # bad gzip (an OSError), UTF-8 or JSON
         raise VersionError(f"{path}: not a version file ({exc})") from None
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise VersionError(f"{path}: not a version file (expected format {FORMAT!r})")
