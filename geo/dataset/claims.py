@@ -367,11 +367,10 @@ def resolve_claims(claims: list[Claim], ds: ev.Dataset) -> tuple[list[Claim], li
         return list(claims), []
     errors: list[ev.ValidationError] = []
     resolved = {e.id: e for e in ev.resolve_places(replace(ds, events=tuple(probes)), errors).events}
-    out, n = [], 0
-    for c in claims:
+    out = []
+    for i, c in enumerate(claims):
         if c.field == "place" and c.lat is None:
-            got = resolved.get(f"claim-{n}")
-            n += 1
+            got = resolved.get(f"claim-{i}")
             if got is None:
                 continue  # reported in errors
             c = replace(c, lat=got.lat, lon=got.lon, uncertainty_km=float(got.uncertainty_km or 0.0))
