@@ -21,22 +21,25 @@ def fig(value, qualifier="", unit="soldiers", claimed_by="x", name="killed"):
     return {"name": name, "value": value, "qualifier": qualifier, "unit": unit, "claimed_by": claimed_by}
 
 
-@pytest.mark.parametrize("a, b, conflict", [
-    (("about", 600), ("more than", 2000), True),       # the two examples
-    (("about", 600), ("more than", 600), False),
-    (("about", 600), ("about", 700), False),           # [480, 720] and [560, 840] overlap
-    (("about", 600), ("about", 1000), True),           # [480, 720] and [800, 1200]
-    (("up to", 600), ("at least", 600), False),        # both allow exactly 600
-    (("fewer than", 600), ("at least", 600), True),
-    (("", 600), ("more than", 600), True),             # exactly 600 is not more than 600
-    (("exactly", 600), ("", 600), False),
-    (("", 600), ("", 650), True),
-    (("more than", 10), ("more than", 50000), False),  # open-ended claims always overlap
-    (("over", 600), ("about", 500), True),             # "over" = "more than": (600, ∞) misses [400, 600]
-    (("Around", 600), ("MORE  THAN", 2000), True),     # case and spacing do not matter
-    (("nearly", 1000), ("more than", 1000), True),
-    (("tens of", 600), ("more than", 2000), True),     # unknown qualifier: read as "about"
-])
+@pytest.mark.parametrize(
+    "a, b, conflict",
+    [
+        (("about", 600), ("more than", 2000), True),  # the two examples
+        (("about", 600), ("more than", 600), False),
+        (("about", 600), ("about", 700), False),  # [480, 720] and [560, 840] overlap
+        (("about", 600), ("about", 1000), True),  # [480, 720] and [800, 1200]
+        (("up to", 600), ("at least", 600), False),  # both allow exactly 600
+        (("fewer than", 600), ("at least", 600), True),
+        (("", 600), ("more than", 600), True),  # exactly 600 is not more than 600
+        (("exactly", 600), ("", 600), False),
+        (("", 600), ("", 650), True),
+        (("more than", 10), ("more than", 50000), False),  # open-ended claims always overlap
+        (("over", 600), ("about", 500), True),  # "over" = "more than": (600, ∞) misses [400, 600]
+        (("Around", 600), ("MORE  THAN", 2000), True),  # case and spacing do not matter
+        (("nearly", 1000), ("more than", 1000), True),
+        (("tens of", 600), ("more than", 2000), True),  # unknown qualifier: read as "about"
+    ],
+)
 def test_figure_rule(a, b, conflict):
     assert cl.figures_conflict(fig(a[1], a[0]), fig(b[1], b[0])) is conflict
     assert cl.figures_conflict(fig(b[1], b[0]), fig(a[1], a[0])) is conflict  # symmetric
@@ -47,14 +50,17 @@ def test_figures_in_different_units_are_not_compared():
     assert cl.figures_conflict(fig(600, unit=""), fig(90000, unit="civilians"))
 
 
-@pytest.mark.parametrize("a, b, conflict", [
-    ("2025-09", "2025-09-03", False),            # a partial date covers its month
-    ("2025-09", "2025-10-01", True),
-    ("2025", "2025-12-31", False),
-    ("2024", "2025-01", True),
-    ("2025-09-01/2025-09-05", "2025-09-05", False),
-    ("2025-09-01/2025-09-05", "2025-09-06", True),
-])
+@pytest.mark.parametrize(
+    "a, b, conflict",
+    [
+        ("2025-09", "2025-09-03", False),  # a partial date covers its month
+        ("2025-09", "2025-10-01", True),
+        ("2025", "2025-12-31", False),
+        ("2024", "2025-01", True),
+        ("2025-09-01/2025-09-05", "2025-09-05", False),
+        ("2025-09-01/2025-09-05", "2025-09-06", True),
+    ],
+)
 def test_date_rule(a, b, conflict):
     assert cl.dates_conflict(cl.date_interval(a), cl.date_interval(b)) is conflict
 
@@ -77,12 +83,21 @@ def test_place_rule():
 
 
 def test_disputed_on_a_layer_row():
-    row = {"id": "e", "date": "2025", "end_date": "", "figures": [
-        fig(600, "about", claimed_by="Seoul"), fig(2000, "more than", claimed_by="Kyiv"),
-        fig(600, "more than", claimed_by="Other"), fig(3, name="wounded")]}
+    row = {
+        "id": "e",
+        "date": "2025",
+        "end_date": "",
+        "figures": [
+            fig(600, "about", claimed_by="Seoul"),
+            fig(2000, "more than", claimed_by="Kyiv"),
+            fig(600, "more than", claimed_by="Other"),
+            fig(3, name="wounded"),
+        ],
+    }
     found = cl.disputed(row)
     assert [(c.field, c.a, c.b) for c in found] == [
-        ("figure:killed", "about 600 soldiers (Seoul)", "more than 2,000 soldiers (Kyiv)")]
+        ("figure:killed", "about 600 soldiers (Seoul)", "more than 2,000 soldiers (Kyiv)")
+    ]
     row["figures"] = row["figures"][:1] + row["figures"][2:]
     assert cl.disputed(row) == []
 
@@ -105,11 +120,12 @@ def dataset(tmp_path_factory):
         fh.write("dprk-losses-kursk,killed,2000,soldiers,more than,A rival claimant,,,,\n")
     (folder / "claims.csv").write_text(
         HEADER
-        + 'putin-xi-talks,date,2025-09,Outlet A,,,,,"Ref A",\n'          # agrees (covers 2 Sep)
-        + 'putin-xi-talks,date,2025-08-30,Outlet B,,,,,"Ref B",\n'       # conflicts
-        + 'putin-xi-talks,place,Tianjin,Outlet C,,,,,"Ref C",\n'         # ~110 km from Beijing
+        + 'putin-xi-talks,date,2025-09,Outlet A,,,,,"Ref A",\n'  # agrees (covers 2 Sep)
+        + 'putin-xi-talks,date,2025-08-30,Outlet B,,,,,"Ref B",\n'  # conflicts
+        + 'putin-xi-talks,place,Tianjin,Outlet C,,,,,"Ref C",\n'  # ~110 km from Beijing
         + 'xi-welcomes-putin-kim,place,"39.95, 116.45",Outlet D,,,,,"Ref D",\n',  # a few km: agrees
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ds, errors = ev.load_dataset(folder)
     assert errors == []
     claims, claim_errors = cl.load_claims(folder, ds)
@@ -125,7 +141,8 @@ def test_disputed_is_derived_from_claims(dataset):
     assert [(c.field, c.a, c.b) for c in talks] == [
         ("date", "2025-09-02 (dataset)", "2025-08-30 (Outlet B)"),
         ("date", "2025-09 (Outlet A)", "2025-08-30 (Outlet B)"),
-        ("place", "Beijing (dataset)", "Tianjin (Outlet C)")]
+        ("place", "Beijing (dataset)", "Tianjin (Outlet C)"),
+    ]
     assert [c.b_source for c in talks] == [{"citation": f"Ref {x}", "url": ""} for x in "BBC"]
     assert talks[0].a_source["file"]  # the event's own source, for the side-by-side view
     kursk = cl.disputed(events["dprk-losses-kursk"], claims)
@@ -140,15 +157,16 @@ def test_claims_csv_errors_name_file_and_line(tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text(
         HEADER
-        + 'e1,date,2025-09,Outlet,,,,,"Ref",\n'         # line 2: fine
-        + 'e1,time,2025-09,Outlet,,,,,"Ref",\n'         # 3: unknown field
-        + 'e1,date,Sept 2025,Outlet,,,,,"Ref",\n'       # 4: not a date
-        + 'nope,date,2025-09,Outlet,,,,,"Ref",\n'       # 5: unknown event
-        + 'e1,place,Beijing,,,,,,"Ref",\n'              # 6: no claimant
-        + 'e1,place,Beijing,Outlet,,,,,,\n'             # 7: no source
+        + 'e1,date,2025-09,Outlet,,,,,"Ref",\n'  # line 2: fine
+        + 'e1,time,2025-09,Outlet,,,,,"Ref",\n'  # 3: unknown field
+        + 'e1,date,Sept 2025,Outlet,,,,,"Ref",\n'  # 4: not a date
+        + 'nope,date,2025-09,Outlet,,,,,"Ref",\n'  # 5: unknown event
+        + 'e1,place,Beijing,,,,,,"Ref",\n'  # 6: no claimant
+        + "e1,place,Beijing,Outlet,,,,,,\n"  # 7: no source
         + '"e1",place,"95, 10",Outlet,,,,,"Ref\nwith a line break",\n'  # 8-9: coordinates out of range
-        + 'e1,date,2025-09-05/2025-09-01,Outlet,,,,,"Ref",\n',           # 10: reversed range
-        encoding="utf-8")
+        + 'e1,date,2025-09-05/2025-09-01,Outlet,,,,,"Ref",\n',  # 10: reversed range
+        encoding="utf-8",
+    )
     claims, errors = cl.read_claims(path, event_ids={"e1"})
     assert [c.where for c in claims] == [f"{path}:2"]
     got = {e.line: e.message for e in errors}
@@ -168,12 +186,14 @@ def test_claims_csv_bad_file_and_unknown_place(tmp_path, dataset):
     assert "missing required column(s): field, claimed_by" in str(cl.read_claims(path)[1][0])
     folder = tmp_path / "ds"
     shutil.copytree(PROJECT_ROOT / "data", folder, ignore=shutil.ignore_patterns("stories"))
-    (folder / "claims.csv").write_text(HEADER + 'putin-xi-talks,place,Qxzzyvville,Outlet,,,,,"Ref",\n',
-                                       encoding="utf-8")
+    (folder / "claims.csv").write_text(
+        HEADER + 'putin-xi-talks,place,Qxzzyvville,Outlet,,,,,"Ref",\n', encoding="utf-8"
+    )
     ds, _ = ev.load_dataset(folder, resolve=False)
     claims, errors = cl.load_claims(folder, ds)
     assert claims == [] and [str(e) for e in errors] == [
-        f"{folder / 'claims.csv'}:2: cannot resolve place 'Qxzzyvville'; add it to places.csv or give lat/lon"]
+        f"{folder / 'claims.csv'}:2: cannot resolve place 'Qxzzyvville'; add it to places.csv or give lat/lon"
+    ]
 
 
 def test_synth_makes_rival_figures_some_disputed(tmp_path):

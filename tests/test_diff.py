@@ -81,8 +81,14 @@ def folders(tmp_path_factory) -> dict:
     assert route["properties"]["status"] == "MoU signed"
     route["properties"]["status"] = "under construction"
     (new / "routes.geojson").write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")
-    return {"old": old, "new": new, "removed": removed, "old_title": old_title,
-            "new_title": changed["title"], "figure_key": f"{FIGURE[0]} | {FIGURE[1]} | {hit[0]['claimed_by']}"}
+    return {
+        "old": old,
+        "new": new,
+        "removed": removed,
+        "old_title": old_title,
+        "new_title": changed["title"],
+        "figure_key": f"{FIGURE[0]} | {FIGURE[1]} | {hit[0]['claimed_by']}",
+    }
 
 
 def _without_labels(result: dict) -> dict:
@@ -94,27 +100,52 @@ def test_folders_every_difference_and_nothing_else(folders):
     events = result["events"]
     assert [i["key"] for i in events["added"]] == [NEW_EVENT]
     assert [i["key"] for i in events["removed"]] == [folders["removed"]]
-    assert [(i["key"], i["fields"]) for i in events["changed"]] == [(CHANGED_EVENT, {
-        "title": {"old": folders["old_title"], "new": folders["new_title"]},
-        "place_precision": {"old": "city", "new": "exact"}})]
+    assert [(i["key"], i["fields"]) for i in events["changed"]] == [
+        (
+            CHANGED_EVENT,
+            {
+                "title": {"old": folders["old_title"], "new": folders["new_title"]},
+                "place_precision": {"old": "city", "new": "exact"},
+            },
+        )
+    ]
     assert [(i["key"], i["fields"]) for i in result["figures"]["changed"]] == [
-        (folders["figure_key"], {"value": {"old": 600, "new": 2000}})]
+        (folders["figure_key"], {"value": {"old": 600, "new": 2000}})
+    ]
     assert [(i["key"], i["fields"]) for i in result["routes"]["changed"]] == [
-        (CHANGED_ROUTE, {"status": {"old": "MoU signed", "new": "under construction"}})]
-    reported = {(kind, part) for kind in diff_mod.KINDS for part in ("added", "removed", "changed")
-                if result[kind][part]}
-    assert reported == {("events", "added"), ("events", "removed"), ("events", "changed"),
-                        ("figures", "changed"), ("routes", "changed")}
+        (CHANGED_ROUTE, {"status": {"old": "MoU signed", "new": "under construction"}})
+    ]
+    reported = {
+        (kind, part) for kind in diff_mod.KINDS for part in ("added", "removed", "changed") if result[kind][part]
+    }
+    assert reported == {
+        ("events", "added"),
+        ("events", "removed"),
+        ("events", "changed"),
+        ("figures", "changed"),
+        ("routes", "changed"),
+    }
     assert diff_mod.is_empty(diff_mod.diff(folders["old"], folders["old"]))
 
 
 def test_cli_markdown_and_json(folders):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "geo", "diff", *map(str, a)], capture_output=True,  # noqa: E731
-                                    text=True, cwd=PROJECT_ROOT, timeout=300)
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "geo", "diff", *map(str, a)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
     md = run(folders["old"], folders["new"])
     assert md.returncode == 0, md.stderr
-    for text in ("600 → 2,000", "MoU signed → under construction", "place_precision: city → exact",
-                 f"added: `{NEW_EVENT}`", f"removed: `{folders['removed']}`"):
+    for text in (
+        "600 → 2,000",
+        "MoU signed → under construction",
+        "place_precision: city → exact",
+        f"added: `{NEW_EVENT}`",
+        f"removed: `{folders['removed']}`",
+    ):
         assert text.replace("_", "\\_") in md.stdout or text in md.stdout, text
     js = run(folders["old"], folders["new"], "--json")
     assert js.returncode == 0, js.stderr
@@ -139,13 +170,20 @@ def test_versions_recorded_on_build_and_diffable(folders, isolated_build):
     layers.build(folders["new"])  # current: no new version
     old_v, new_v = versions.list_versions(folders["old"]), versions.list_versions(folders["new"])
     assert len(old_v) == 1 and len(new_v) == 1
-    assert old_v[0]["id"] == diff_mod.rows_digest(diff_mod.folder_rows(folders["old"]))[:versions.ID_LENGTH]
+    assert old_v[0]["id"] == diff_mod.rows_digest(diff_mod.folder_rows(folders["old"]))[: versions.ID_LENGTH]
     assert old_v[0]["counts"]["events"] == new_v[0]["counts"]["events"]  # one added, one removed
     assert (isolated_build / "history" / f"{old_v[0]['id']}.json.gz").is_file()
     by_version = diff_mod.diff(old_v[0]["id"], new_v[0]["id"][:6])
     assert _without_labels(by_version) == _without_labels(diff_mod.diff(folders["old"], folders["new"]))
-    listing = subprocess.run([sys.executable, "-m", "geo", "versions"], capture_output=True, text=True,
-                             cwd=PROJECT_ROOT, timeout=120, env={**os.environ, "GEO_BUILD_DIR": str(isolated_build)})
+    listing = subprocess.run(
+        [sys.executable, "-m", "geo", "versions"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={**os.environ, "GEO_BUILD_DIR": str(isolated_build)},
+    )
     assert listing.returncode == 0, listing.stderr
     lines = sorted(listing.stdout.splitlines())
     assert [line.split()[0] for line in lines] == sorted([old_v[0]["id"], new_v[0]["id"]])

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from geo.stories import DEFAULT_STORY, Step, Story, stories_dir
 
@@ -92,8 +93,12 @@ def period_title(kind: str, first: str, unit: str) -> str:
     'September 2025 (day not given)'
     """
     day = _day(first)
-    text = {"day": _long_date(day), "week": f"Week of {_long_date(day)}", "month": f"{day:%B %Y}",
-            "year": f"{day.year}"}[kind]
+    text = {
+        "day": _long_date(day),
+        "week": f"Week of {_long_date(day)}",
+        "month": f"{day:%B %Y}",
+        "year": f"{day.year}",
+    }[kind]
     if _RANK[kind] > _RANK[unit]:
         text += " (day not given)" if kind == "month" else " (month not given)"
     return text
@@ -138,29 +143,51 @@ def default_story(layers: Mapping[str, Any]) -> Story:
     """
     events = layers.get("events")
     if events is None or not len(events):
-        return Story(DEFAULT_STORY, "The dataset", "Generated: the dataset has no events yet.",
-                     (Step(title="No events", caption="This dataset has no events to present."),), "(generated)")
+        return Story(
+            DEFAULT_STORY,
+            "The dataset",
+            "Generated: the dataset has no events yet.",
+            (Step(title="No events", caption="This dataset has no events to present."),),
+            "(generated)",
+        )
     unit = choose_unit(events)
     periods = _periods(events, unit)
     order = sorted(periods, key=lambda p: (p[1], -_RANK[p[0]]))  # a month's own step before its days
     rows = events.drop(columns="geometry").to_dict("records")
     regions_frame = layers.get("regions")
-    names = {} if regions_frame is None or not len(regions_frame) else \
-        {str(i): str(n) for i, n in zip(regions_frame["id"], regions_frame["name"])}
+    names = (
+        {}
+        if regions_frame is None or not len(regions_frame)
+        else {str(i): str(n) for i, n in zip(regions_frame["id"], regions_frame["name"])}
+    )
     steps = []
     for kind, first in order:
-        members = sorted((rows[i] for i in periods[(kind, first)]),
-                         key=lambda r: (str(r["date_start"]), str(r["date"]), str(r["id"])))
+        members = sorted(
+            (rows[i] for i in periods[(kind, first)]),
+            key=lambda r: (str(r["date_start"]), str(r["date"]), str(r["id"])),
+        )
         regions = tuple(dict.fromkeys(str(r["region_id"]) for r in members if r.get("region_id")))
-        notes = "\n".join(f"{r['date']}: {r['title']}" + (f" ({r['place']})" if r.get("place") else "")
-                          for r in members)
-        steps.append(Step(events=tuple(str(r["id"]) for r in members), regions=regions,
-                          title=period_title(kind, first, unit), caption=caption(members, names), notes=notes))
+        notes = "\n".join(
+            f"{r['date']}: {r['title']}" + (f" ({r['place']})" if r.get("place") else "") for r in members
+        )
+        steps.append(
+            Step(
+                events=tuple(str(r["id"]) for r in members),
+                regions=regions,
+                title=period_title(kind, first, unit),
+                caption=caption(members, names),
+                notes=notes,
+            )
+        )
     span = f"{steps[0].title.split(' (')[0]} to {steps[-1].title.split(' (')[0]}" if len(steps) > 1 else steps[0].title
     per = {"day": "day", "week": "week", "month": "month", "year": "year"}[unit]
-    return Story(DEFAULT_STORY, f"Chronology: {span}",
-                 f"Generated from the dataset: {len(events)} events, one step per {per} with events.",
-                 tuple(steps), "(generated)")
+    return Story(
+        DEFAULT_STORY,
+        f"Chronology: {span}",
+        f"Generated from the dataset: {len(events)} events, one step per {per} with events.",
+        tuple(steps),
+        "(generated)",
+    )
 
 
 def load(layers: Mapping[str, Any] | None = None, data_dir: Path | str | None = None) -> Story:
@@ -194,8 +221,14 @@ def since_step(result: Mapping[str, Any]) -> Step:
     """
     ids: dict[str, list[str]] = {}
     parts, notes = [], []
-    for kind, noun in (("events", "event"), ("routes", "route"), ("regions", "region"),
-                       ("relations", "relation"), ("figures", "figure"), ("claims", "claim")):
+    for kind, noun in (
+        ("events", "event"),
+        ("routes", "route"),
+        ("regions", "region"),
+        ("relations", "relation"),
+        ("figures", "figure"),
+        ("claims", "claim"),
+    ):
         part = result.get(kind) or {"added": [], "removed": [], "changed": []}
         if kind in ("events", "routes", "regions"):
             ids[kind] = [i["key"] for i in part["added"]] + [i["key"] for i in part["changed"]]
@@ -205,8 +238,10 @@ def since_step(result: Mapping[str, Any]) -> Step:
                 continue
             text = f"{len(items)} {label} {noun}{'s' if len(items) != 1 else ''}"
             if what == "changed":
-                named = [f"{i['label'] or i['key']}: {', '.join(f.replace('_', ' ') for f in i['fields'])}"
-                         for i in items[:MAX_LISTED]]
+                named = [
+                    f"{i['label'] or i['key']}: {', '.join(f.replace('_', ' ') for f in i['fields'])}"
+                    for i in items[:MAX_LISTED]
+                ]
                 text += f" ({'; '.join(named)}{'; …' if len(items) > MAX_LISTED else ''})"
             parts.append(text)
             notes += [f"{label}: {i['label'] or i['key']}" for i in items]
@@ -214,6 +249,11 @@ def since_step(result: Mapping[str, Any]) -> Step:
         cap = f"Nothing has changed since {result.get('old', 'the last briefing')}."
     else:
         cap = f"Since {result.get('old', 'the last briefing')}: {'; '.join(parts)}."
-    return Step(events=tuple(ids.get("events", ())), routes=tuple(ids.get("routes", ())),
-                regions=tuple(ids.get("regions", ())), title="Since the last briefing", caption=cap,
-                notes="\n".join(notes))
+    return Step(
+        events=tuple(ids.get("events", ())),
+        routes=tuple(ids.get("routes", ())),
+        regions=tuple(ids.get("regions", ())),
+        title="Since the last briefing",
+        caption=cap,
+        notes="\n".join(notes),
+    )

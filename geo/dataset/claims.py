@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from geo import events as ev
 from geo.sources import SourceRef
@@ -28,12 +29,15 @@ FIELDS = ("date", "place")
 ABOUT = 0.2  # "about x" covers x ± 20 %
 PLACE_KM = 50.0  # places closer than this (or within their uncertainty rings) agree
 # Until the lead adds claims.csv to the schema in geo/events.py, register its columns for iter_csv_rows.
-ev.COLUMNS.setdefault("claims", (("event_id", "field", "value", "claimed_by"),
-                                 ("file", "sha256", "start", "end", "evidence", "citation", "url")))
+ev.COLUMNS.setdefault(
+    "claims",
+    (("event_id", "field", "value", "claimed_by"), ("file", "sha256", "start", "end", "evidence", "citation", "url")),
+)
 
 
 # ---------------------------------------------------------------------------
 # Intervals
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -44,7 +48,7 @@ class Interval:
     lo_open: bool = False
     hi_open: bool = False
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         """True when some value lies in both intervals.
 
         Examples
@@ -67,20 +71,24 @@ def _bound(a: float, a_open: bool, b: float, b_open: bool, pick) -> tuple[float,
 _INF = math.inf
 # qualifier (lower case, normalised spaces) → interval factory for value x
 QUALIFIERS = {
-    "": lambda x: Interval(x, x), "exactly": lambda x: Interval(x, x),
+    "": lambda x: Interval(x, x),
+    "exactly": lambda x: Interval(x, x),
     "about": lambda x: Interval(x * (1 - ABOUT), x * (1 + ABOUT)),
     "more than": lambda x: Interval(x, _INF, lo_open=True),
     "at least": lambda x: Interval(x, _INF),
-    "up to": lambda x: Interval(0, x), "fewer than": lambda x: Interval(0, x, hi_open=True),
+    "up to": lambda x: Interval(0, x),
+    "fewer than": lambda x: Interval(0, x, hi_open=True),
     "nearly": lambda x: Interval(x * (1 - ABOUT), x),
 }
-SYNONYMS = {
-    "around": "about", "approximately": "about", "roughly": "about", "some": "about", "an estimated": "about",
-    "estimated": "about", "over": "more than", "above": "more than", "upwards of": "more than",
-    "no fewer than": "at least", "no less than": "at least", "a minimum of": "at least",
-    "at most": "up to", "no more than": "up to", "as many as": "up to", "a maximum of": "up to",
-    "less than": "fewer than", "under": "fewer than", "below": "fewer than", "almost": "nearly",
+_ALIASES = {
+    "about": ("around", "approximately", "roughly", "some", "estimated", "an estimated"),
+    "more than": ("over", "above", "upwards of"),
+    "at least": ("no fewer than", "no less than", "a minimum of"),
+    "up to": ("at most", "no more than", "as many as", "a maximum of"),
+    "fewer than": ("less than", "under", "below"),
+    "nearly": ("almost",),
 }
+SYNONYMS = {alias: canonical for canonical, aliases in _ALIASES.items() for alias in aliases}
 
 
 def figure_interval(qualifier: str, value: float) -> Interval:
@@ -188,6 +196,7 @@ def places_conflict(a: tuple[float, float, float], b: tuple[float, float, float]
 # ---------------------------------------------------------------------------
 # Claims and conflicts
 
+
 @dataclass(frozen=True)
 class Claim:
     """An alternative date or place for an event, with who says so and the evidence."""
@@ -263,10 +272,10 @@ def disputed(event: Any, claims: Iterable[Claim] = ()) -> list[Conflict]:
     found: list[Conflict] = []
     figures = list(_get(event, "figures", ()) or ())
     for i, fa in enumerate(figures):
-        for fb in figures[i + 1:]:
+        for fb in figures[i + 1 :]:
             if _get(fa, "name") == _get(fb, "name") and figures_conflict(fa, fb):
-                found.append(Conflict(f"figure:{_get(fa, 'name')}", _figure_text(fa), _figure_text(fb),
-                                      _src(_get(fa, "source", None)), _src(_get(fb, "source", None))))
+                sources = [_src(_get(f, "source", None)) for f in (fa, fb)]
+                found.append(Conflict(f"figure:{_get(fa, 'name')}", _figure_text(fa), _figure_text(fb), *sources))
     mine = [c for c in claims if c.event_id == eid]
     own_sources = list(_get(event, "sources", ()) or ())
     own_src = _src(own_sources[0]) if own_sources else None
@@ -274,17 +283,23 @@ def disputed(event: Any, claims: Iterable[Claim] = ()) -> list[Conflict]:
     own_date = date_interval(str(_get(event, "date") or ""), str(_get(event, "end_date") or ""))
     if not isinstance(own_date, str):
         dates.append((f"{_get(event, 'date')}{_who('')}", own_date, own_src))
-    dates += [(f"{c.value}{_who(c.claimed_by)}", (c.first, c.last), _src(c.source))
-              for c in mine if c.field == "date" and c.first]
+    dates += [
+        (f"{c.value}{_who(c.claimed_by)}", (c.first, c.last), _src(c.source))
+        for c in mine
+        if c.field == "date" and c.first
+    ]
     places: list[tuple[str, tuple[float, float, float], dict | None]] = []
     here = _own_place(event)
     if here is not None:
         places.append((f"{_get(event, 'place') or 'the mapped point'}{_who('')}", here, own_src))
-    places += [(f"{c.value}{_who(c.claimed_by)}", (c.lat, c.lon, c.uncertainty_km), _src(c.source))
-               for c in mine if c.field == "place" and c.lat is not None]
+    places += [
+        (f"{c.value}{_who(c.claimed_by)}", (c.lat, c.lon, c.uncertainty_km), _src(c.source))
+        for c in mine
+        if c.field == "place" and c.lat is not None
+    ]
     for field, items, clash in (("date", dates, dates_conflict), ("place", places, places_conflict)):
         for i, (ta, va, sa) in enumerate(items):
-            for tb, vb, sb in items[i + 1:]:
+            for tb, vb, sb in items[i + 1 :]:
                 if clash(va, vb):
                     found.append(Conflict(field, ta, tb, sa, sb))
     return found
@@ -296,8 +311,9 @@ def disputed(event: Any, claims: Iterable[Claim] = ()) -> list[Conflict]:
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-def read_claims(path: Path | str, label: str | None = None, event_ids: set | None = None,
-                manifest: dict | None = None) -> tuple[list[Claim], list[ev.ValidationError]]:
+def read_claims(
+    path: Path | str, label: str | None = None, event_ids: set | None = None, manifest: dict | None = None
+) -> tuple[list[Claim], list[ev.ValidationError]]:
     """Valid claims of a claims.csv and one error per problem, naming file and line (never raises).
 
     Place values are kept as given (a name, or "lat, lon"); `resolve_claims` geocodes names.
@@ -315,7 +331,7 @@ def read_claims(path: Path | str, label: str | None = None, event_ids: set | Non
     out = []
     for line, row in ev.iter_csv_rows(path, label, "claims", errors):
         problems: list[str] = []
-        get = lambda k: (row.get(k) or "").strip()  # noqa: E731
+        get, _ = ev._csv_getter(row)
         for key in ("event_id", "field", "value", "claimed_by"):
             if not get(key):
                 problems.append(f"{key} is required")
@@ -342,8 +358,9 @@ def read_claims(path: Path | str, label: str | None = None, event_ids: set | Non
         for p in problems:
             errors.add(label, p, line=line)
         if not problems:
-            out.append(Claim(get("event_id"), field, get("value"), get("claimed_by"), ref, f"{label}:{line}",
-                             first, last, lat, lon, ev.DEFAULT_UNCERTAINTY_KM["exact"] if lat is not None else 0.0))
+            unc = ev.DEFAULT_UNCERTAINTY_KM["exact"] if lat is not None else 0.0
+            values = (get("event_id"), field, get("value"), get("claimed_by"), ref, f"{label}:{line}")
+            out.append(Claim(*values, first, last, lat, lon, unc))
     return out, list(errors)
 
 
@@ -352,17 +369,36 @@ def _manifest(folder: Path) -> dict:
 
     try:
         return src_mod.load_manifest(folder)
-    except Exception:  # a broken manifest is reported by the dataset's own validation
+    except (OSError, ValueError):  # a broken manifest is reported by the dataset's own validation
         return {}
 
 
 def resolve_claims(claims: list[Claim], ds: ev.Dataset) -> tuple[list[Claim], list[ev.ValidationError]]:
     """Place claims given by name get coordinates the way event places do (places.csv, regions,
     gazetteer); a name nothing resolves is an error at the claim's line."""
-    probes = [ev.Event(id=f"claim-{i}", title="", summary="", date="", end_date="", date_precision="",
-                       date_start="", date_end="", place=c.value, lat=None, lon=None, place_precision="",
-                       uncertainty_km=None, region_id="", type="", actors=(), where=c.where)
-              for i, c in enumerate(claims) if c.field == "place" and c.lat is None]
+    probes = [
+        ev.Event(
+            id=f"claim-{i}",
+            title="",
+            summary="",
+            date="",
+            end_date="",
+            date_precision="",
+            date_start="",
+            date_end="",
+            place=c.value,
+            lat=None,
+            lon=None,
+            place_precision="",
+            uncertainty_km=None,
+            region_id="",
+            type="",
+            actors=(),
+            where=c.where,
+        )
+        for i, c in enumerate(claims)
+        if c.field == "place" and c.lat is None
+    ]
     if not probes:
         return list(claims), []
     errors: list[ev.ValidationError] = []

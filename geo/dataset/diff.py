@@ -13,12 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 KINDS = ("events", "routes", "regions", "relations", "figures", "claims")
-LABELS = {"events": "title", "routes": "name", "regions": "name", "relations": "type", "figures": "name",
-          "claims": "value"}
+LABELS = {
+    "events": "title",
+    "routes": "name",
+    "regions": "name",
+    "relations": "type",
+    "figures": "name",
+    "claims": "value",
+}
 
 
 class DiffError(ValueError):
@@ -81,34 +88,98 @@ def dataset_rows(ds, claims: list | None = None) -> dict[str, list[dict]]:
     for e in ds.events:
         unc = e.uncertainty_km
         default = ev.DEFAULT_UNCERTAINTY_KM.get(e.place_precision or "exact")
-        events.append({
-            "id": e.id, "title": e.title, "summary": e.summary, "date": e.date, "end_date": e.end_date,
-            "place": e.place, "lat": round(e.lat, 5) if e.lat is not None else None,
-            "lon": round(e.lon, 5) if e.lon is not None else None, "place_precision": e.place_precision,
-            "uncertainty_km": "" if unc is None or unc == default else _number(float(unc)),
-            "region_id": e.region_id, "type": e.type, "country": e.country, "actors": list(e.actors),
-            "sources": [_source(s) for s in e.sources],
-        })
+        events.append(
+            {
+                "id": e.id,
+                "title": e.title,
+                "summary": e.summary,
+                "date": e.date,
+                "end_date": e.end_date,
+                "place": e.place,
+                "lat": round(e.lat, 5) if e.lat is not None else None,
+                "lon": round(e.lon, 5) if e.lon is not None else None,
+                "place_precision": e.place_precision,
+                "uncertainty_km": "" if unc is None or unc == default else _number(float(unc)),
+                "region_id": e.region_id,
+                "type": e.type,
+                "country": e.country,
+                "actors": list(e.actors),
+                "sources": [_source(s) for s in e.sources],
+            }
+        )
         for f in e.figures:
-            figures.append({"event_id": e.id, "name": f.name, "value": _number(float(f.value)), "unit": f.unit,
-                            "qualifier": f.qualifier, "claimed_by": f.claimed_by,
-                            "source": _source(f.source) if f.source else ""})
-    routes = [{"id": r.id, "name": r.name, "kind": r.kind, "status": r.status, "approximate": r.approximate,
-               "date": r.date, "description": r.description, "waypoints": list(r.waypoints),
-               "sources": [_source(s) for s in r.sources], "geometry": _geometry_hash(r.geometry)}
-              for r in ds.routes]
-    regions = [{"id": r.id, "name": r.name, "kind": r.kind, "approximate": r.approximate,
-                "description": r.description, "sources": [_source(s) for s in r.sources],
-                "geometry": _geometry_hash(r.geometry)} for r in ds.regions]
-    relations = [{"id": r.id, "source": r.source, "target": r.target, "type": r.type, "date": r.date,
-                  "summary": r.summary, "sources": [_source(s) for s in r.sources]} for r in ds.relations]
-    rows = {"events": events, "routes": routes, "regions": regions, "relations": relations,
-            "figures": _keyed(figures, ("event_id", "name", "claimed_by"))}
+            figures.append(
+                {
+                    "event_id": e.id,
+                    "name": f.name,
+                    "value": _number(float(f.value)),
+                    "unit": f.unit,
+                    "qualifier": f.qualifier,
+                    "claimed_by": f.claimed_by,
+                    "source": _source(f.source) if f.source else "",
+                }
+            )
+    routes = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "status": r.status,
+            "approximate": r.approximate,
+            "date": r.date,
+            "description": r.description,
+            "waypoints": list(r.waypoints),
+            "sources": [_source(s) for s in r.sources],
+            "geometry": _geometry_hash(r.geometry),
+        }
+        for r in ds.routes
+    ]
+    regions = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "approximate": r.approximate,
+            "description": r.description,
+            "sources": [_source(s) for s in r.sources],
+            "geometry": _geometry_hash(r.geometry),
+        }
+        for r in ds.regions
+    ]
+    relations = [
+        {
+            "id": r.id,
+            "source": r.source,
+            "target": r.target,
+            "type": r.type,
+            "date": r.date,
+            "summary": r.summary,
+            "sources": [_source(s) for s in r.sources],
+        }
+        for r in ds.relations
+    ]
+    rows = {
+        "events": events,
+        "routes": routes,
+        "regions": regions,
+        "relations": relations,
+        "figures": _keyed(figures, ("event_id", "name", "claimed_by")),
+    }
     for kind in ("events", "routes", "regions", "relations"):
         _keyed(rows[kind], ("id",))
-    rows["claims"] = _keyed([{"event_id": c.event_id, "field": c.field, "value": c.value,
-                              "claimed_by": c.claimed_by, "source": _source(c.source) if c.source else ""}
-                             for c in claims or ()], ("event_id", "field", "claimed_by"))
+    rows["claims"] = _keyed(
+        [
+            {
+                "event_id": c.event_id,
+                "field": c.field,
+                "value": c.value,
+                "claimed_by": c.claimed_by,
+                "source": _source(c.source) if c.source else "",
+            }
+            for c in claims or ()
+        ],
+        ("event_id", "field", "claimed_by"),
+    )
     return rows
 
 
@@ -133,8 +204,7 @@ def folder_rows(folder: Path | str) -> dict[str, list[dict]]:
 
 def rows_digest(rows: Mapping[str, list[dict]]) -> str:
     """Content hash of rows (a version's id is its first 12 digits)."""
-    text = json.dumps({k: rows.get(k, []) for k in KINDS}, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+    text = json.dumps({k: rows.get(k, []) for k in KINDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -203,13 +273,18 @@ def diff(old: Any, new: Any, data_dir: Path | str | None = None) -> dict:
         changed = []
         for key in [k for k in after if k in before]:
             a, b = before[key], after[key]
-            fields = {f: {"old": a.get(f), "new": b.get(f)} for f in dict.fromkeys([*a, *b])
-                      if f != "key" and a.get(f) != b.get(f)}
+            fields = {
+                f: {"old": a.get(f), "new": b.get(f)}
+                for f in dict.fromkeys([*a, *b])
+                if f != "key" and a.get(f) != b.get(f)
+            }
             if fields:
                 changed.append({**_summary(kind, b), "fields": fields})
-        result[kind] = {"added": [_summary(kind, r) for k, r in after.items() if k not in before],
-                        "removed": [_summary(kind, r) for k, r in before.items() if k not in after],
-                        "changed": changed}
+        result[kind] = {
+            "added": [_summary(kind, r) for k, r in after.items() if k not in before],
+            "removed": [_summary(kind, r) for k, r in before.items() if k not in after],
+            "changed": changed,
+        }
     return result
 
 
@@ -280,8 +355,10 @@ def to_markdown(result: Mapping[str, Any]) -> str:
             lines += [f"- {what}: {_code(i['key'])} {_md(i['label'])}".rstrip() for i in part[what]]
         for item in part["changed"]:
             lines.append(f"- changed: {_code(item['key'])} {_md(item['label'])}".rstrip())
-            lines += [f"  - {_md(f)}: {_md(format_value(v['old']))} → {_md(format_value(v['new']))}"
-                      for f, v in item["fields"].items()]
+            lines += [
+                f"  - {_md(f)}: {_md(format_value(v['old']))} → {_md(format_value(v['new']))}"
+                for f, v in item["fields"].items()
+            ]
     return "\n".join(lines) + "\n"
 
 

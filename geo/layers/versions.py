@@ -53,7 +53,7 @@ def keep_count() -> int:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _write(path: Path, record: dict) -> None:
@@ -132,9 +132,16 @@ def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, sign
 
     folder = str(Path(data_dir or config.data_dir()).resolve())
     now = _now()
-    rec = {"format": FORMAT, "id": rows_digest(rows)[:ID_LENGTH], "time": now, "times": [now],
-           "data_dir": folder, "signature": signature, "counts": {k: len(v) for k, v in rows.items()},
-           "rows": rows}
+    rec = {
+        "format": FORMAT,
+        "id": rows_digest(rows)[:ID_LENGTH],
+        "time": now,
+        "times": [now],
+        "data_dir": folder,
+        "signature": signature,
+        "counts": {k: len(v) for k, v in rows.items()},
+        "rows": rows,
+    }
     try:
         _store(rec)
         prune(folder)
@@ -187,7 +194,7 @@ def list_versions(data_dir: Path | str | None = None) -> list[dict]:
 def prune(data_dir: Path | str) -> list[str]:
     """Delete a folder's versions beyond `keep_count()` (least recently built first); returns their ids."""
     dropped = []
-    for rec in list_versions(data_dir)[keep_count():]:
+    for rec in list_versions(data_dir)[keep_count() :]:
         Path(rec["path"]).unlink(missing_ok=True)
         dropped.append(rec["id"])
     return dropped
@@ -197,8 +204,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?
 
 
 def _moment(text: str) -> dt.datetime:
-    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    when = dt.datetime.fromisoformat(text)  # 3.11 reads a trailing "Z"
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def resolve(spec: str, data_dir: Path | str | None = None) -> dict:
