@@ -211,11 +211,15 @@ def test_pruned_by_count_per_folder(isolated_build, monkeypatch, clock, tmp_path
     assert [v["id"] for v in versions.list_versions(a)] == ids[:1:-1]  # the newest three, newest first
     assert [v["id"] for v in versions.list_versions(b)] == [other]
     assert len(list((isolated_build / "history").glob("*.json.gz"))) == 4
+    assert len(list((isolated_build / "history").glob("*.head.json"))) == 4
+    (isolated_build / "history" / f"{other}.head.json").unlink()  # a lost header is rebuilt from the record
+    assert [v["id"] for v in versions.list_versions(b)] == [other]
 
 
 def test_save_load_round_trip(isolated_build, tmp_path, monkeypatch):
     rec = versions.record(_rows(1), tmp_path / "data")
-    saved = versions.save(rec["id"][:5], tmp_path / "moved.json.gz")
+    saved = tmp_path / "moved.json.gz"
+    assert versions.save(rec["id"][:5], saved)["id"] == rec["id"]
     monkeypatch.setenv("GEO_BUILD_DIR", str(tmp_path / "elsewhere"))
     with pytest.raises(versions.VersionError):
         versions.resolve(rec["id"])

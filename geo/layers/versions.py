@@ -56,13 +56,13 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _write(path: Path, record: dict) -> None:
-    """Atomic: a reader never sees half a file."""
+def _write(path: Path, record: dict, packed: bool = True) -> None:
+    """Atomic (a reader never sees half a file); gzipped unless `packed` is False."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with gzip.open(tmp, "wt", encoding="utf-8") as fh:
-            json.dump(record, fh, ensure_ascii=False, separators=(",", ":"))
+        tmp.write_bytes(gzip.compress(data, compresslevel=6) if packed else data)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -70,7 +70,7 @@ def _write(path: Path, record: dict) -> None:
 
 
 def read_file(path: Path | str) -> dict:
-    """A version record from a file (gzipped or plain JSON), checked. Raises VersionError.
+    """A version record from a file (gzipped or plain JSON), checked against its id. Raises VersionError.
 
     Examples
     --------
@@ -103,24 +103,55 @@ def read_file(path: Path | str) -> dict:
     return record
 
 
-def _store(record: dict) -> Path:
-    """Write a record into the history, merging build times with an existing copy."""
-    path = history_dir() / f"{record['id']}.json.gz"
-    if path.is_file():
-        try:
-            old = read_file(path)
-            record["times"] = sorted(set(old["times"]) | set(record["times"]))[-MAX_TIMES:]
-            record["time"] = old["time"]
-        except VersionError:
-            pass  # a damaged copy is replaced
-    _write(path, record)
-    return path
+# Each version is two files: `<id>.json.gz` (the record with its rows, written once) and `<id>.head.json`
+# (the record without rows, rewritten when the same content is built again), so listing and pruning
+# never unpack the rows.
+
+
+def _paths(version_id: str) -> tuple[Path, Path]:
+    return history_dir() / f"{version_id}.json.gz", history_dir() / f"{version_id}.head.json"
+
+
+def _header(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in ("rows", "path")}
+
+
+def _read_header(version_id: str) -> dict | None:
+    """The header of a stored version (rebuilt from the record when the header file is missing/damaged)."""
+    body, head = _paths(version_id)
+    try:
+        rec = json.loads(head.read_text(encoding="utf-8"))
+        if isinstance(rec, dict) and rec.get("id") == version_id and rec.get("times"):
+            return rec
+    except (OSError, ValueError):
+        pass
+    try:
+        rec = _header(read_file(body))
+    except VersionError:
+        return None
+    _write(head, rec, packed=False)
+    return rec
+
+
+def _store(record: dict) -> dict:
+    """Put a record into the history, merging its build times with a stored copy; returns the header."""
+    body, head = _paths(record["id"])
+    old = _read_header(record["id"]) if body.is_file() else None
+    if old is None:
+        _write(body, _header(record) | {"rows": record["rows"]})
+        header = _header(record)
+    else:
+        times = sorted(set(old["times"]) | set(record["times"]))[-MAX_TIMES:]
+        header = old | {"times": times, "time": old["time"]}
+    _write(head, header, packed=False)
+    return header
 
 
 def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, signature: str = "") -> dict | None:
     """Record a build's rows as a version and prune the folder's history; never fails the build.
 
-    Returns the record, or None (with a warning) when the history could not be written.
+    Returns the version's header (id, time, times, data_dir, counts), or None (with a warning) when the
+    history could not be written.
 
     Examples
     --------
@@ -143,12 +174,12 @@ def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, sign
         "rows": rows,
     }
     try:
-        _store(rec)
+        header = _store(rec)
         prune(folder)
     except OSError as exc:
         warnings.warn(f"version history not written ({history_dir()}): {exc.strerror or exc}")
         return None
-    return rec
+    return header
 
 
 def record_dataset(ds, data_dir: Path | str | None = None, signature: str = "") -> dict | None:
@@ -161,18 +192,16 @@ def record_dataset(ds, data_dir: Path | str | None = None, signature: str = "") 
 
 
 def _headers() -> list[dict]:
-    """Every stored version without its rows, newest build first."""
-    out = []
+    """Every stored version's header, most recently built first."""
     folder = history_dir()
-    for path in folder.glob("*.json.gz") if folder.is_dir() else ():
-        try:
-            rec = read_file(path)
-        except VersionError as exc:
-            warnings.warn(str(exc))
+    ids = sorted({p.name.split(".")[0] for p in folder.glob("*.json.gz")}) if folder.is_dir() else []
+    out = []
+    for version_id in ids:
+        rec = _read_header(version_id)
+        if rec is None:
+            warnings.warn(f"{_paths(version_id)[0]}: unreadable version skipped")
             continue
-        rec.pop("rows")
-        rec["path"] = str(path)
-        out.append(rec)
+        out.append(rec | {"path": str(_paths(version_id)[0])})
     return sorted(out, key=lambda r: (max(r["times"]), r["id"]), reverse=True)
 
 
@@ -195,7 +224,8 @@ def prune(data_dir: Path | str) -> list[str]:
     """Delete a folder's versions beyond `keep_count()` (least recently built first); returns their ids."""
     dropped = []
     for rec in list_versions(data_dir)[keep_count() :]:
-        Path(rec["path"]).unlink(missing_ok=True)
+        for path in _paths(rec["id"]):
+            path.unlink(missing_ok=True)
         dropped.append(rec["id"])
     return dropped
 
@@ -236,7 +266,7 @@ def resolve(spec: str, data_dir: Path | str | None = None) -> dict:
                     best, best_time = rec, when
         if best is None:
             raise VersionError(f"no version was built before {spec}")
-        return read_file(best["path"])
+        return _full(best["id"])
     if not re.fullmatch(r"[0-9a-fA-F]{4,64}", spec):
         raise VersionError(f"{spec!r} is neither a version id (4+ hex digits) nor a date (YYYY-MM-DD)")
     prefix = spec.lower()[:ID_LENGTH]
@@ -246,29 +276,47 @@ def resolve(spec: str, data_dir: Path | str | None = None) -> dict:
     if len(found) > 1:
         ids = ", ".join(p.name.split(".")[0] for p in found[:5])
         raise VersionError(f"version prefix {spec!r} is ambiguous: {ids}")
-    return read_file(found[0])
+    return _full(found[0].name.split(".")[0])
 
 
-def save(spec: str, out: Path | str) -> Path:
-    """Copy a version (id, prefix or date) to a file that `load` can bring into another history."""
+def _full(version_id: str) -> dict:
+    """A stored version with its rows and its current build times."""
+    rec = read_file(_paths(version_id)[0])
+    header = _read_header(version_id) or {}
+    return rec | {k: header[k] for k in ("time", "times") if k in header}
+
+
+def save(spec: str, out: Path | str) -> dict:
+    """Copy a version (id, prefix or date) to a file that `load` can bring into another history;
+    returns its header. Raises VersionError.
+
+    Examples
+    --------
+    >>> save("3fa2", "/tmp/v.json.gz")["id"]  # doctest: +SKIP
+    '3fa2c1d0e9b8'
+    """
     rec = resolve(spec)
     out = Path(out)
     try:
         _write(out, rec)
     except OSError as exc:
         raise VersionError(f"cannot write {out}: {exc.strerror or exc}") from None
-    return out
+    return _header(rec)
 
 
 def load(path: Path | str) -> dict:
-    """Bring a saved version file into this machine's history; returns its header. Raises VersionError."""
+    """Bring a saved version file into this machine's history; returns its header. Raises VersionError.
+
+    Examples
+    --------
+    >>> load("/tmp/v.json.gz")["id"]  # doctest: +SKIP
+    '3fa2c1d0e9b8'
+    """
     rec = read_file(path)
     try:
-        _store(rec)
+        return _store(rec)
     except OSError as exc:
         raise VersionError(f"cannot write into {history_dir()}: {exc.strerror or exc}") from None
-    rec.pop("rows")
-    return rec
 
 
 # ---------------------------------------------------------------------------
@@ -289,8 +337,8 @@ def cmd_versions(args) -> int:
         raise CliError(f"usage: python -m geo {usage[args.action]}")
     try:
         if args.action == "save":
-            out = save(args.args[0], args.args[1])
-            print(f"{out}: version {resolve(args.args[0])['id']}")
+            rec = save(args.args[0], args.args[1])
+            print(f"{args.args[1]}: version {rec['id']}  {_counts_text(rec['counts'])}")
         elif args.action == "load":
             rec = load(args.args[0])
             print(f"{rec['id']}  {rec['time']}  {_counts_text(rec['counts'])} (loaded into {history_dir()})")
