@@ -71,7 +71,15 @@ def _periods(events, unit: str) -> dict[tuple[str, str], list[int]]:
 
 
 def choose_unit(events) -> str:
-    """The finest unit giving at most MAX_STEPS steps (year when even months are too many)."""
+    """The finest unit giving at most MAX_STEPS steps (year when even months are too many).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.date_range("2025-01-01", periods=30).strftime("%Y-%m-%d")
+    >>> choose_unit(pd.DataFrame({"date_start": days, "date_precision": "day"}))
+    'week'
+    """
     for unit in UNITS[:-1]:
         if len(_periods(events, unit)) <= MAX_STEPS:
             return unit
@@ -191,7 +199,13 @@ def default_story(layers: Mapping[str, Any]) -> Story:
 
 
 def load(layers: Mapping[str, Any] | None = None, data_dir: Path | str | None = None) -> Story:
-    """`default_story` of the given layers, or of the dataset's layers (built when needed)."""
+    """`default_story` of the given layers, or of the dataset's layers (built when needed).
+
+    Examples
+    --------
+    >>> load(data_dir="my-data").name  # doctest: +SKIP
+    'default'
+    """
     if layers is None:
         from geo import layers as layer_stage
 

@@ -171,7 +171,13 @@ def dates_conflict(a: tuple[str, str], b: tuple[str, str]) -> bool:
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
+    """Great-circle distance in km (haversine, mean Earth radius).
+
+    Examples
+    --------
+    >>> round(distance_km(0, 0, 1, 0))
+    111
+    """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -375,7 +381,14 @@ def _manifest(folder: Path) -> dict:
 
 def resolve_claims(claims: list[Claim], ds: ev.Dataset) -> tuple[list[Claim], list[ev.ValidationError]]:
     """Place claims given by name get coordinates the way event places do (places.csv, regions,
-    gazetteer); a name nothing resolves is an error at the claim's line."""
+    gazetteer); a name nothing resolves is an error at the claim's line.
+
+    Examples
+    --------
+    >>> claims, errors = resolve_claims(read_claims("data/claims.csv")[0], ds)  # doctest: +SKIP
+    >>> claims[0].lat is not None  # doctest: +SKIP
+    True
+    """
     probes = [
         ev.Event(
             id=f"claim-{i}",

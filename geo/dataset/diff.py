@@ -203,7 +203,13 @@ def folder_rows(folder: Path | str) -> dict[str, list[dict]]:
 
 
 def rows_digest(rows: Mapping[str, list[dict]]) -> str:
-    """Content hash of rows (a version's id is its first 12 digits)."""
+    """Content hash of rows (a version's id is its first 12 digits); key order does not matter.
+
+    Examples
+    --------
+    >>> rows_digest({"events": [{"id": "a", "title": "T"}]}) == rows_digest({"events": [{"title": "T", "id": "a"}]})
+    True
+    """
     text = json.dumps({k: rows.get(k, []) for k in KINDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -289,7 +295,13 @@ def diff(old: Any, new: Any, data_dir: Path | str | None = None) -> dict:
 
 
 def is_empty(result: Mapping[str, Any]) -> bool:
-    """True when a diff found no difference at all."""
+    """True when a diff found no difference at all.
+
+    Examples
+    --------
+    >>> is_empty(diff({"events": []}, {"events": []}))
+    True
+    """
     return not any(result[k][part] for k in KINDS for part in ("added", "removed", "changed"))
 
 
@@ -363,7 +375,13 @@ def to_markdown(result: Mapping[str, Any]) -> str:
 
 
 def to_json(result: Mapping[str, Any]) -> str:
-    """The diff as indented JSON (values as stored)."""
+    """The diff as indented JSON (values as stored).
+
+    Examples
+    --------
+    >>> json.loads(to_json(diff({}, {})))["events"]
+    {'added': [], 'removed': [], 'changed': []}
+    """
     return json.dumps(result, ensure_ascii=False, indent=1)
 
 

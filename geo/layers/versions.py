@@ -38,12 +38,26 @@ class VersionError(ValueError):
 
 
 def history_dir() -> Path:
-    """Folder of the recorded versions (`<build dir>/history`)."""
+    """Folder of the recorded versions (`<build dir>/history`).
+
+    Examples
+    --------
+    >>> history_dir().name
+    'history'
+    """
     return config.build_dir() / "history"
 
 
 def keep_count() -> int:
-    """How many versions to keep per dataset folder (`GEO_HISTORY_KEEP`, default 50, at least 1)."""
+    """How many versions to keep per dataset folder (`GEO_HISTORY_KEEP`, default 50, at least 1).
+
+    Examples
+    --------
+    >>> os.environ["GEO_HISTORY_KEEP"] = "10"; keep_count()
+    10
+    >>> del os.environ["GEO_HISTORY_KEEP"]; keep_count()
+    50
+    """
     raw = os.environ.get("GEO_HISTORY_KEEP", "").strip()
     try:
         return max(1, int(raw)) if raw else DEFAULT_KEEP
@@ -183,7 +197,14 @@ def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, sign
 
 
 def record_dataset(ds, data_dir: Path | str | None = None, signature: str = "") -> dict | None:
-    """`record` for a resolved `geo.events.Dataset` (the hook in `geo.layers.build`)."""
+    """`record` for a resolved `geo.events.Dataset` (the hook in `geo.layers.build`).
+
+    Examples
+    --------
+    >>> from geo import events as ev
+    >>> record_dataset(ev.load_valid("data"))["counts"]["events"]  # doctest: +SKIP
+    38
+    """
     from geo.dataset import claims as claims_mod
     from geo.dataset.diff import dataset_rows
 
@@ -221,7 +242,13 @@ def list_versions(data_dir: Path | str | None = None) -> list[dict]:
 
 
 def prune(data_dir: Path | str) -> list[str]:
-    """Delete a folder's versions beyond `keep_count()` (least recently built first); returns their ids."""
+    """Delete a folder's versions beyond `keep_count()` (least recently built first); returns their ids.
+
+    Examples
+    --------
+    >>> prune("data")  # doctest: +SKIP
+    ['91b0aa27c4de']
+    """
     dropped = []
     for rec in list_versions(data_dir)[keep_count() :]:
         for path in _paths(rec["id"]):
