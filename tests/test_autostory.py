@@ -216,3 +216,17 @@ def test_since_step_from_a_diff():
     assert "removed: Old" in step.notes.splitlines()
     quiet = autostory.since_step(diff(old, old))
     assert quiet.events == () and quiet.caption.startswith("Nothing has changed")
+
+
+def test_presenter_mode_on_a_dataset_without_stories(tmp_path, monkeypatch, isolated_build):
+    from streamlit.testing.v1 import AppTest
+
+    folder = make_dataset(tmp_path / "ds", ["2025-01-05", "2025-01-05", "2025-01-09"])
+    monkeypatch.setenv("GEO_DATA_DIR", str(folder))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["mode"] = "present"
+    at.run()
+    assert not at.exception
+    page = " ".join(str(h.proto) for h in at.get("html"))
+    assert "Step 1 of 2" in page and "5 January 2025" in page and "2 events in " in page
+    assert not at.error  # no "The story has problems" box
