@@ -129,6 +129,7 @@ def generate(n_events: int, out: Path | str, seed: int = 1) -> dict[str, int]:
     countries = _countries()
 
     events, citations, figures = [], [], []
+    rival = random.Random(f"rival claims {seed}")  # own stream: the other rows stay as they were
     for i in range(n_events):
         city = rng.choices(cities, weights)[0]
         etype = rng.choices(type_names, TYPE_WEIGHTS)[0]
@@ -173,6 +174,12 @@ def generate(n_events: int, out: Path | str, seed: int = 1) -> dict[str, int]:
             figures.append({"event_id": eid, "name": name, "value": str(int(rng.lognormvariate(4, 1.3)) + 1),
                             "unit": unit, "qualifier": rng.choice(["", "about", "more than"]),
                             "claimed_by": names[0], "citation": f"Synthetic dataset, seed {seed}", "url": ""})
+            if rival.random() < 0.3:  # a rival claim: about half conflict (geo/dataset/claims.py rule)
+                base = int(figures[-1]["value"])
+                value, qualifier = ((base * rival.randint(3, 6), "more than") if rival.random() < 0.5
+                                    else (base, "at least"))
+                figures.append({**figures[-1], "value": str(value), "qualifier": qualifier,
+                                "claimed_by": rival.choice(orgs)["name"]})
 
     relations = []
     states = [a for a in actors if a["kind"] == "state"]

@@ -10,9 +10,7 @@ import json
 import sys
 import time
 
-
-class CliError(Exception):
-    """An error to report as one line on stderr (exit status 2)."""
+from geo.errors import UserError as CliError  # the name the commands below use
 
 
 # ---------------------------------------------------------------------------
@@ -355,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles dated on/after")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
     p.set_defaults(func=cmd_store_export)
+
+    from geo.dataset import diff as diff_cli  # `diff` and `versions` (issue 16)
+
+    diff_cli.add_parser(sub)
     return parser
 
 

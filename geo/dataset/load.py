@@ -107,6 +107,8 @@ def load_dataset(folder: Path | str, resolve: bool = True,
     `lean` is for validation only: files are streamed and only a small record per event is kept (a
     60 MB events.csv validates in little memory); the returned Dataset's events are then `_Slim`
     records, not `Event`s, and figures/citations are checked but not attached."""
+    from geo.dataset import claims as claims_mod  # imports this module's siblings
+
     folder = Path(folder)
     errors = ErrorList()
     if not folder.is_dir():
@@ -163,6 +165,8 @@ def load_dataset(folder: Path | str, resolve: bool = True,
         if resolve:
             ds = resolve_places(ds, errors)
             _resolve_slim(ds, events, errors)
+        if p("claims.csv").is_file():
+            errors.extend(claims_mod.read_claims(p("claims.csv"), label("claims.csv"), ids["events"], manifest)[1])
         return replace(ds, events=tuple(events)), list(errors)
 
     events = [replace(e, sources=e.sources + tuple(cites.get(("events", e.id), ())),
@@ -178,6 +182,11 @@ def load_dataset(folder: Path | str, resolve: bool = True,
                  tuple(places), manifest)
     if resolve:
         ds = resolve_places(ds, errors)
+    if p("claims.csv").is_file():  # rival claims about dates and places: checked, resolved when asked
+        if resolve:
+            errors.extend(claims_mod.load_claims(folder, ds)[1])
+        else:
+            errors.extend(claims_mod.read_claims(p("claims.csv"), label("claims.csv"), ids["events"], manifest)[1])
     return ds, list(errors)
 
 

@@ -22,7 +22,7 @@ FILES = {
     "events.csv": "events", "events.geojson": "events", "figures.csv": "figures",
     "citations.csv": "citations", "actors.csv": "actors", "relations.csv": "relations",
     "routes.geojson": "routes", "regions.geojson": "regions", "places.csv": "places",
-    "sources.csv": "manifest",
+    "sources.csv": "manifest", "claims.csv": "claims",
 }
 COLUMNS = {
     "events": (("id", "title", "summary", "date"),
@@ -35,6 +35,9 @@ COLUMNS = {
     "relations": (("id", "source", "target", "type"), ("date", "summary")),
     "places": (("name", "lat", "lon"), ("country", "precision", "note")),
     "manifest": (("file", "sha256"), ("title", "publisher", "authors", "date", "kind")),
+    # Rival claims about an event's date or place (geo.dataset.claims).
+    "claims": (("event_id", "field", "value", "claimed_by"),
+               ("file", "sha256", "start", "end", "evidence", "citation", "url")),
 }
 
 

@@ -107,7 +107,7 @@ def _note_id(seen: set | None, item_id: str) -> None:
         seen.add(item_id)
 
 
-def _csv_getter(row: dict):
+def csv_getter(row: dict):
     return (lambda k: (row.get(k) or "").strip()), (lambda k: row.get(k))
 
 
@@ -128,7 +128,7 @@ def parse_events(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
                  for n, props, g in read_geojson_features(path, label, ("Point",), errors, allow_null=True)]
     for line, n, row in items:
         problems: list[str] = []
-        get, raw = (_csv_getter if line else _props_getter)(row)
+        get, raw = (csv_getter if line else _props_getter)(row)
         where = f"{label}:{line}" if line else f"{label}: feature {n}"
         _note_id(seen, get("id"))
         ev = _event(get, raw, where, ctx, problems, actor_ids)
@@ -143,7 +143,7 @@ def parse_actors(path: Path, label: str, errors: ErrorList, seen: set | None = N
     out = []
     for line, row in iter_csv_rows(path, label, "actors", errors):
         problems: list[str] = []
-        get, raw = _csv_getter(row)
+        get, raw = csv_getter(row)
         _note_id(seen, get("id"))
         for key in ("id", "name", "kind"):
             if not get(key):
@@ -171,7 +171,7 @@ def parse_relations(path: Path, label: str, errors: ErrorList, seen: set | None 
     out = []
     for line, row in iter_csv_rows(path, label, "relations", errors):
         problems: list[str] = []
-        get, _ = _csv_getter(row)
+        get, _ = csv_getter(row)
         _note_id(seen, get("id"))
         unknown = [a for a in (get("source"), get("target")) if a and actor_ids is not None and a not in actor_ids]
         if unknown:
@@ -195,7 +195,7 @@ def parse_places(path: Path, label: str, errors: ErrorList) -> list[PlaceOverrid
     out = []
     for line, row in iter_csv_rows(path, label, "places", errors):
         problems: list[str] = []
-        get, raw = _csv_getter(row)
+        get, raw = csv_getter(row)
         if not get("name"):
             problems.append("name is required")
         lat = _number(raw("lat"), "lat", problems, -90, 90)
@@ -261,7 +261,7 @@ def parse_manifest(path: Path, label: str, errors: ErrorList) -> dict:
     """The article manifest with file:line errors (row rules: `sources.manifest_article`)."""
     out = {}
     for line, row in iter_csv_rows(path, label, "manifest", errors):
-        get, _ = _csv_getter(row)
+        get, _ = csv_getter(row)
         art = src_mod.manifest_article(get)
         if isinstance(art, str):
             errors.add(label, art, line=line)

@@ -100,6 +100,10 @@ def story_path(name: str | None, data_dir: Path | str | None = None) -> Path:
 def load(name: str | None = None, layers: Mapping[str, Any] | None = None,
          data_dir: Path | str | None = None) -> Story:
     """Read, parse and (with `layers`) check a story. Raises StoryError."""
+    from geo.dataset import autostory  # no stories/default.toml: a generated chronology (issue 16)
+
+    if autostory.wanted(name, data_dir):
+        return autostory.load(layers, data_dir)
     path = story_path(name, data_dir)
     try:
         text = path.read_text(encoding="utf-8")

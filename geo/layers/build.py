@@ -19,6 +19,7 @@ from geo import config
 from geo import dataset as ev
 from geo.articles import sources as src_mod
 from geo.dataset import reviews as review_mod
+from geo.layers import versions
 from geo.layers.frames import (
     COLUMNS,
     GEOMETRY_TYPES,
@@ -148,6 +149,7 @@ def build(data_dir: Path | str | None = None, force: bool = False) -> BuildResul
         ds = ev.load_valid(folder)
         layers = make_layers(ds, article_mentions(ds.manifest, folder))
         write_gpkg(layers, path, signature)
+        versions.record_dataset(ds, folder, signature)  # every build is a version
         return BuildResult(path, {k: len(v) for k, v in layers.items()}, built=True)
 
 

@@ -76,7 +76,10 @@ def export(out: Path | str, story_name: str | None = None, data_dir: Path | str 
     from geo import layers as layer_stage
 
     started = time.perf_counter()
-    stories.story_path(story_name, data_dir)  # an unknown story fails before the (slow) first build
+    from geo.dataset import autostory
+
+    if not autostory.wanted(story_name, data_dir):
+        stories.story_path(story_name, data_dir)  # an unknown story fails before the (slow) first build
     layers = layer_stage.load_layers(data_dir)
     story = stories.load(story_name, layers, data_dir=data_dir)
     text = render(layers, story)
