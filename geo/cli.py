@@ -349,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles dated on/after")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
     p.set_defaults(func=cmd_store_export)
+
+    from geo.importers.cli import add_parser as add_import_parser  # issue 19
+
+    add_import_parser(sub)
     return parser
 
 
