@@ -7,7 +7,6 @@ at a time, whole: these files are rarely large (use GDELT/CSV for millions of ro
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
@@ -21,13 +20,12 @@ DEFAULT_STATUS = "operational"
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):  # None, NaN, NaT
         return ""
-    if isinstance(value, (datetime, date)) or hasattr(value, "isoformat"):
-        try:
-            return value.isoformat()
-        except ValueError:  # NaT
-            return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
     return str(value).strip()
 
 
