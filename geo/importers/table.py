@@ -74,9 +74,10 @@ def resolve_columns(columns: list[str], mapping: dict[str, str], label: str) -> 
     return out
 
 
-def event_fields(get: Callable[[str], str], where: str, file_label: str, report: ImportReport) -> dict | None:
+def event_fields(get: Callable[[str], str], where: str, file_label: str, report: ImportReport,
+                 count: bool = True) -> dict | None:
     """The non-geometric event fields of a row (`get(target)` gives its value); None when unusable.
-    Returns props (without lat/lon), actors, citation, url and source_type."""
+    Returns props (without lat/lon), actors, citation, url and source_type; `count` notes defaults."""
     problems = []
     date = parse_date(get("date"))
     if not date:
@@ -97,11 +98,13 @@ def event_fields(get: Callable[[str], str], where: str, file_label: str, report:
     title = clip(get("title"), 200)
     if not title:
         title = clip(f"{get('type') or 'Event'} in {get('place')}" if get("place") else f"Event of {date}", 200)
-        report.default("title")
+        if count:
+            report.default("title")
     summary = clip(get("summary"))
     if not summary:
         summary = f"{title} (imported from {file_label}, {where})."
-        report.default("summary")
+        if count:
+            report.default("summary")
     link = get("url") or (get("source") if get("source").lower().startswith(("http:", "https:")) else "")
     text = get("source_title") or (get("source") if get("source") != link else "")
     if not text:
@@ -175,11 +178,11 @@ class _Coords:
 
 
 def to_event(get, coords: _Coords, rid: str, where: str, label: str, report: ImportReport) -> Record | None:
-    fields = event_fields(get, where, label, report)
-    if fields is None:
-        return None
     found = coords.get(get, get("country"), where, report)
     if found is None:
+        return None
+    fields = event_fields(get, where, label, report)
+    if fields is None:
         return None
     props = dict(fields["props"], lat=found[0], lon=found[1])
     if found[2] and not props["place_precision"]:

@@ -61,7 +61,7 @@ def _layers(path: Path, fmt: str, opts: Options) -> list[str]:
 def _feature(get, geom, rid: str, where: str, label: str, report: ImportReport) -> Record | None:
     """A line → route, a polygon → region."""
     layer = "routes" if geom.geom_type in ("LineString", "MultiLineString") else "regions"
-    fields = event_fields(lambda k: get(k) if k != "date" or get("date") else "0001", where, label, report)
+    fields = event_fields(lambda k: get(k) if k != "date" or get("date") else "0001", where, label, report, False)
     if fields is None:
         return None
     name = clip(get("title"), 200)
