@@ -24,7 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ACTORS = ["FRANCE", "RUSSIA", "CHINA", "UNITED STATES", "POLICE", "PROTESTER", "GOVERNMENT", "MILITARY", "", "UKRAINE"]
+ACTORS = [
+    "FRANCE",
+    "RUSSIA",
+    "CHINA",
+    "UNITED STATES",
+    "POLICE",
+    "PROTESTER",
+    "GOVERNMENT",
+    "MILITARY",
+    "",
+    "UKRAINE",
+]
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> int:
@@ -40,7 +51,10 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
             root = rng.randint(1, 20)
             r[index["GLOBALEVENTID"]] = str(1_000_000_000 + n)
             r[index["SQLDATE"]] = f"2025{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            r[index["Actor1Name"]], r[index["Actor2Name"]] = rng.choice(ACTORS), rng.choice(ACTORS)
+            r[index["Actor1Name"]], r[index["Actor2Name"]] = (
+                rng.choice(ACTORS),
+                rng.choice(ACTORS),
+            )
             r[index["EventRootCode"]] = f"{root:02d}"
             r[index["EventBaseCode"]] = r[index["EventCode"]] = f"{root:02d}{rng.randint(0, 9)}"
             r[index["NumMentions"]] = str(rng.randint(1, 50))
@@ -69,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "geo", "import", str(src), "--from", "gdelt", "--to", str(out),
-                           "--quiet"], env=env, capture_output=True, text=True)  # fmt: skip
+                           "--quiet"], env=env, capture_output=True, check=False, text=True)  # fmt: skip
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
     print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")

@@ -59,7 +59,7 @@ def test_gdelt1_is_supported(tmp_path, width):
     ev_rows = _csv(tmp_path / "ds" / "events.csv")
     assert ev_rows[2]["lat"] == "40.02" and ev_rows[2]["summary"].startswith("GDELT 1.0 event 1002")
     urls = [r["url"] for r in _csv(tmp_path / "ds" / "citations.csv")]
-    assert urls == (["https://news.example.org/%d" % n for n in range(3)] if width == 58 else ["", "", ""])
+    assert urls == ([f"https://news.example.org/{n}" for n in range(3)] if width == 58 else ["", "", ""])
 
 
 def test_header_line_is_skipped(tmp_path):

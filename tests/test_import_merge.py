@@ -22,9 +22,13 @@ def _own_dataset(folder, title="Own event", actors=True):
     folder.mkdir()
     (folder / "events.csv").write_text(
         "id,title,summary,date,lat,lon,actors\n"
-        f"acled-TST1,{title},Written by hand.,2024-01-01,1,2,{'kim' if actors else 'free-label'}\n", encoding="utf-8")
-    (folder / "citations.csv").write_text("layer,item,file,start,end,evidence,citation,url\n"
-                                          "events,acled-TST1,,,,,Own notes,\n", encoding="utf-8")
+        f"acled-TST1,{title},Written by hand.,2024-01-01,1,2,{'kim' if actors else 'free-label'}\n",
+        encoding="utf-8",
+    )
+    (folder / "citations.csv").write_text(
+        "layer,item,file,start,end,evidence,citation,url\nevents,acled-TST1,,,,,Own notes,\n",
+        encoding="utf-8",
+    )
     if actors:
         (folder / "actors.csv").write_text("id,name,kind\nkim,Kim,person\n", encoding="utf-8")
     return folder
@@ -47,10 +51,13 @@ def test_adds_to_existing_dataset_and_reports_collision(tmp_path):
     report = import_file(src, "acled", out)
     assert report.mapped == 1 and len(report.collisions) == 1
     assert "line 2" in report.collisions[0] and "acled-TST1" in report.collisions[0]
-    rows = list(csv.DictReader(open(out / "events.csv", encoding="utf-8")))
-    assert [(r["id"], r["title"]) for r in rows] == [("acled-TST1", "Own event"), ("acled-TST2", "Armed clash in Town2")]
+    rows = list(csv.DictReader((out / "events.csv").read_text(encoding="utf-8").splitlines()))
+    assert [(r["id"], r["title"]) for r in rows] == [
+        ("acled-TST1", "Own event"),
+        ("acled-TST2", "Armed clash in Town2"),
+    ]
     assert (out / "events.csv").read_bytes().startswith(own_events.split(b"\n")[0])  # existing row kept
-    actors = [r["id"] for r in csv.DictReader(open(out / "actors.csv", encoding="utf-8"))]
+    actors = [r["id"] for r in csv.DictReader((out / "actors.csv").read_text(encoding="utf-8").splitlines())]
     assert actors == ["kim", "france"]  # "Kim" is the existing actor; France is new
     assert events.load_dataset(out)[1] == []
 
@@ -69,7 +76,10 @@ def test_invalid_result_writes_nothing(tmp_path):
     with pytest.raises(ImportFailed, match="(?s)does not validate.*has no source"):
         import_file(write_acled(tmp_path / "a.csv", [acled_row(7)]), "acled", out)
     assert _snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "ds"]  # no staging folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.csv",
+        "ds",
+    ]  # no staging folder left
 
 
 def test_target_not_a_dataset(tmp_path):
@@ -89,7 +99,21 @@ def test_progress_and_size_warning(tmp_path, capsys, monkeypatch):
 
 def test_cli_import_and_wrong_format(tmp_path, capsys):
     src = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2, latitude="x")])
-    assert main(["import", str(src), "--from", "acled", "--to", str(tmp_path / "ds"), "--since", "2024-03-01"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(src),
+                "--from",
+                "acled",
+                "--to",
+                str(tmp_path / "ds"),
+                "--since",
+                "2024-03-01",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "line 3: latitude/longitude" in out and "mapped 1" in out
     assert main(["import", str(src), "--from", "gdelt", "--to", str(tmp_path / "ds2")]) == 2

@@ -28,8 +28,20 @@ def _events_only(folder, header, row):
 
 @pending
 def test_source_and_url_columns_are_provenance(tmp_path):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon", "source_title", "url"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2", "Ministry statement", "https://example.org/s"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon", "source_title", "url"],
+        [
+            "e1",
+            "A",
+            "B",
+            "2024-01-01",
+            "1",
+            "2",
+            "Ministry statement",
+            "https://example.org/s",
+        ],
+    )
     ds, errors = events.load_dataset(folder)
     assert errors == []
     assert ds.events[0].sources == (SourceRef(citation="Ministry statement", url="https://example.org/s"),)
@@ -37,22 +49,31 @@ def test_source_and_url_columns_are_provenance(tmp_path):
 
 @pending
 def test_source_column_alone_is_enough(tmp_path):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon", "source"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2", "Field notes, 3 May"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon", "source"],
+        ["e1", "A", "B", "2024-01-01", "1", "2", "Field notes, 3 May"],
+    )
     ds, errors = events.load_dataset(folder)
     assert errors == [] and ds.events[0].sources[0].citation == "Field notes, 3 May"
 
 
 def test_a_row_without_any_source_still_fails(tmp_path):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon"],
+        ["e1", "A", "B", "2024-01-01", "1", "2"],
+    )
     assert any("has no source" in str(e) for e in events.load_dataset(folder)[1])
 
 
 @pending
 def test_unknown_columns_warn_and_exit_0(tmp_path, capsys):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon", "source", "colour"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "red"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon", "source", "colour"],
+        ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "red"],
+    )
     assert main(["validate", str(folder)]) == 0
     out = capsys.readouterr()
     text = out.out + out.err
@@ -62,15 +83,21 @@ def test_unknown_columns_warn_and_exit_0(tmp_path, capsys):
 
 @pending
 def test_strict_makes_warnings_fail(tmp_path, capsys):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon", "source", "colour"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "red"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon", "source", "colour"],
+        ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "red"],
+    )
     assert main(["validate", "--strict", str(folder)]) == 2
 
 
 @pending
 def test_source_type_is_a_known_column(tmp_path, capsys):
-    folder = _events_only(tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon", "source", "source_type"],
-                          ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "Battles / Armed clash"])
+    folder = _events_only(
+        tmp_path / "ds",
+        ["id", "title", "summary", "date", "lat", "lon", "source", "source_type"],
+        ["e1", "A", "B", "2024-01-01", "1", "2", "Notes", "Battles / Armed clash"],
+    )
     assert main(["validate", str(folder)]) == 0
     assert "warning" not in capsys.readouterr().out.lower()
 
@@ -85,7 +112,7 @@ def test_importer_writes_source_type_column_once_accepted(tmp_path, monkeypatch)
     monkeypatch.setitem(events.COLUMNS, "events", (required, optional + ("source_type",)))
     out = tmp_path / "ds"
     import_file(write_acled(tmp_path / "a.csv", [acled_row(1)]), "acled", out)
-    row = next(csv.DictReader(open(out / "events.csv", encoding="utf-8")))
+    row = next(csv.DictReader((out / "events.csv").read_text(encoding="utf-8").splitlines()))
     assert row["source_type"] == "Battles / Armed clash"
     assert not (out / "source_types.csv").exists()
     assert events.load_dataset(out)[1] == []

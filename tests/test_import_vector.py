@@ -27,15 +27,43 @@ KML = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _geojson(path):
     feats = [
-        {"type": "Feature", "properties": {"name": "Summit", "when": "2024-05-02", "ref": "P1", "type": "summit",
-                                           "url": "data:text/html,x"},
-         "geometry": {"type": "Point", "coordinates": [13.4, 52.5]}},
-        {"type": "Feature", "properties": {"name": "Pipeline", "ref": "L1", "status": "planned", "kind": "gas pipeline"},
-         "geometry": {"type": "LineString", "coordinates": [[13.4, 52.5], [14.5, 53.4]]}},
-        {"type": "Feature", "properties": {"name": "Area", "ref": "A1"},
-         "geometry": {"type": "Polygon", "coordinates": [[[10, 50], [12, 50], [12, 52], [10, 52], [10, 50]]]}},
-        {"type": "Feature", "properties": {"name": "Bad date", "when": "someday", "ref": "P2"},
-         "geometry": {"type": "Point", "coordinates": [1, 1]}},
+        {
+            "type": "Feature",
+            "properties": {
+                "name": "Summit",
+                "when": "2024-05-02",
+                "ref": "P1",
+                "type": "summit",
+                "url": "data:text/html,x",
+            },
+            "geometry": {"type": "Point", "coordinates": [13.4, 52.5]},
+        },
+        {
+            "type": "Feature",
+            "properties": {
+                "name": "Pipeline",
+                "ref": "L1",
+                "status": "planned",
+                "kind": "gas pipeline",
+            },
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[13.4, 52.5], [14.5, 53.4]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "Area", "ref": "A1"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[10, 50], [12, 50], [12, 52], [10, 52], [10, 50]]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "Bad date", "when": "someday", "ref": "P2"},
+            "geometry": {"type": "Point", "coordinates": [1, 1]},
+        },
     ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
     return path
@@ -50,11 +78,20 @@ def test_geojson_points_lines_polygons(tmp_path, isolated_build):
     assert events.load_dataset(out)[1] == []
     lay = layers.load_layers(out)
     ev = lay["events"].iloc[0]
-    assert (ev.id, ev.title, ev.date, ev.type) == ("geojson-P1", "Summit", "2024-05-02", "meeting")
+    assert (ev.id, ev.title, ev.date, ev.type) == (
+        "geojson-P1",
+        "Summit",
+        "2024-05-02",
+        "meeting",
+    )
     assert (ev.geometry.x, ev.geometry.y) == pytest.approx((13.4, 52.5))
     assert ev.sources[0]["url"] == "" and "data:text/html" in ev.sources[0]["citation"]
     route = lay["routes"].iloc[0]
-    assert (route.id, route.status, route.kind) == ("geojson-L1", "planned", "gas pipeline")
+    assert (route.id, route.status, route.kind) == (
+        "geojson-L1",
+        "planned",
+        "gas pipeline",
+    )
     assert route.geometry.geom_type == "LineString" and len(route.sources) == 1
     region = lay["regions"].iloc[0]
     assert region.id == "geojson-A1" and region.geometry.bounds == pytest.approx((10, 50, 12, 52))
@@ -70,7 +107,12 @@ def test_kml(tmp_path, isolated_build):
     assert report.defaulted["status"] == 1
     lay = layers.load_layers(out)
     ev = lay["events"].iloc[0]
-    assert (ev.title, ev.date, ev.type, ev.summary) == ("Meeting in Lyon", "2024-06-01", "meeting", "Two delegations met.")
+    assert (ev.title, ev.date, ev.type, ev.summary) == (
+        "Meeting in Lyon",
+        "2024-06-01",
+        "meeting",
+        "Two delegations met.",
+    )
     assert (ev.geometry.x, ev.geometry.y) == pytest.approx((4.835, 45.764))
     assert ev.sources == [{"citation": "colleague.kml, feature 1", "url": "https://example.org/a"}]
     assert lay["routes"].iloc[0].status == "operational"  # defaulted, and counted as such
@@ -83,14 +125,19 @@ def test_gpkg_projected_layer(tmp_path, isolated_build):
     import geopandas as gpd
     from shapely.geometry import Point
 
-    frame = gpd.GeoDataFrame({"title": ["Visit"], "date": ["2024-02-03"], "type": ["visit"]},
-                             geometry=[Point(500000, 0)], crs="EPSG:32633")  # UTM 33N
+    frame = gpd.GeoDataFrame(
+        {"title": ["Visit"], "date": ["2024-02-03"], "type": ["visit"]},
+        geometry=[Point(500000, 0)],
+        crs="EPSG:32633",
+    )  # UTM 33N
     src = tmp_path / "in.gpkg"
     frame.to_file(src, layer="visits", driver="GPKG")
     out = tmp_path / "ds"
     assert import_file(src, "gpkg", out).mapped == 1
     ev = layers.load_layers(out)["events"].iloc[0]
-    assert (ev.geometry.x, ev.geometry.y) == pytest.approx((15.0, 0.0), abs=1e-6)  # the zone's central meridian on the equator
+    assert (ev.geometry.x, ev.geometry.y) == pytest.approx(
+        (15.0, 0.0), abs=1e-6
+    )  # the zone's central meridian on the equator
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "gpkg"])

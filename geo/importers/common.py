@@ -13,11 +13,12 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date as _date
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 # TODO(lead): dedupe with geo/drafting/vocabulary.py (same list, written by another helper).
@@ -218,7 +219,14 @@ def clip(text: Any, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d-%b-%Y", "%d-%B-%Y")
+_MONTH_FORMATS = (
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+)
 
 
 def parse_date(text: Any) -> str | None:
@@ -348,7 +356,10 @@ def text_lines(path: Path, report: ImportReport, progress: bool) -> Iterator[tup
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                report.problem(f"line {n}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped")
+                report.problem(
+                    f"line {n}",
+                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped",
+                )
                 continue
             if n % 4096 == 0:
                 bar.update(done, n)
@@ -377,7 +388,10 @@ def csv_rows(path: Path, report: ImportReport, progress: bool, delimiter: str = 
         except StopIteration:
             return
         except csv.Error as exc:  # NUL byte, unclosed quote at the end …: stop reading, say where
-            report.problem(f"line {start}", f"malformed CSV ({exc}); the rest of the file is not read")
+            report.problem(
+                f"line {start}",
+                f"malformed CSV ({exc}); the rest of the file is not read",
+            )
             return
         if not rec or all(not c.strip() for c in rec):
             continue
@@ -386,6 +400,12 @@ def csv_rows(path: Path, report: ImportReport, progress: bool, delimiter: str = 
             yield start, {"__header__": header}
             continue
         if len(rec) > len(header):
-            report.problem(f"line {start}", f"row has {len(rec)} fields but the header has {len(header)}")
+            report.problem(
+                f"line {start}",
+                f"row has {len(rec)} fields but the header has {len(header)}",
+            )
             continue
-        yield start, {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
+        yield (
+            start,
+            {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)},
+        )

@@ -6,8 +6,8 @@ name is geocoded offline (geo.geocode). `event_fields` is shared with the vector
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from geo.importers.common import (
     FormatError,
@@ -74,8 +74,13 @@ def resolve_columns(columns: list[str], mapping: dict[str, str], label: str) -> 
     return out
 
 
-def event_fields(get: Callable[[str], str], where: str, file_label: str, report: ImportReport,
-                 count: bool = True) -> dict | None:
+def event_fields(
+    get: Callable[[str], str],
+    where: str,
+    file_label: str,
+    report: ImportReport,
+    count: bool = True,
+) -> dict | None:
     """The non-geometric event fields of a row (`get(target)` gives its value); None when unusable.
     Returns props (without lat/lon), actors, citation, url and source_type; `count` notes defaults."""
     problems = []
@@ -97,7 +102,10 @@ def event_fields(get: Callable[[str], str], where: str, file_label: str, report:
         return None
     title = clip(get("title"), 200)
     if not title:
-        title = clip(f"{get('type') or 'Event'} in {get('place')}" if get("place") else f"Event of {date}", 200)
+        title = clip(
+            f"{get('type') or 'Event'} in {get('place')}" if get("place") else f"Event of {date}",
+            200,
+        )
         if count:
             report.default("title")
     summary = clip(get("summary"))
@@ -172,7 +180,10 @@ class _Coords:
             self._geocode, self._precision = geocode_place, FEATURE_PRECISION
         got = self._geocode(name, country.upper() if len(country) == 2 else None)
         if got is None:
-            report.problem(where, f"cannot place {name[:60]!r} (not in the offline gazetteer); give lat/lon")
+            report.problem(
+                where,
+                f"cannot place {name[:60]!r} (not in the offline gazetteer); give lat/lon",
+            )
             return None
         return got.lat, got.lon, self._precision.get(got.feature, "approximate")
 
@@ -203,7 +214,7 @@ def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[
             report.filtered += 1
             continue
 
-        def get(target: str, row=row) -> str:
+        def get(target: str, row=row, cols=cols) -> str:
             return row.get(cols[target], "") if target in cols else ""
 
         rid = make_id(prefix, get("id")) if get("id") else hash_id(prefix, sorted(row.items()))
