@@ -24,18 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ACTORS = [
-    "FRANCE",
-    "RUSSIA",
-    "CHINA",
-    "UNITED STATES",
-    "POLICE",
-    "PROTESTER",
-    "GOVERNMENT",
-    "MILITARY",
-    "",
-    "UKRAINE",
-]
+ACTORS = ["FRANCE", "RUSSIA", "CHINA", "UNITED STATES", "POLICE", "PROTESTER", "GOVERNMENT", "MILITARY", "", "UKRAINE"]
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> int:
@@ -51,10 +40,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
             root = rng.randint(1, 20)
             r[index["GLOBALEVENTID"]] = str(1_000_000_000 + n)
             r[index["SQLDATE"]] = f"2025{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            r[index["Actor1Name"]], r[index["Actor2Name"]] = (
-                rng.choice(ACTORS),
-                rng.choice(ACTORS),
-            )
+            r[index["Actor1Name"]], r[index["Actor2Name"]] = (rng.choice(ACTORS), rng.choice(ACTORS))
             r[index["EventRootCode"]] = f"{root:02d}"
             r[index["EventBaseCode"]] = r[index["EventCode"]] = f"{root:02d}{rng.randint(0, 9)}"
             r[index["NumMentions"]] = str(rng.randint(1, 50))

@@ -30,20 +30,10 @@ def acled_dataset(tmp_path, isolated_build):
             actor1="Protesters (Testland)",
             actor2="",
         ),
-        acled_row(
-            3,
-            geo_precision="3",
-            event_type="Strategic developments",
-            sub_event_type="Agreement",
-        ),
+        acled_row(3, geo_precision="3", event_type="Strategic developments", sub_event_type="Agreement"),
         acled_row(4, latitude="north", longitude="20"),
         acled_row(5, event_date="31/02/2024"),
-        acled_row(
-            6,
-            event_type="Explosions/Remote violence",
-            sub_event_type="Air/drone strike",
-            fatalities="2",
-        ),
+        acled_row(6, event_type="Explosions/Remote violence", sub_event_type="Air/drone strike", fatalities="2"),
     ]
     src = write_acled(tmp_path / "acled.csv", rows)
     out = tmp_path / "ds"
@@ -56,17 +46,8 @@ def test_acled_imports_validates_and_builds(acled_dataset):
     assert (report.mapped, report.skipped) == (4, 2)
     assert events.load_dataset(out)[1] == []
     frame = layers.load_layers(out)["events"].set_index("id")
-    assert sorted(frame.index) == [
-        "acled-TST1",
-        "acled-TST2",
-        "acled-TST3",
-        "acled-TST6",
-    ]
-    one, two, three = (
-        frame.loc["acled-TST1"],
-        frame.loc["acled-TST2"],
-        frame.loc["acled-TST3"],
-    )
+    assert sorted(frame.index) == ["acled-TST1", "acled-TST2", "acled-TST3", "acled-TST6"]
+    one, two, three = (frame.loc["acled-TST1"], frame.loc["acled-TST2"], frame.loc["acled-TST3"])
     assert (one.geometry.y, one.geometry.x) == pytest.approx((10.1, 20.1))
     assert (one.place_precision, one.uncertainty_km) == ("city", 10.0)
     assert (two.place_precision, two.uncertainty_km) == ("approximate", 25.0)
@@ -123,12 +104,7 @@ def test_acled_filters(tmp_path):
     src = write_acled(tmp_path / "a.csv", rows)
     from geo.importers.common import Options
 
-    opts = Options(
-        bbox=(2, 2, 7, 7),
-        since="2024-03-03",
-        until="2024-03-06",
-        where=[("country", "testland")],
-    )
+    opts = Options(bbox=(2, 2, 7, 7), since="2024-03-03", until="2024-03-06", where=[("country", "testland")])
     report = import_file(src, "acled", tmp_path / "ds", opts)
     ids = [r["id"] for r in _csv(tmp_path / "ds" / "events.csv")]
     assert ids == ["acled-TST3", "acled-TST4", "acled-TST5", "acled-TST6"]

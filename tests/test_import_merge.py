@@ -26,8 +26,7 @@ def _own_dataset(folder, title="Own event", actors=True):
         encoding="utf-8",
     )
     (folder / "citations.csv").write_text(
-        "layer,item,file,start,end,evidence,citation,url\nevents,acled-TST1,,,,,Own notes,\n",
-        encoding="utf-8",
+        "layer,item,file,start,end,evidence,citation,url\nevents,acled-TST1,,,,,Own notes,\n", encoding="utf-8"
     )
     if actors:
         (folder / "actors.csv").write_text("id,name,kind\nkim,Kim,person\n", encoding="utf-8")
@@ -76,10 +75,7 @@ def test_invalid_result_writes_nothing(tmp_path):
     with pytest.raises(ImportFailed, match="(?s)does not validate.*has no source"):
         import_file(write_acled(tmp_path / "a.csv", [acled_row(7)]), "acled", out)
     assert _snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "a.csv",
-        "ds",
-    ]  # no staging folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "ds"]  # no staging folder left
 
 
 def test_target_not_a_dataset(tmp_path):
@@ -99,21 +95,7 @@ def test_progress_and_size_warning(tmp_path, capsys, monkeypatch):
 
 def test_cli_import_and_wrong_format(tmp_path, capsys):
     src = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2, latitude="x")])
-    assert (
-        main(
-            [
-                "import",
-                str(src),
-                "--from",
-                "acled",
-                "--to",
-                str(tmp_path / "ds"),
-                "--since",
-                "2024-03-01",
-            ]
-        )
-        == 0
-    )
+    assert main(["import", str(src), "--from", "acled", "--to", str(tmp_path / "ds"), "--since", "2024-03-01"]) == 0
     out = capsys.readouterr().out
     assert "line 3: latitude/longitude" in out and "mapped 1" in out
     assert main(["import", str(src), "--from", "gdelt", "--to", str(tmp_path / "ds2")]) == 2

@@ -31,16 +31,7 @@ def test_source_and_url_columns_are_provenance(tmp_path):
     folder = _events_only(
         tmp_path / "ds",
         ["id", "title", "summary", "date", "lat", "lon", "source_title", "url"],
-        [
-            "e1",
-            "A",
-            "B",
-            "2024-01-01",
-            "1",
-            "2",
-            "Ministry statement",
-            "https://example.org/s",
-        ],
+        ["e1", "A", "B", "2024-01-01", "1", "2", "Ministry statement", "https://example.org/s"],
     )
     ds, errors = events.load_dataset(folder)
     assert errors == []
@@ -60,9 +51,7 @@ def test_source_column_alone_is_enough(tmp_path):
 
 def test_a_row_without_any_source_still_fails(tmp_path):
     folder = _events_only(
-        tmp_path / "ds",
-        ["id", "title", "summary", "date", "lat", "lon"],
-        ["e1", "A", "B", "2024-01-01", "1", "2"],
+        tmp_path / "ds", ["id", "title", "summary", "date", "lat", "lon"], ["e1", "A", "B", "2024-01-01", "1", "2"]
     )
     assert any("has no source" in str(e) for e in events.load_dataset(folder)[1])
 

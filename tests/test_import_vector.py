@@ -40,24 +40,13 @@ def _geojson(path):
         },
         {
             "type": "Feature",
-            "properties": {
-                "name": "Pipeline",
-                "ref": "L1",
-                "status": "planned",
-                "kind": "gas pipeline",
-            },
-            "geometry": {
-                "type": "LineString",
-                "coordinates": [[13.4, 52.5], [14.5, 53.4]],
-            },
+            "properties": {"name": "Pipeline", "ref": "L1", "status": "planned", "kind": "gas pipeline"},
+            "geometry": {"type": "LineString", "coordinates": [[13.4, 52.5], [14.5, 53.4]]},
         },
         {
             "type": "Feature",
             "properties": {"name": "Area", "ref": "A1"},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[10, 50], [12, 50], [12, 52], [10, 52], [10, 50]]],
-            },
+            "geometry": {"type": "Polygon", "coordinates": [[[10, 50], [12, 50], [12, 52], [10, 52], [10, 50]]]},
         },
         {
             "type": "Feature",
@@ -78,20 +67,11 @@ def test_geojson_points_lines_polygons(tmp_path, isolated_build):
     assert events.load_dataset(out)[1] == []
     lay = layers.load_layers(out)
     ev = lay["events"].iloc[0]
-    assert (ev.id, ev.title, ev.date, ev.type) == (
-        "geojson-P1",
-        "Summit",
-        "2024-05-02",
-        "meeting",
-    )
+    assert (ev.id, ev.title, ev.date, ev.type) == ("geojson-P1", "Summit", "2024-05-02", "meeting")
     assert (ev.geometry.x, ev.geometry.y) == pytest.approx((13.4, 52.5))
     assert ev.sources[0]["url"] == "" and "data:text/html" in ev.sources[0]["citation"]
     route = lay["routes"].iloc[0]
-    assert (route.id, route.status, route.kind) == (
-        "geojson-L1",
-        "planned",
-        "gas pipeline",
-    )
+    assert (route.id, route.status, route.kind) == ("geojson-L1", "planned", "gas pipeline")
     assert route.geometry.geom_type == "LineString" and len(route.sources) == 1
     region = lay["regions"].iloc[0]
     assert region.id == "geojson-A1" and region.geometry.bounds == pytest.approx((10, 50, 12, 52))
@@ -126,9 +106,7 @@ def test_gpkg_projected_layer(tmp_path, isolated_build):
     from shapely.geometry import Point
 
     frame = gpd.GeoDataFrame(
-        {"title": ["Visit"], "date": ["2024-02-03"], "type": ["visit"]},
-        geometry=[Point(500000, 0)],
-        crs="EPSG:32633",
+        {"title": ["Visit"], "date": ["2024-02-03"], "type": ["visit"]}, geometry=[Point(500000, 0)], crs="EPSG:32633"
     )  # UTM 33N
     src = tmp_path / "in.gpkg"
     frame.to_file(src, layer="visits", driver="GPKG")

@@ -6,9 +6,7 @@ point is `geo.importers.writer.import_file`; docs/importing.md describes options
 """
 
 
-def __getattr__(
-    name,
-):  # `geo.importers.import_file`, imported lazily like `geo.load_layers`
+def __getattr__(name):  # `geo.importers.import_file`, imported lazily like `geo.load_layers`
     if name == "import_file":
         from geo.importers.writer import import_file
 

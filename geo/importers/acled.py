@@ -80,10 +80,7 @@ def _record(line: int, row: dict, prefix: str, report: ImportReport) -> Record |
     place = ", ".join(p for p in (row.get("location"), row.get("admin1"), row.get("country")) if p)
     actors = tuple(a for a in (actor(row.get("actor1", "")), actor(row.get("actor2", ""))) if a)
     what = sub or et
-    title = clip(
-        f"{what} in {row.get('location') or row.get('admin1') or row.get('country') or 'unnamed place'}",
-        200,
-    )
+    title = clip(f"{what} in {row.get('location') or row.get('admin1') or row.get('country') or 'unnamed place'}", 200)
     summary = clip(row.get("notes")) or clip(f"ACLED: {et} / {sub} at {place}.")
     source = clip(row.get("source"), 300)
     citation = f"ACLED event {source_id}" + (f"; source: {source}" if source else "")

@@ -30,65 +30,18 @@ def _where(text: str) -> tuple[str, str]:
 
 def add_parser(sub) -> None:
     """Register the `import` subcommand on geo.cli's subparsers."""
-    p = sub.add_parser(
-        "import",
-        help="import ACLED, GDELT, GeoJSON, KML, GeoPackage or CSV into a dataset folder",
-    )
+    p = sub.add_parser("import", help="import ACLED, GDELT, GeoJSON, KML, GeoPackage or CSV into a dataset folder")
     p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--from",
-        dest="fmt",
-        required=True,
-        choices=sorted(READERS),
-        help="format of FILE",
-    )
-    p.add_argument(
-        "--to",
-        dest="to",
-        required=True,
-        metavar="DIR",
-        help="dataset folder to write or add to",
-    )
-    p.add_argument(
-        "--map",
-        default="",
-        metavar="FIELD=COLUMN,…",
-        help="name the columns: title=name,date=when",
-    )
-    p.add_argument(
-        "--crs",
-        default="",
-        metavar="EPSG:…",
-        help="CSV: coordinate system of x/y (transformed to WGS84)",
-    )
-    p.add_argument(
-        "--bbox",
-        type=float,
-        nargs=4,
-        metavar=("W", "S", "E", "N"),
-        help="only what lies in this box",
-    )
-    p.add_argument(
-        "--since",
-        type=_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="only events on/after this day",
-    )
-    p.add_argument(
-        "--until",
-        type=_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="only events on/before this day",
-    )
+    p.add_argument("--from", dest="fmt", required=True, choices=sorted(READERS), help="format of FILE")
+    p.add_argument("--to", dest="to", required=True, metavar="DIR", help="dataset folder to write or add to")
+    p.add_argument("--map", default="", metavar="FIELD=COLUMN,…", help="name the columns: title=name,date=when")
+    p.add_argument("--crs", default="", metavar="EPSG:…", help="CSV: coordinate system of x/y (transformed to WGS84)")
+    p.add_argument("--bbox", type=float, nargs=4, metavar=("W", "S", "E", "N"), help="only what lies in this box")
+    p.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD", help="only events on/after this day")
+    p.add_argument("--until", type=_date, default=None, metavar="YYYY-MM-DD", help="only events on/before this day")
     p.add_argument("--where", type=_where, action="append", default=[], metavar="COLUMN=VALUE",
                    help="only rows whose source column has this value (repeatable; case-insensitive)")  # fmt: skip
-    p.add_argument(
-        "--prefix",
-        default="",
-        help="id prefix (default: the format name, e.g. acled-RUS1001)",
-    )
+    p.add_argument("--prefix", default="", help="id prefix (default: the format name, e.g. acled-RUS1001)")
     p.add_argument("--layer", default="", help="GeoPackage/KML: import only this layer")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_import)

@@ -219,14 +219,7 @@ def clip(text: Any, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_MONTH_FORMATS = (
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d-%b-%Y",
-    "%d-%B-%Y",
-)
+_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d-%b-%Y", "%d-%B-%Y")
 
 
 def parse_date(text: Any) -> str | None:
@@ -294,9 +287,12 @@ def map_type(value: str) -> str:
     ('meeting', 'ceremony', 'other')
     """
     key = str(value or "").strip().casefold()
-    if key in EVENT_TYPES:
-        return key
-    return TYPE_SYNONYMS.get(key) or TYPE_SYNONYMS.get(key.rstrip("s")) or "other"
+    for word in (key, key.removesuffix("s")):  # "protests", "summits"
+        if word in EVENT_TYPES:
+            return word
+        if word in TYPE_SYNONYMS:
+            return TYPE_SYNONYMS[word]
+    return "other"
 
 
 _COUNTRIES: set[str] | None = None
@@ -345,10 +341,26 @@ class Progress:
 
 def text_lines(path: Path, report: ImportReport, progress: bool) -> Iterator[tuple[int, str]]:
     """(line number, text) of a UTF-8 file, streamed: one line in memory at a time. A line that is not
-    UTF-8 is reported and skipped; a byte-order mark is dropped."""
-    bar = Progress(Path(path).stat().st_size, progress)
-    done = 0
-    with open(path, "rb") as fh:
+    UTF-8 is reported and skipped; a byte-order mark is dropped. A zip archive holding one file (as GDELT
+    and ACLED downloads come) is read without unpacking it."""
+    import zipfile
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        fh = stack.enter_context(open(path, "rb"))
+        total = Path(path).stat().st_size
+        if fh.read(4) == b"PK\x03\x04":
+            try:
+                archive = stack.enter_context(zipfile.ZipFile(fh))
+            except zipfile.BadZipFile as exc:
+                raise FormatError(f"a damaged zip archive ({exc})") from None
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                raise FormatError(f"a zip archive with {len(members)} files; unpack it and import one file")
+            fh, total = stack.enter_context(archive.open(members[0])), members[0].file_size
+        fh.seek(0)
+        bar = Progress(total, progress)
+        done = n = 0
         for n, raw in enumerate(fh, 1):
             done += len(raw)
             if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -356,15 +368,12 @@ def text_lines(path: Path, report: ImportReport, progress: bool) -> Iterator[tup
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                report.problem(
-                    f"line {n}",
-                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped",
-                )
+                report.problem(f"line {n}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped")
                 continue
             if n % 4096 == 0:
                 bar.update(done, n)
             yield n, line
-        bar.close(n if done else 0)
+        bar.close(n)
 
 
 def csv_rows(path: Path, report: ImportReport, progress: bool, delimiter: str = ",") -> Iterator[tuple[int, dict]]:
@@ -388,10 +397,7 @@ def csv_rows(path: Path, report: ImportReport, progress: bool, delimiter: str = 
         except StopIteration:
             return
         except csv.Error as exc:  # NUL byte, unclosed quote at the end …: stop reading, say where
-            report.problem(
-                f"line {start}",
-                f"malformed CSV ({exc}); the rest of the file is not read",
-            )
+            report.problem(f"line {start}", f"malformed CSV ({exc}); the rest of the file is not read")
             return
         if not rec or all(not c.strip() for c in rec):
             continue
@@ -400,12 +406,6 @@ def csv_rows(path: Path, report: ImportReport, progress: bool, delimiter: str = 
             yield start, {"__header__": header}
             continue
         if len(rec) > len(header):
-            report.problem(
-                f"line {start}",
-                f"row has {len(rec)} fields but the header has {len(header)}",
-            )
+            report.problem(f"line {start}", f"row has {len(rec)} fields but the header has {len(header)}")
             continue
-        yield (
-            start,
-            {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)},
-        )
+        yield (start, {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)})

@@ -44,11 +44,7 @@ COLUMNS_V2 = _HEAD + _EVENT + _geo("Actor1Geo", True) + _geo("Actor2Geo", True) 
 COLUMNS_V2 += ["DATEADDED", "SOURCEURL"]
 COLUMNS_V1 = _HEAD + _EVENT + _geo("Actor1Geo", False) + _geo("Actor2Geo", False) + _geo("ActionGeo", False)
 COLUMNS_V1 += ["DATEADDED", "SOURCEURL"]
-LAYOUTS = {
-    61: ("GDELT 2.0", COLUMNS_V2),
-    58: ("GDELT 1.0", COLUMNS_V1),
-    57: ("GDELT 1.0", COLUMNS_V1[:-1]),
-}
+LAYOUTS = {61: ("GDELT 2.0", COLUMNS_V2), 58: ("GDELT 1.0", COLUMNS_V1), 57: ("GDELT 1.0", COLUMNS_V1[:-1])}
 
 # CAMEO root code → (type, label); a few base codes refine it (visits, agreements, arms and sanctions).
 CAMEO_ROOTS = {
@@ -101,11 +97,7 @@ def _record(line: int, row: dict, version: str, prefix: str, report: ImportRepor
     if problems:
         report.problem(where, "; ".join(problems))
         return None
-    root, base, code = (
-        row["EventRootCode"].strip(),
-        row["EventBaseCode"].strip(),
-        row["EventCode"].strip(),
-    )
+    root, base, code = (row["EventRootCode"].strip(), row["EventBaseCode"].strip(), row["EventCode"].strip())
     label = CAMEO_ROOTS.get(root.zfill(2), ("", "CAMEO " + (root or "?")))[1]
     a1, a2 = clip(row["Actor1Name"], 200), clip(row["Actor2Name"], 200)
     place = clip(row["ActionGeo_FullName"], 300)
@@ -144,10 +136,7 @@ def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[
                 raise FormatError(f"not a GDELT events file: line {n} does not start with an event id and a "
                                   f"YYYYMMDD date ({parts[0][:20]!r}, {parts[1][:20]!r})")  # fmt: skip
         if len(parts) != len(names):
-            report.problem(
-                f"line {n}",
-                f"has {len(parts)} columns; this {version} file has {len(names)}",
-            )
+            report.problem(f"line {n}", f"has {len(parts)} columns; this {version} file has {len(names)}")
             continue
         row = dict(zip(names, parts))
         if not opts.keep_row(row):

@@ -75,11 +75,7 @@ def resolve_columns(columns: list[str], mapping: dict[str, str], label: str) -> 
 
 
 def event_fields(
-    get: Callable[[str], str],
-    where: str,
-    file_label: str,
-    report: ImportReport,
-    count: bool = True,
+    get: Callable[[str], str], where: str, file_label: str, report: ImportReport, count: bool = True
 ) -> dict | None:
     """The non-geometric event fields of a row (`get(target)` gives its value); None when unusable.
     Returns props (without lat/lon), actors, citation, url and source_type; `count` notes defaults."""
@@ -102,10 +98,7 @@ def event_fields(
         return None
     title = clip(get("title"), 200)
     if not title:
-        title = clip(
-            f"{get('type') or 'Event'} in {get('place')}" if get("place") else f"Event of {date}",
-            200,
-        )
+        title = clip(f"{get('type') or 'Event'} in {get('place')}" if get("place") else f"Event of {date}", 200)
         if count:
             report.default("title")
     summary = clip(get("summary"))
@@ -180,10 +173,7 @@ class _Coords:
             self._geocode, self._precision = geocode_place, FEATURE_PRECISION
         got = self._geocode(name, country.upper() if len(country) == 2 else None)
         if got is None:
-            report.problem(
-                where,
-                f"cannot place {name[:60]!r} (not in the offline gazetteer); give lat/lon",
-            )
+            report.problem(where, f"cannot place {name[:60]!r} (not in the offline gazetteer); give lat/lon")
             return None
         return got.lat, got.lon, self._precision.get(got.feature, "approximate")
 

@@ -11,23 +11,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from geo.importers.common import (
-    FormatError,
-    ImportFailed,
-    ImportReport,
-    Options,
-    Record,
-    clip,
-    hash_id,
-    make_id,
-)
+from geo.importers.common import FormatError, ImportFailed, ImportReport, Options, Record, clip, hash_id, make_id
 from geo.importers.table import event_fields, resolve_columns, to_event
 
-DRIVERS = {
-    "geojson": ("GeoJSON", "GeoJSONSeq", "ESRIJSON", "TopoJSON"),
-    "kml": ("KML", "LIBKML"),
-    "gpkg": ("GPKG",),
-}
+DRIVERS = {"geojson": ("GeoJSON", "GeoJSONSeq", "ESRIJSON", "TopoJSON"), "kml": ("KML", "LIBKML"), "gpkg": ("GPKG",)}
 ROUTE_STATUSES = ("planned", "MoU signed", "under construction", "operational")
 DEFAULT_STATUS = "operational"
 
@@ -74,13 +61,7 @@ def _layers(path: Path, fmt: str, opts: Options) -> list[str]:
 def _feature(get, geom, rid: str, where: str, label: str, report: ImportReport) -> Record | None:
     """A line → route, a polygon → region."""
     layer = "routes" if geom.geom_type in ("LineString", "MultiLineString") else "regions"
-    fields = event_fields(
-        lambda k: get(k) if k != "date" or get("date") else "0001",
-        where,
-        label,
-        report,
-        False,
-    )
+    fields = event_fields(lambda k: get(k) if k != "date" or get("date") else "0001", where, label, report, False)
     if fields is None:
         return None
     name = clip(get("title"), 200)
@@ -134,10 +115,7 @@ def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[
             elif kind in ("LineString", "MultiLineString", "Polygon", "MultiPolygon"):
                 rec = _feature(get, geom, rid, where, path.name, report)
             else:
-                report.problem(
-                    where,
-                    f"{kind} geometry is not imported (points, lines and polygons are)",
-                )
+                report.problem(where, f"{kind} geometry is not imported (points, lines and polygons are)")
                 continue
             if rec is not None:
                 if not all(-180 <= v <= 180 for v in geom.bounds[::2]) or not all(

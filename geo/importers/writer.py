@@ -33,27 +33,11 @@ from geo.importers.common import (
     number,
 )
 
-READERS = {
-    "acled": "acled",
-    "gdelt": "gdelt",
-    "geojson": "vector",
-    "kml": "vector",
-    "gpkg": "vector",
-    "csv": "table",
-}
+READERS = {"acled": "acled", "gdelt": "gdelt", "geojson": "vector", "kml": "vector", "gpkg": "vector", "csv": "table"}
 EVENT_COLUMNS = ("id", "title", "summary", "date", "end_date", "place", "lat", "lon", "place_precision",
                  "uncertainty_km", "actors", "type")  # fmt: skip
 CITATION_COLUMNS = ("layer", "item", "citation", "url")
-FIGURE_COLUMNS = (
-    "event_id",
-    "name",
-    "value",
-    "unit",
-    "qualifier",
-    "claimed_by",
-    "citation",
-    "url",
-)
+FIGURE_COLUMNS = ("event_id", "name", "value", "unit", "qualifier", "claimed_by", "citation", "url")
 ACTOR_COLUMNS = ("id", "name", "kind")
 SOURCE_TYPE_COLUMNS = ("layer", "id", "source_format", "source_type")
 SIDECAR = "source_types.csv"
@@ -113,12 +97,7 @@ class _CsvOut:
                 if fh.read(1) not in (b"\n", b"\r"):
                     fh.write(b"\n")
         self.fh = open(path, "a" if exists else "w", encoding="utf-8", newline="")  # noqa: SIM115 (open for the whole import; closed in close())
-        self.out = csv.DictWriter(
-            self.fh,
-            header if exists else columns,
-            lineterminator="\n",
-            extrasaction="ignore",
-        )
+        self.out = csv.DictWriter(self.fh, header if exists else columns, lineterminator="\n", extrasaction="ignore")
         if not exists:
             self.out.writeheader()
         self.rows = 0
@@ -180,10 +159,7 @@ class _Stage:
     def _add_event(self, rec: Record, report: ImportReport) -> None:
         row = {k: ("" if v is None else v) for k, v in rec.props.items()}
         row["id"] = rec.id
-        row["lat"], row["lon"] = (
-            fmt_coord(rec.props["lat"]),
-            fmt_coord(rec.props["lon"]),
-        )
+        row["lat"], row["lon"] = (fmt_coord(rec.props["lat"]), fmt_coord(rec.props["lon"]))
         new_actors = [a for a in rec.actors if a[0] not in self.actor_ids] if self.actors else []
         row["actors"] = ";".join(dict.fromkeys(a[0] for a in rec.actors))
         fp = _event_print(row)
@@ -205,14 +181,7 @@ class _Stage:
                 self.actor_ids.add(a[0])
                 self.actors.write({"id": a[0], "name": a[1], "kind": a[2]})
         self.events.write(row)
-        self.citations.write(
-            {
-                "layer": "events",
-                "item": rec.id,
-                "citation": rec.citation,
-                "url": rec.url,
-            }
-        )
+        self.citations.write({"layer": "events", "item": rec.id, "citation": rec.citation, "url": rec.url})
         for fig in rec.figures:
             self.figures.write(dict(fig, event_id=rec.id))
         report.mapped += 1
@@ -237,24 +206,14 @@ class _Stage:
         report.layers[rec.layer] += 1
 
     def close(self, new_folder: bool) -> None:
-        for out in (
-            self.events,
-            self.citations,
-            self.figures,
-            self.actors,
-            self.sidecar,
-        ):
+        for out in (self.events, self.citations, self.figures, self.actors, self.sidecar):
             if out is not None:
                 out.close()
         for layer, feats in self.features.items():
             if feats:
                 doc = {"type": "FeatureCollection", "features": feats}
                 (self.dir / f"{layer}.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        for name, out in (
-            ("figures.csv", self.figures),
-            ("actors.csv", self.actors),
-            (SIDECAR, self.sidecar),
-        ):
+        for name, out in (("figures.csv", self.figures), ("actors.csv", self.actors), (SIDECAR, self.sidecar)):
             if out is not None and new_folder and out.rows == 0:
                 (self.dir / name).unlink()  # no empty files in a new folder
         if new_folder:
