@@ -123,6 +123,6 @@ def test_not_acled_fails_with_one_message_and_writes_nothing(tmp_path):
 
 def test_no_usable_rows_writes_nothing(tmp_path):
     src = write_acled(tmp_path / "a.csv", [acled_row(1, latitude="x")])
-    with pytest.raises(ImportFailed, match="no usable"):
+    with pytest.raises(ImportFailed, match="no usable acled rows; nothing written\n.*line 2: latitude/longitude"):
         import_file(src, "acled", tmp_path / "ds")
     assert not (tmp_path / "ds").exists()

@@ -85,4 +85,6 @@ def test_utf8_errors_reported_by_line(tmp_path):
     lines[1] = lines[1].replace(b"Place 1", b"Place \xe9")
     src.write_bytes(b"\n".join(lines) + b"\n")
     report = import_file(src, "gdelt", tmp_path / "ds")
-    assert report.mapped == 2 and report.problems == [("line 2", "not valid UTF-8 (byte 0xe9); row skipped")]
+    assert report.mapped == 2 and report.problems == [
+        ("line 2", "not valid UTF-8 (byte 0xe9); row skipped (save the file as UTF-8)")
+    ]

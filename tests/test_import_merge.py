@@ -102,3 +102,25 @@ def test_cli_import_and_wrong_format(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "not a GDELT events file" in err
     assert not (tmp_path / "ds2").exists()
+
+
+@pytest.mark.parametrize(
+    "opts, message",
+    [(Options(bbox=(10, 50, 20, 40)), "--bbox"), (Options(bbox=(-200, 0, 10, 10)), "--bbox"),
+     (Options(since="2024-05-01", until="2024-04-01"), "--since 2024-05-01 is after")],
+)  # fmt: skip
+def test_bad_filters_are_refused(tmp_path, opts, message):
+    with pytest.raises(ImportFailed, match=message):
+        import_file(write_acled(tmp_path / "a.csv", [acled_row(1)]), "acled", tmp_path / "ds", opts)
+    assert not (tmp_path / "ds").exists()
+
+
+def test_concurrent_imports_into_one_folder_keep_both(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [write_gdelt(tmp_path / f"g{k}.tsv", [gdelt_values(100 * k + n) for n in range(20)]) for k in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        reports = list(pool.map(lambda f: import_file(f, "gdelt", tmp_path / "ds"), files))
+    assert sum(r.mapped for r in reports) == 60
+    rows = (tmp_path / "ds" / "events.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 61

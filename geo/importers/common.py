@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date as _date
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -310,6 +311,7 @@ def actor_kind(name: str) -> str:
     return "state" if name.strip().casefold() in _COUNTRIES else "organisation"
 
 
+@lru_cache(maxsize=65_536)  # names repeat a lot (GDELT: a few thousand distinct in a million rows)
 def actor(name: str) -> tuple[str, str, str] | None:
     """(id, name, kind) for an actor name as written, or None for an empty name."""
     name = clip(name, 200)
@@ -368,7 +370,9 @@ def text_lines(path: Path, report: ImportReport, progress: bool) -> Iterator[tup
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                report.problem(f"line {n}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped")
+                report.problem(
+                    f"line {n}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); row skipped (save the file as UTF-8)"
+                )
                 continue
             if n % 4096 == 0:
                 bar.update(done, n)

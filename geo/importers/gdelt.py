@@ -69,11 +69,12 @@ def cameo_type(root: str, base: str = "") -> str:
 
     Examples
     --------
-    >>> cameo_type("04"), cameo_type("04", "042"), cameo_type("4"), cameo_type("99")
-    ('meeting', 'visit', 'meeting', 'other')
+    >>> cameo_type("04"), cameo_type("04", "042"), cameo_type("4", "42"), cameo_type("99")
+    ('meeting', 'visit', 'visit', 'other')
     """
-    if base.strip() in CAMEO_BASES:
-        return CAMEO_BASES[base.strip()]
+    base = base.strip().zfill(3)  # spreadsheet and BigQuery exports drop the leading zero: 42 → 042
+    if base in CAMEO_BASES:
+        return CAMEO_BASES[base]
     return CAMEO_ROOTS.get(root.strip().zfill(2), ("other", ""))[0]
 
 

@@ -11,6 +11,7 @@ reported as a collision and never overwritten.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 
@@ -241,8 +243,6 @@ def _keep(rec: Record, opts: Options) -> bool:
 def _target_state(to: Path) -> str:
     """new, empty or dataset; anything else raises ImportFailed."""
     if not to.exists():
-        if not to.parent.is_dir():
-            raise ImportFailed(f"{to.parent}: no such folder")
         return "new"
     if not to.is_dir():
         raise ImportFailed(f"{to}: exists and is not a folder")
@@ -305,6 +305,35 @@ def import_file(path: Path | str, fmt: str, to: Path | str, opts: Options | None
         raise ImportFailed(f"unknown format {fmt!r}; expected one of {', '.join(READERS)}")
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
+    _check_options(opts)
+    if not to.parent.is_dir():
+        raise ImportFailed(f"{to.parent}: no such folder")
+    with _lock(to):
+        return _run(path, fmt, to, opts)
+
+
+def _check_options(opts: Options) -> None:
+    if opts.bbox:
+        w, s, e, n = opts.bbox
+        if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s < n <= 90):
+            raise ImportFailed(f"--bbox {w:g} {s:g} {e:g} {n:g}: expected W S E N in degrees with S < N")
+    if opts.since and opts.until and opts.since > opts.until:
+        raise ImportFailed(f"--since {opts.since} is after --until {opts.until}")
+
+
+@contextmanager
+def _lock(to: Path):
+    """One import into a folder at a time (a second would swap in a copy without the first's rows). The
+    lock is on the parent folder itself, so no lock file is left beside the dataset."""
+    fd = os.open(to.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _run(path: Path, fmt: str, to: Path, opts: Options) -> ImportReport:
     state = _target_state(to)
     reader = import_module(f"geo.importers.{READERS[fmt]}")
     report = ImportReport(str(path))
@@ -324,7 +353,8 @@ def import_file(path: Path | str, fmt: str, to: Path | str, opts: Options | None
         del st  # the id map can be large; free it before validation
         if report.mapped == 0:
             if state != "dataset":
-                raise ImportFailed(f"{path}: no usable {fmt} rows; nothing written")
+                why = "".join(f"\n{path}: {where}: {reason}" for where, reason in report.problems[:5])
+                raise ImportFailed(f"{path}: no usable {fmt} rows; nothing written{why}")
             return report
         if report.total_events > WARN_EVENTS:
             report.warnings.append(f"{to} now has {report.total_events:,} events; the app is measured up to "
