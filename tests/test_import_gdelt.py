@@ -55,7 +55,7 @@ def test_gdelt2_each_geo_type(tmp_path, isolated_build):
 def test_gdelt1_is_supported(tmp_path, width):
     rows = [gdelt_values(n, version=1)[:width] for n in range(3)]
     report = import_file(write_gdelt(tmp_path / "g1.CSV", rows), "gdelt", tmp_path / "ds")
-    assert report.mapped == 3
+    assert report.mapped == 3 and report.notes[0].startswith(f"read as GDELT 1.0 ({width} tab-separated columns)")
     ev_rows = _csv(tmp_path / "ds" / "events.csv")
     assert ev_rows[2]["lat"] == "40.02" and ev_rows[2]["summary"].startswith("GDELT 1.0 event 1002")
     urls = [r["url"] for r in _csv(tmp_path / "ds" / "citations.csv")]

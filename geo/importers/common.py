@@ -74,6 +74,7 @@ class ImportReport:
     collisions: list[str] = field(default_factory=list)
     layers: Counter = field(default_factory=Counter)  # layer → records written
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. which GDELT version was recognised
     total_events: int = 0
 
     def problem(self, where: str, reason: str) -> None:
@@ -98,7 +99,7 @@ class ImportReport:
                    f"already present {self.present}, collisions {len(self.collisions)}")  # fmt: skip
         if self.defaulted:
             out.append("defaulted: " + ", ".join(f"{k} ×{n}" for k, n in sorted(self.defaulted.items())))
-        return out + [f"warning: {w}" for w in self.warnings]
+        return [f"note: {n}" for n in self.notes] + out + [f"warning: {w}" for w in self.warnings]
 
 
 @dataclass
@@ -192,6 +193,9 @@ def slug(name: str) -> str:
     return text or "actor-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
 
 
+_BAD_URL_CHARS = re.compile(r'[\x00-\x20"<>\\`\x7f]')  # as geo.sources.safe_url refuses
+
+
 def split_link(url: str, citation: str = "") -> tuple[str, str]:
     """(url, citation): the url only when it is http(s); any other link (`javascript:`, `data:` …) is
     kept as plain text in the citation, cut short, and never as a link.
@@ -209,7 +213,7 @@ def split_link(url: str, citation: str = "") -> tuple[str, str]:
         ok = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     except ValueError:
         ok = False
-    if ok and len(url) <= 2000 and not any(ord(c) < 33 or c in '"<>\\`' for c in url):
+    if ok and len(url) <= 2000 and not _BAD_URL_CHARS.search(url):
         return url, citation
     shown = url if len(url) <= 80 else url[:80] + "…"
     return "", f"{citation} (link not kept: {shown})".strip()

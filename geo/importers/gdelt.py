@@ -131,6 +131,8 @@ def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[
                 raise FormatError(f"not a GDELT events file: line {n} has {len(parts)} tab-separated column(s); "
                                   "GDELT 2.0 has 61, GDELT 1.0 has 57 or 58")  # fmt: skip
             version, names = LAYOUTS[len(parts)]
+            no_url = "; no SOURCEURL column, so the citations have no links" if len(parts) == 57 else ""
+            report.notes.append(f"read as {version} ({len(parts)} tab-separated columns){no_url}")
             if parts[0].strip().upper() == "GLOBALEVENTID":  # a header line (BigQuery exports)
                 continue
             if not (parts[0].strip().isdigit() and parse_date(parts[1])):
