@@ -97,7 +97,14 @@ def _record(line: int, row: dict, prefix: str, report: ImportReport) -> Record |
 
 
 def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[Record]:
-    """Records of an ACLED CSV export, streamed; FormatError when the header is not ACLED's."""
+    """Records of an ACLED CSV export, streamed; FormatError when the header is not ACLED's.
+
+    Examples
+    --------
+    >>> report = ImportReport("acled.csv")
+    >>> [r.id for r in read(Path("acled.csv"), "acled", Options(), report)][:1]  # doctest: +SKIP
+    ['acled-RUS1001']
+    """
     prefix = opts.prefix or "acled"
     header = False
     for line, row in csv_rows(path, report, opts.progress):

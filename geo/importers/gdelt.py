@@ -118,7 +118,14 @@ def _record(line: int, row: dict, version: str, prefix: str, report: ImportRepor
 
 def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[Record]:
     """Records of a GDELT 1.0 or 2.0 events file, streamed line by line; FormatError when the first
-    row has another number of columns or its id and date are not GDELT's."""
+    row has another number of columns or its id and date are not GDELT's.
+
+    Examples
+    --------
+    >>> report = ImportReport("20250301.export.CSV")
+    >>> next(read(Path("20250301.export.CSV"), "gdelt", Options(), report)).props["type"]  # doctest: +SKIP
+    'meeting'
+    """
     prefix = opts.prefix or "gdelt"
     names, version = None, ""
     for n, text in text_lines(path, report, opts.progress):

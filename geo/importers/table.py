@@ -54,7 +54,13 @@ PRECISIONS = ("exact", "city", "region", "country", "approximate")
 
 def resolve_columns(columns: list[str], mapping: dict[str, str], label: str) -> dict[str, str]:
     """target → column of the file: `--map` first, then the usual names. Unknown targets or columns
-    named in --map that the file lacks raise ImportFailed."""
+    named in --map that the file lacks raise ImportFailed.
+
+    Examples
+    --------
+    >>> resolve_columns(["Headline", "Latitude", "Longitude", "when"], {"date": "when"}, "f.csv")
+    {'title': 'Headline', 'date': 'when', 'lat': 'Latitude', 'lon': 'Longitude'}
+    """
     bad = [t for t in mapping if t not in CANDIDATES]
     if bad:
         raise ImportFailed(f"--map: unknown field(s) {', '.join(bad)}; known: {', '.join(CANDIDATES)}")
@@ -193,7 +199,14 @@ def to_event(get, coords: _Coords, rid: str, where: str, label: str, report: Imp
 
 
 def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[Record]:
-    """Events of a free-form CSV, streamed."""
+    """Events of a free-form CSV, streamed.
+
+    Examples
+    --------
+    >>> opts = Options(mapping={"title": "Headline"})
+    >>> next(read(Path("sheet.csv"), "csv", opts, ImportReport("sheet.csv"))).props["title"]  # doctest: +SKIP
+    'Talks in Oslo'
+    """
     prefix, cols, coords = opts.prefix or "csv", None, None
     for line, row in csv_rows(path, report, opts.progress):
         if "__header__" in row:

@@ -83,7 +83,14 @@ def _feature(get, geom, rid: str, where: str, label: str, report: ImportReport) 
 
 
 def read(path: Path, fmt: str, opts: Options, report: ImportReport) -> Iterator[Record]:
-    """Records of a GeoJSON, KML or GeoPackage file, layer by layer."""
+    """Records of a GeoJSON, KML or GeoPackage file, layer by layer.
+
+    Examples
+    --------
+    >>> recs = read(Path("sites.geojson"), "geojson", Options(), ImportReport("sites.geojson"))  # doctest: +SKIP
+    >>> sorted({r.layer for r in recs})  # doctest: +SKIP
+    ['events', 'regions', 'routes']
+    """
     import pyogrio
 
     prefix = opts.prefix or fmt
