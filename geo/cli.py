@@ -12,7 +12,6 @@ import time
 
 from geo.errors import UserError as CliError  # the name the commands below use
 
-
 # ---------------------------------------------------------------------------
 # extract
 
@@ -170,12 +169,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from geo import dataset as events
 
-    errors = events.validate_path(args.path)
-    for e in errors:
+    found = events.validate_path(args.path)
+    for e in found:
         print(e)
-    if errors:
-        raise CliError(f"{args.path}: {len(errors)} error(s)")
-    print(f"{args.path}: OK")
+    errors = events.real_errors(found)
+    warnings = len(found) - len(errors)
+    if errors or (warnings and args.strict):
+        raise CliError(f"{args.path}: {len(errors)} error(s), {warnings} warning(s)")
+    print(f"{args.path}: OK" + (f" ({warnings} warning(s))" if warnings else ""))
     return 0
 
 
@@ -321,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a dataset folder or one of its files")
     p.add_argument("path", metavar="PATH", help="dataset folder or file (events.csv, routes.geojson, ...)")
+    p.add_argument("--strict", action="store_true", help="fail (exit 2) on warnings too, e.g. unknown columns")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("export", help="export the layers: OUT.geojson, .gpkg, .kml or .csv (events), or an offline briefing OUT.html")
@@ -354,9 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
     p.set_defaults(func=cmd_store_export)
 
-    from geo.dataset import diff as diff_cli  # `diff` and `versions` (issue 16)
+    from geo.dataset import diff as diff_cli  # `diff` and `versions`
+    from geo.importers.cli import add_parser as add_import_parser
 
     diff_cli.add_parser(sub)
+    add_import_parser(sub)
     return parser
 
 

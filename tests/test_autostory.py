@@ -16,12 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmarks import synth
 from geo import dataset as ev
 from geo import layers
-from geo.dataset import stories
-from benchmarks import synth
 from geo.config import PROJECT_ROOT
-from geo.dataset import autostory
+from geo.dataset import autostory, stories
 from geo.dataset.diff import diff
 
 HEADER = ["id", "title", "summary", "date", "end_date", "lat", "lon", "place", "place_precision", "type"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import dataset as ev
 from benchmarks import synth
+from geo import dataset as ev
 from geo.config import PROJECT_ROOT
 from geo.dataset import claims as cl
 

@@ -23,11 +23,13 @@ from geo.dataset.model import (
                                Relation,
                                Route,
                                ValidationError,
+    real_errors,
 )
 from geo.dataset.places import PlaceResolver, region_radius_km, resolve_places
 from geo.dataset.rules import parse_date
 
 __all__ = ["ACTOR_KINDS", "CITATION_LAYERS", "COLUMNS", "DEFAULT_UNCERTAINTY_KM", "FILES", "PLACE_PRECISIONS",
            "ROUTE_STATUSES", "Actor", "Dataset", "DatasetError", "Event", "Figure", "PlaceOverride",
-           "PlaceResolver", "Region", "Relation", "Route", "ValidationError", "load_dataset", "load_valid",
+           "PlaceResolver", "Region", "Relation", "Route", "ValidationError",
+    "real_errors", "load_dataset", "load_valid",
            "parse_date", "region_radius_km", "resolve_places", "validate_path"]

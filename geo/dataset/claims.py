@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from geo.articles.sources import SourceRef
 from geo.dataset import model as ev_model
 from geo.dataset import parse as ev_parse
-from geo.dataset import readers as ev_readers
 from geo.dataset import places as ev_places
+from geo.dataset import readers as ev_readers
 from geo.dataset import rules as ev_rules
-from geo.articles.sources import SourceRef
 
 FILE_NAME = "claims.csv"
 FIELDS = ("date", "place")

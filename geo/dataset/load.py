@@ -22,6 +22,7 @@ from geo.dataset.model import (
     ValidationError,
     _Slim,
     error_at,
+    real_errors,
     slim_event,
 )
 from geo.dataset.parse import (
@@ -193,8 +194,8 @@ def load_dataset(folder: Path | str, resolve: bool = True,
 def load_valid(folder: Path | str) -> Dataset:
     """The resolved dataset, or DatasetError listing every problem."""
     ds, errors = load_dataset(folder)
-    if errors:
-        raise DatasetError(errors)
+    if real_errors(errors):
+        raise DatasetError(real_errors(errors))
     return ds
 
 

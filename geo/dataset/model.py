@@ -27,7 +27,9 @@ FILES = {
 COLUMNS = {
     "events": (("id", "title", "summary", "date"),
                ("end_date", "date_precision", "place", "lat", "lon", "place_precision", "uncertainty_km",
-                "actors", "type", "country")),
+                "actors", "type", "country",
+                # provenance from the row itself (a background citation), and an importer's original type
+                "source", "url", "source_title", "source_type")),
     "figures": (("event_id", "name", "value"), ("unit", "qualifier", "claimed_by", "file", "sha256", "start",
                                                  "end", "evidence", "citation", "url")),
     "citations": (("layer", "item"), ("file", "sha256", "start", "end", "evidence", "citation", "url")),
@@ -49,13 +51,20 @@ class ValidationError:
     message: str
     line: int | None = None
     feature: int | None = None
+    warning: bool = False  # a notice (e.g. unknown columns): the dataset still loads; `--strict` fails on it
 
     def __str__(self) -> str:
+        message = f"warning: {self.message}" if self.warning else self.message
         if self.line is not None:
-            return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}:{self.line}: {message}"
         if self.feature is not None:
-            return f"{self.file}: feature {self.feature}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}: feature {self.feature}: {message}"
+        return f"{self.file}: {message}"
+
+
+def real_errors(errors) -> list:
+    """The entries of a validation list that are errors, not warnings."""
+    return [e for e in errors if not getattr(e, "warning", False)]
 
 
 class DatasetError(Exception):

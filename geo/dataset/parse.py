@@ -69,6 +69,10 @@ def _event(get, raw: Callable[[str], Any], where: str, ctx: SourceContext, probl
     if unknown:
         problems.append(f"unknown actor id(s): {', '.join(unknown)}")
     sources = _refs_from_list(raw("sources"), ctx, problems) if isinstance(raw("sources"), list) else ()
+    if get("source") or get("url") or get("source_title"):  # provenance in the row: a background citation
+        link = get("url") or (get("source") if get("source").lower().startswith(("http://", "https://")) else "")
+        ref = make_ref({"citation": get("source_title") or get("source") or get("url"), "url": link}, ctx, problems)
+        sources += (ref,) if ref else ()
     figures = ()
     if isinstance(raw("figures"), list):
         figs = []

@@ -18,8 +18,9 @@ from geo.dataset.model import COLUMNS, MAX_FIELD, ValidationError
 # Low-level readers: bytes → text → rows, with errors instead of exceptions
 
 class ErrorList(list):
-    def add(self, file: str, message: str, line: int | None = None, feature: int | None = None) -> None:
-        self.append(ValidationError(file, message, line, feature))
+    def add(self, file: str, message: str, line: int | None = None, feature: int | None = None,
+            warning: bool = False) -> None:
+        self.append(ValidationError(file, message, line, feature, warning))
 
 
 def _decode(path: Path, label: str, errors: ErrorList) -> str | None:
@@ -155,7 +156,8 @@ def iter_csv_rows(path: Path, label: str, kind: str, errors: ErrorList):
                         return
                     unknown = [h for h in header if h and h not in required + optional]
                     if unknown:
-                        errors.add(label, f"unknown column(s) ignored: {', '.join(unknown)}", line=line)
+                        errors.add(label, f"unknown column(s) {', '.join(unknown)}: dropped from the layers and exports",
+                                   line=line, warning=True)
                     continue
                 if len(rec) > len(header):
                     errors.add(label, f"row has {len(rec)} fields but the header has {len(header)}", line=line)
