@@ -27,8 +27,9 @@ from importlib import metadata
 from pathlib import Path
 
 from geo import config
+from geo.geoparse import features
 
-INDEX_VERSION = 11  # bump when the build logic or the tables below change
+INDEX_VERSION = 12  # bump when the build logic or the tables below change
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,7 @@ def _source_versions() -> str:
             vers.append(f"{dist}-{metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             vers.append(f"{dist}-missing")
+    vers.append(f"labels-{features.data_version()}")  # physical features: geo/assets/labels/labels.js
     return "_".join(vers)
 
 
@@ -456,6 +458,8 @@ def build_index() -> dict:
         region_idx[name] = idx
         for n in (name, *aliases):
             b.add_name(n, idx, 0)
+    # Seas, lakes and land features: the same data as the basemap labels.
+    features.add_places(b)
 
     # Demonyms / adjectival forms
     for adj, target in DEMONYMS.items():
@@ -542,7 +546,7 @@ class Gazetteer:
         return out
 
 
-_FEATURE_PRIOR = {"country": 1e9, "continent": 2e9, "sea": 5e7, "region": 5e7, "admin1": 3e6, "admin2": 1e5, "city": 0}
+_FEATURE_PRIOR = {"country": 1e9, "continent": 2e9, "sea": 5e7, "region": 5e7, "lake": 1e6, "physical": 1e6, "admin1": 3e6, "admin2": 1e5, "city": 0}
 
 
 def _prior(p: Place) -> float:

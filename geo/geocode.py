@@ -74,7 +74,8 @@ ORG_WORDS = {
 LOCATIVE = {"in", "at", "from", "near", "to", "into", "across", "outside", "inside", "around",
             "throughout", "toward", "towards", "via", "through", "between", "within", "of"}
 
-_FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5}
+_FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5,
+                  "lake": 6.0, "physical": 6.0}  # lakes, deserts, ranges...: like a city of a million
 SMALL_PLACE = 5000  # towns below this need a locative cue ("in X") or a qualifier ("X, Texas")
 CTX_W = 4.0  # weight of the document's country distribution
 ALT_PENALTY = 0.7  # a match through an alternate name is a little less likely
