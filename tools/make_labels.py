@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import gazetteer  # noqa: E402  (tables shared with the gazetteer: GENERIC_ADMIN1, normalize)
+from geo.geocode import haversine_km  # noqa: E402
 
 LABELS_DIR = ROOT / "geo" / "assets" / "labels"
 TABLE = LABELS_DIR / "physical_features.tsv"
@@ -44,6 +45,7 @@ SOURCES = {
     "pf": "geo/assets/labels/physical_features.tsv (hand-written; per-row citation there)",
 }
 CITY_MIN_POP = 250_000
+CLUSTER_KM = 30
 WATER = {"ocean", "sea", "bay", "gulf", "strait", "lake"}
 # Label priority within one minimum zoom (lower first): the collision pass keeps the earlier label.
 KIND_ORDER = {"country": 0, "ocean": 1, "capital": 2, "sea": 3, "city": 4, "lake": 5, "desert": 6, "range": 6,
@@ -52,7 +54,8 @@ KIND_ORDER = {"country": 0, "ocean": 1, "capital": 2, "sea": 3, "city": 4, "lake
 
 def city_minzoom(pop: int, capital: bool) -> int:
     """Minimum zoom of a city label: larger cities earlier; capitals no later than zoom 4."""
-    zoom = 3 if pop >= 10_000_000 else 4 if pop >= 4_000_000 else 5 if pop >= 1_500_000 else 6 if pop >= 600_000 else 7
+    zoom = 3 if pop >= 10_000_000 else 4 if pop >= 5_000_000 else 5 if pop >= 2_000_000 else 6 if pop >= 1_000_000 else 7
+    zoom = zoom if pop >= 500_000 else 8
     return min(zoom, 4 if pop >= 500_000 else 5) if capital else zoom
 
 
@@ -67,6 +70,7 @@ def country_minzoom(pop: int, area: float) -> int:
 
 def countries(gdir: Path) -> list[list]:
     import pyogrio
+    import shapely
     from shapely.ops import polylabel
 
     info = {c["iso3"]: c for c in json.loads((gdir / "countries.json").read_text(encoding="utf-8")).values()}
@@ -77,9 +81,13 @@ def countries(gdir: Path) -> list[list]:
             continue
         parts = list(getattr(geom, "geoms", [geom]))
         big = max(parts, key=lambda g: g.area)
-        if big.bounds[2] - big.bounds[0] > 180:  # wraps the antimeridian (Russia's Chukotka piece)
-            big = max((g for g in parts if g.bounds[2] - g.bounds[0] <= 180), key=lambda g: g.area)
+        wraps = big.bounds[2] - big.bounds[0] > 180  # Russia's mainland crosses the antimeridian
+        if wraps:
+            big = shapely.make_valid(shapely.transform(big, lambda xy: [[x + 360 if x < 0 else x, y] for x, y in xy]))
+            big = max(getattr(big, "geoms", [big]), key=lambda g: g.area)
         pt = polylabel(big, tolerance=0.05)
+        if pt.x > 180:
+            pt = shapely.Point(pt.x - 360, pt.y)
         c = info.get(a3, {})
         pop = int(c.get("population") or 0)
         rows.append([name, "country", pt.y, pt.x, country_minzoom(pop, geom.area), c.get("iso", ""), pop, "", "ne"])
@@ -97,15 +105,28 @@ def cities(gdir: Path) -> list[list]:
             if prev is None or c["population"] > prev["population"]:
                 best_capital[c["countrycode"]] = c
     capital_ids = {c["geonameid"] for c in best_capital.values()}
-    rows = []
-    for c in data.values():
-        pop = int(c.get("population") or 0)
-        capital = c["geonameid"] in capital_ids
-        if pop < CITY_MIN_POP and not capital:
+    big = [c for c in data.values() if int(c.get("population") or 0) >= CITY_MIN_POP or c["geonameid"] in capital_ids]
+    # GeoNames lists districts of a metropolis as cities (Puxi in Shanghai, Wuzhong in Suzhou): of the
+    # cities within CLUSTER_KM of each other, keep the best known one (capital, then most alternate
+    # names) and give it the largest population of the group.
+    big.sort(key=lambda c: (c["geonameid"] not in capital_ids, -len(c.get("alternatenames") or ()), -c["population"]))
+    kept: list[dict] = []
+    cell: dict[tuple[int, int], list[dict]] = {}
+    for c in big:
+        lat, lon = c["latitude"], c["longitude"]
+        near = [k for dx in (-1, 0, 1) for dy in (-1, 0, 1) for k in cell.get((int(lat) + dx, int(lon) + dy), ())
+                if k["countrycode"] == c["countrycode"] and haversine_km(lat, lon, k["latitude"], k["longitude"]) < CLUSTER_KM]
+        if near:
+            near[0]["_pop"] = max(near[0]["_pop"], c["population"])
             continue
-        kind = "capital" if capital else "city"
-        rows.append([c["name"], kind, c["latitude"], c["longitude"], city_minzoom(pop, capital), c["countrycode"], pop,
-                     "", "gn"])
+        c = dict(c, _pop=c["population"])
+        kept.append(c)
+        cell.setdefault((int(lat), int(lon)), []).append(c)
+    rows = []
+    for c in kept:
+        pop, capital = int(c["_pop"]), c["geonameid"] in capital_ids
+        rows.append([c["name"], "capital" if capital else "city", c["latitude"], c["longitude"],
+                     city_minzoom(pop, capital), c["countrycode"], pop, "", "gn"])
     return rows
 
 
