@@ -192,7 +192,7 @@ def main() -> None:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
-    print(f"{TARGET.relative_to(ROOT)}: {len(rows)} labels, {len(text.encode()) / 1024:.0f} KiB; {counts}")
+    print(f"{TARGET.name}: {len(rows)} labels, {len(text.encode()) / 1024:.0f} KiB; {counts}")
 
 
 if __name__ == "__main__":
