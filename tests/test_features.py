@@ -21,12 +21,20 @@ def _nearest_km(places, lat, lon):
 
 def test_yamal_lake_baikal_and_the_gobi_are_found():
     # reference points: general knowledge, independent of the labels table (generous radius)
-    for name, lat, lon, feature in (("Yamal", 70.5, 70.0, "physical"), ("Yamal Peninsula", 70.5, 70.0, "physical"),
-                                    ("Lake Baikal", 53.5, 108.0, "lake"), ("Baikal", 53.5, 108.0, "lake"),
-                                    ("Gobi", 43.0, 105.0, "physical"), ("the Gobi Desert"[4:], 43.0, 105.0, "physical")):
+    for name, lat, lon, feature in (
+        ("Yamal", 70.5, 70.0, "physical"),
+        ("Yamal Peninsula", 70.5, 70.0, "physical"),
+        ("Lake Baikal", 53.5, 108.0, "lake"),
+        ("Baikal", 53.5, 108.0, "lake"),
+        ("Gobi", 43.0, 105.0, "physical"),
+        ("the Gobi Desert"[4:], 43.0, 105.0, "physical"),
+    ):
         top = gazetteer.lookup(name)
         assert top, f"no place called {name!r}"
-        assert top[0].feature == feature and geocode.haversine_km(top[0].lat, top[0].lon, lat, lon) < 300, (name, top[0])
+        assert top[0].feature == feature and geocode.haversine_km(top[0].lat, top[0].lon, lat, lon) < 300, (
+            name,
+            top[0],
+        )
 
 
 def test_random_features_are_found_within_100_km(table):
@@ -52,8 +60,10 @@ def test_every_feature_and_alias_resolves(table):
 
 def test_geoparser_places_features_in_running_text():
     # a sentence written for this test (not from any article or evaluation text)
-    text = ("Engineers surveyed a route from the Yamal Peninsula to the shore of Lake Baikal, "
-            "then south across the Gobi toward the Yellow Sea, avoiding the Altai Mountains.")
+    text = (
+        "Engineers surveyed a route from the Yamal Peninsula to the shore of Lake Baikal, "
+        "then south across the Gobi toward the Yellow Sea, avoiding the Altai Mountains."
+    )
     found = {t.text: t for t in geocode.parse(text)}
     for name in ("Yamal Peninsula", "Lake Baikal", "Gobi", "Yellow Sea", "Altai Mountains"):
         assert name in found, (name, sorted(found))

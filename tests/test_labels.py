@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import itertools
 import math
 
 import pytest
@@ -58,7 +59,7 @@ def test_min_zoom_monotonic_in_rank(rows):
     assert all(make.city_minzoom(p, True) <= make.city_minzoom(p, False) for p in pops)
     # in the data: a city of more weight (population, discounted when little known) never shows later
     cities = sorted((r for r in rows if r["kind"] == "city"), key=lambda r: -r["weight"])
-    assert all(a["minzoom"] <= b["minzoom"] for a, b in zip(cities, cities[1:]))
+    assert all(a["minzoom"] <= b["minzoom"] for a, b in itertools.pairwise(cities))
     # physical table: rank n shows from zoom n + 1; oceans before seas before bays
     table = {line.split("\t")[0]: int(line.split("\t")[4]) for line in _table_lines()[1:]}
     for r in rows:
@@ -117,8 +118,14 @@ def test_labels_ship_with_the_map_scripts_and_the_briefing():
 
 def test_label_points_are_where_the_names_say(rows):
     # a few independent checks of the physical table against well-known positions (rough, 300 km)
-    known = {"Lake Baikal": (53.5, 108.0), "Gobi Desert": (43.0, 105.0), "Yellow Sea": (35.0, 123.0),
-             "Yamal Peninsula": (70.0, 70.0), "Alps": (46.5, 10.0), "Caspian Sea": (41.7, 50.6)}
+    known = {
+        "Lake Baikal": (53.5, 108.0),
+        "Gobi Desert": (43.0, 105.0),
+        "Yellow Sea": (35.0, 123.0),
+        "Yamal Peninsula": (70.0, 70.0),
+        "Alps": (46.5, 10.0),
+        "Caspian Sea": (41.7, 50.6),
+    }
     by_name = {r["name"]: r for r in rows}
     for name, (lat, lon) in known.items():
         r = by_name[name]

@@ -6,15 +6,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import browser
 import pytest
 
-import browser
 from geo import briefing, stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STORY = stories.parse((Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml")
-                      .read_text(encoding="utf-8"), label="default.toml")
+STORY = stories.parse(
+    (Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml").read_text(encoding="utf-8"),
+    label="default.toml",
+)
 KIM_TRAIN_STEP = next(i for i, s in enumerate(STORY.steps, 1) if "kim-train-2025" in s.routes)
 
 # Labels (text, box, class) and event-dot boxes of the last map, all in the frame's client pixels.
@@ -49,7 +51,7 @@ def check_layout(layout) -> None:
     labels, dots = layout["labels"], layout["dots"]
     assert labels, "no labels drawn"
     for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+        for b in labels[i + 1 :]:
             assert not overlaps(a, b), (a, b)
         for d in dots:
             assert not overlaps(a, d), (a, d)
@@ -117,7 +119,9 @@ def test_explorer_labels_grow_with_zoom(page, app_url):
     assert any("atlas-label-water" in label["cls"] for label in world["labels"])
     assert not any("atlas-label-admin1" in label["cls"] for label in world["labels"])  # regions: zoom ≥ 5
     page.screenshot(path="/tmp/labels-explorer.png")
-    frame.evaluate("() => window.atlasMaps[window.atlasMaps.length - 1].setView([39.9, 116.4], 6, {animate: false}) && true")
+    frame.evaluate(
+        "() => window.atlasMaps[window.atlasMaps.length - 1].setView([39.9, 116.4], 6, {animate: false}) && true"
+    )
     close = settled_layout(frame)
     assert close["zoom"] == 6
     check_layout(close)

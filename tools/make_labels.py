@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import gazetteer  # noqa: E402  (tables shared with the gazetteer: GENERIC_ADMIN1, normalize)
-from geo.geocode import haversine_km  # noqa: E402
+from geo import gazetteer  # tables shared with the gazetteer: GENERIC_ADMIN1, normalize
+from geo.geocode import haversine_km
 
 LABELS_DIR = ROOT / "geo" / "assets" / "labels"
 TABLE = LABELS_DIR / "physical_features.tsv"
@@ -49,13 +49,30 @@ CLUSTER_KM = 30
 FAME_NAMES = 30  # alternate names at which a city counts with its full population
 WATER = {"ocean", "sea", "bay", "gulf", "strait", "lake"}
 # Label priority within one minimum zoom (lower first): the collision pass keeps the earlier label.
-KIND_ORDER = {"country": 0, "ocean": 1, "capital": 2, "sea": 3, "city": 4, "lake": 5, "desert": 6, "range": 6,
-              "peninsula": 6, "plateau": 7, "region": 7, "gulf": 7, "bay": 7, "strait": 8, "admin1": 9}
+KIND_ORDER = {
+    "country": 0,
+    "ocean": 1,
+    "capital": 2,
+    "sea": 3,
+    "city": 4,
+    "lake": 5,
+    "desert": 6,
+    "range": 6,
+    "peninsula": 6,
+    "plateau": 7,
+    "region": 7,
+    "gulf": 7,
+    "bay": 7,
+    "strait": 8,
+    "admin1": 9,
+}
 
 
 def city_minzoom(pop: int, capital: bool) -> int:
     """Minimum zoom of a city label: larger cities earlier; capitals no later than zoom 4."""
-    zoom = 3 if pop >= 10_000_000 else 4 if pop >= 5_000_000 else 5 if pop >= 2_000_000 else 6 if pop >= 1_000_000 else 7
+    zoom = (
+        3 if pop >= 10_000_000 else 4 if pop >= 5_000_000 else 5 if pop >= 2_000_000 else 6 if pop >= 1_000_000 else 7
+    )
     zoom = zoom if pop >= 500_000 else 8
     return min(zoom, 4 if pop >= 500_000 else 5) if capital else zoom
 
@@ -123,8 +140,14 @@ def cities(gdir: Path) -> list[list]:
     cell: dict[tuple[int, int], list[dict]] = {}
     for c in big:
         lat, lon = c["latitude"], c["longitude"]
-        near = [k for dx in (-1, 0, 1) for dy in (-1, 0, 1) for k in cell.get((int(lat) + dx, int(lon) + dy), ())
-                if k["countrycode"] == c["countrycode"] and haversine_km(lat, lon, k["latitude"], k["longitude"]) < CLUSTER_KM]
+        near = [
+            k
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for k in cell.get((int(lat) + dx, int(lon) + dy), ())
+            if k["countrycode"] == c["countrycode"]
+            and haversine_km(lat, lon, k["latitude"], k["longitude"]) < CLUSTER_KM
+        ]
         if near:
             near[0]["_pop"] = max(near[0]["_pop"], c["population"])
             continue
@@ -134,8 +157,19 @@ def cities(gdir: Path) -> list[list]:
     rows = []
     for c in kept:
         pop, capital = fame_weight(int(c["_pop"]), c), c["geonameid"] in capital_ids
-        rows.append([c["name"], "capital" if capital else "city", c["latitude"], c["longitude"],
-                     city_minzoom(pop, capital), c["countrycode"], pop, "", "gn"])
+        rows.append(
+            [
+                c["name"],
+                "capital" if capital else "city",
+                c["latitude"],
+                c["longitude"],
+                city_minzoom(pop, capital),
+                c["countrycode"],
+                pop,
+                "",
+                "gn",
+            ]
+        )
     return rows
 
 

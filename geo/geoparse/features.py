@@ -56,7 +56,9 @@ def _load(path: str) -> tuple[dict, ...]:
     try:
         text = p.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise LabelsError(f"{p}: cannot read the labels file ({exc.strerror}); run python tools/make_labels.py") from None
+        raise LabelsError(
+            f"{p}: cannot read the labels file ({exc.strerror}); run python tools/make_labels.py"
+        ) from None
     if not text.startswith(PREFIX):
         raise LabelsError(f"{p}: does not start with {PREFIX!r}")
     try:
