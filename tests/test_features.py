@@ -86,3 +86,10 @@ def test_bad_labels_file_is_a_clear_error(tmp_path):
         features.labels(bad)
     with pytest.raises(features.LabelsError, match="cannot read"):
         features.labels(tmp_path / "missing.js")
+
+
+def test_review_correction_finds_a_feature_by_its_short_name():
+    # "Correct to: Yamal" in the app looks the name up with geocode_place
+    for name, feature in (("Yamal", "physical"), ("Lake Baikal", "lake"), ("Gobi", "physical")):
+        place = geocode.geocode_place(name)
+        assert place is not None and place.feature == feature, (name, place)
