@@ -220,6 +220,12 @@
     },
     /* Place the labels again soon (after dots were hidden, shown or moved without a layer event). */
     refresh: function (map) { if (map.atlasLabels) schedule(map.atlasLabels); },
+    /* Place the labels now; returns how many are shown (tests and measurements). */
+    refreshNow: function (map) {
+      if (!map.atlasLabels) return 0;
+      relabel(map.atlasLabels);
+      return map.atlasLabels.shown.size;
+    },
     place: place,
     dotBoxes: dotBoxes
   };
