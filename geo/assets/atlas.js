@@ -361,6 +361,7 @@
           style: { color: "#8a96a3", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 }
         }).addTo(map);
       }
+      if (window.AtlasLabels) window.AtlasLabels.attach(map);  // place names (geo/assets/labels.js)
       if (options.onlineTiles) {
         L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", {
           attribution: "© OpenStreetMap contributors", maxZoom: 18
@@ -612,6 +613,7 @@
       });
       // Hidden, unhidden and fanned dots asked for no redraw: one full redraw shows them all.
       if (points) redrawAll(state.renderer);
+      if (window.AtlasLabels) window.AtlasLabels.refresh(map);  // dots hidden or moved: place labels again
       setOverlays(state, overlays.concat(addInline(map, state, target, payload.layers || [], actors)));
       setLegend(map, state, payload);
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }

@@ -16,7 +16,7 @@ CITATION_LAYERS = ("events", "relations", "routes", "regions")
 # Radius (km) of the uncertainty ring when a row gives none.
 DEFAULT_UNCERTAINTY_KM = {"exact": 0.5, "city": 10.0, "region": 150.0, "country": 400.0, "approximate": 100.0}
 FEATURE_PRECISION = {"city": "city", "country": "country", "admin1": "region", "region": "region",
-                     "sea": "region", "continent": "country"}
+                     "sea": "region", "continent": "country", "lake": "region", "physical": "region"}
 
 FILES = {
     "events.csv": "events", "events.geojson": "events", "figures.csv": "figures",

@@ -29,8 +29,9 @@ from importlib import metadata
 from pathlib import Path
 
 from geo import config
+from geo.geoparse import features
 
-INDEX_VERSION = 11  # bump when the build logic or the tables below change
+INDEX_VERSION = 12  # bump when the build logic or the tables below change
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def _source_versions() -> str:
             vers.append(f"{dist}-missing")
     # The hand tables are data: a change to them must rebuild the index like a code change does.
     tables = hashlib.sha256(Path(__file__).with_name("tables.json").read_bytes()).hexdigest()[:8]
+    vers.append(f"labels-{features.data_version()}")  # physical features: geo/assets/labels/labels.js
     return "_".join(vers) + f"_tables-{tables}"
 
 
@@ -290,6 +292,8 @@ def build_index() -> dict:
         region_idx[name] = idx
         for n in (name, *aliases):
             b.add_name(n, idx, 0)
+    # Seas, lakes and land features: the same data as the basemap labels.
+    features.add_places(b)
 
     # Demonyms / adjectival forms
     for adj, target in DEMONYMS.items():
@@ -378,7 +382,8 @@ class Gazetteer:
 
 # How likely a bare name means a place of this kind, on the scale of log10(population): a country
 # outranks any city, a city is ranked by its population. The one feature prior, also the geocoder's.
-FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5}
+FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5,
+                 "lake": 6.0, "physical": 6.0}  # lakes, deserts, ranges...: like a city of a million
 
 
 def feature_prior(p: Place) -> float:

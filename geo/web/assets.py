@@ -24,7 +24,8 @@ def _data_uri(mime: str, payload: bytes) -> str:
 
 
 # Files the map needs, in load order: (name, path under geo/assets).
-MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"), ("atlas", "atlas.js"))
+MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"),
+               ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"), ("atlas", "atlas.js"))
 MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` under this path.
 SERVED_BASE = "/app/static"
