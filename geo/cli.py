@@ -349,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="only articles dated on/after")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
     p.set_defaults(func=cmd_store_export)
+
+    from geo import access
+    from geo.dataset import accept
+
+    accept.register(sub)  # accept, undo
+    access.register(sub)  # editor-hash
     return parser
 
 

@@ -1,0 +1,404 @@
+"""Turn drafted events into valid dataset rows, and the `python -m geo accept` / `undo` commands.
+
+A draft (from `python -m geo draft`) carries the span, date, place, actor names, type, title and
+figures of one reported event. Accepting fills in what the dataset needs and drafts lack:
+
+- `id`: a slug of the date and the title, made unique against the dataset's ids (`-2`, `-3` …);
+  the same draft against the same dataset always gets the same id;
+- `summary`: one neutral line built from the fields (never a sentence of the article);
+- actor ids: the existing id when a name matches an actor's id, name, native name or usual short
+  form (surname, or the name without a title such as "President"); else a new slug and a new
+  actors.csv row with the draft's kind;
+- each figure's `name` (from its unit) and its own span and `claimed_by` in figures.csv;
+- a citations.csv row (file, span, a short evidence phrase of at most 40 characters that the
+  validator finds in the span);
+- the article, copied into the sources folder as `NNN_<sha16>.txt` with its sources.csv row.
+
+The rows are written by `geo.dataset.writer.apply_changes`: validated, all or nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+from geo.dataset import csvtext, writer
+
+EVIDENCE_MAX = 40
+TITLES = ("president", "prime minister", "premier", "chairman", "general secretary", "leader", "minister",
+          "foreign minister", "defence minister", "defense minister", "king", "queen", "chancellor", "mr", "mrs",
+          "ms", "dr", "general", "marshal", "supreme leader", "secretary", "secretary-general")
+PRECISIONS = ("exact", "city", "region", "country", "approximate")
+TYPE_NOUNS = {"military": "Military activity", "casualties": "Casualties reported", "economic": "Economic move",
+              "other": "Event"}
+
+
+class AcceptError(ValueError):
+    """A draft or article that cannot become rows; the message names the file and draft."""
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """Lower-case ASCII slug of `text` (accents dropped, runs of other characters become `-`).
+
+    Examples
+    --------
+    >>> slug("2025-09-03 Xi, Putin & Kim: parade in Beijing")
+    '2025-09-03-xi-putin-kim-parade-in-beijing'
+    """
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return s[:limit].rstrip("-") or "item"
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3` … : the first not in `taken` (which it then joins).
+
+    Examples
+    --------
+    >>> unique_id("a", {"a", "a-2"})
+    'a-3'
+    """
+    n, cand = 1, base
+    while cand in taken:
+        n += 1
+        cand = f"{base}-{n}"
+    taken.add(cand)
+    return cand
+
+
+def _norm(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name or "").casefold().replace("\u2019", "'")
+    s = re.sub(r"[.,]", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _without_title(name: str) -> str:
+    s = _norm(name)
+    for t in sorted(TITLES, key=len, reverse=True):
+        if s.startswith(t + " "):
+            return s[len(t) + 1:]
+    return s
+
+
+def actor_index(actors: list[dict]) -> dict[str, str]:
+    """Lookup from normalised names and short forms to actor ids (ambiguous short forms left out).
+
+    Examples
+    --------
+    >>> idx = actor_index([{"id": "xi", "name": "Xi Jinping", "native_name": "习近平", "kind": "person"}])
+    >>> idx["xi"], idx["习近平"], idx["jinping"]
+    ('xi', 'xi', 'xi')
+    """
+    full: dict[str, str] = {}
+    short: dict[str, set[str]] = {}
+    for a in actors:
+        aid = (a.get("id") or "").strip()
+        for key in (aid, a.get("name"), a.get("native_name")):
+            if key and _norm(key):
+                full.setdefault(_norm(key), aid)
+        words = _norm(a.get("name") or "").split()
+        if (a.get("kind") or "").strip() == "person" and len(words) > 1:
+            for w in (words[0], words[-1]):  # "Xi" (family name first) and "Putin" (family name last)
+                short.setdefault(w, set()).add(aid)
+    out = {k: next(iter(v)) for k, v in short.items() if len(v) == 1}
+    out.update(full)
+    return out
+
+
+def match_actor(name: str, index: dict[str, str]) -> str | None:
+    """The id of the actor called `name` (also "President Xi Jinping", "Xi"), or None.
+
+    Examples
+    --------
+    >>> match_actor("President Xi Jinping", {"xi jinping": "xi"})
+    'xi'
+    """
+    for key in (_norm(name), _without_title(name)):
+        if key in index:
+            return index[key]
+    return None
+
+
+def _date_words(date: str) -> str:
+    return date or "an unstated date"
+
+
+def summary_for(draft: dict, actor_names: list[str], source_title: str) -> str:
+    """A neutral one-line summary from the draft's fields (no article wording).
+
+    Examples
+    --------
+    >>> summary_for({"type": "meeting", "place": "Beijing", "date": "2025-09-02"}, ["Xi Jinping"], "Report")
+    'Meeting involving Xi Jinping, in Beijing, dated 2025-09-02, as reported in "Report".'
+    """
+    kind = (draft.get("type") or "event").strip() or "event"
+    parts = [TYPE_NOUNS.get(kind, kind[:1].upper() + kind[1:])]
+    if actor_names:
+        parts.append("involving " + (", ".join(actor_names[:-1]) + " and " + actor_names[-1]
+                                     if len(actor_names) > 1 else actor_names[0]))
+    text = " ".join(parts)
+    if draft.get("place"):
+        text += f", in {draft['place']}"
+    when = _date_words(str(draft.get("date") or ""))
+    if draft.get("end_date"):
+        when += f" to {draft['end_date']}"
+    text += f", dated {when}"
+    if source_title:
+        text += f', as reported in "{source_title}"'
+    return text + "."
+
+
+def evidence_for(span: str, preferred: list[str]) -> str:
+    """A short key phrase (≤ 40 characters) that occurs in `span`: the first preferred term found
+    (case-insensitive), else the span's first words.
+
+    Examples
+    --------
+    >>> evidence_for("Leaders met in Beijing on Tuesday.", ["Moscow", "Beijing"])
+    'Beijing'
+    """
+    low = span.casefold()
+    for term in preferred:
+        term = (term or "").strip()
+        if term and len(term) <= EVIDENCE_MAX and "|" not in term:
+            i = low.find(term.casefold())
+            if i >= 0:
+                return span[i:i + len(term)]
+    words = re.findall(r"[^\s|]+", span)
+    out = ""
+    for w in words:
+        if len(out) + len(w) + (1 if out else 0) > EVIDENCE_MAX:
+            break
+        out = f"{out} {w}" if out else w
+        if len(out) >= 12:
+            break
+    return out or span.strip()[:EVIDENCE_MAX]
+
+
+def _number_forms(value) -> list[str]:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return [str(value)]
+    if v.is_integer():
+        n = int(v)
+        return [f"{n:,}", str(n), f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u00a0")]
+    return [f"{v:g}", str(v)]
+
+
+def _span(draft: dict, text: str, where: str) -> tuple[int, int]:
+    try:
+        start, end = int(draft["start"]), int(draft["end"])
+    except (KeyError, TypeError, ValueError):
+        raise AcceptError(f"{where}: start and end (character offsets) are required") from None
+    if not 0 <= start < end <= len(text):
+        raise AcceptError(f"{where}: span {start}-{end} is outside the article ({len(text)} characters)")
+    return start, end
+
+
+def build_rows(drafts: list[dict], text: str, data_dir: Path, source_title: str = "",
+               file: str = writer.ARTICLE, label: str = "drafts") -> tuple[dict[str, list[dict]], list[str]]:
+    """Dataset rows for `drafts` of the article `text`, and the new event ids.
+
+    Parameters
+    ----------
+    drafts : list of dict
+        Drafted (possibly edited) events.
+    text : str
+        The article text the drafts' offsets count in (code points).
+    data_dir : Path
+        Dataset folder (existing ids and actors are read from it).
+    source_title : str
+        Article title for the summaries.
+    file : str
+        Article file name for the citations (default: the writer's placeholder).
+    label : str
+        Name used in error messages (the drafts file).
+
+    Returns
+    -------
+    tuple
+        ({"events.csv": [...], "citations.csv": [...], "figures.csv": [...], "actors.csv": [...]}, ids)
+
+    Examples
+    --------
+    >>> rows, ids = build_rows([], "", Path("data"))
+    >>> ids
+    []
+    """
+    data_dir = Path(data_dir)
+    _, ev = csvtext.records((data_dir / "events.csv").read_text("utf-8") if (data_dir / "events.csv").is_file() else "")
+    _, ac = csvtext.records((data_dir / "actors.csv").read_text("utf-8") if (data_dir / "actors.csv").is_file() else "")
+    actors = [r for _, r in ac]
+    taken = {r.get("id", "").strip() for _, r in ev}
+    actor_ids = {a.get("id", "").strip() for a in actors}
+    index = actor_index(actors)
+    names = {a.get("id", "").strip(): a.get("name", "").strip() for a in actors}
+    rows: dict[str, list[dict]] = {"events.csv": [], "citations.csv": [], "figures.csv": [], "actors.csv": []}
+    ids = []
+    for n, d in enumerate(drafts, 1):
+        where = f"{label}: draft {n}"
+        if not isinstance(d, dict):
+            raise AcceptError(f"{where}: expected an object")
+        start, end = _span(d, text, where)
+        title = str(d.get("title") or "").strip()
+        date = str(d.get("date") or "").strip()
+        if not title or not date:
+            raise AcceptError(f"{where}: title and date are required")
+        kinds = {_norm(a.get("name", "")): a.get("kind", "") for a in d.get("new_actors") or [] if isinstance(a, dict)}
+        ev_actors, shown = [], []
+        for name in d.get("actors") or []:
+            aid = match_actor(str(name), index)
+            if aid is None:
+                aid = unique_id(slug(str(name), 40), actor_ids)
+                kind = kinds.get(_norm(str(name))) or "organisation"
+                rows["actors.csv"].append({"id": aid, "name": str(name).strip(), "kind": kind})
+                index[_norm(str(name))] = aid
+                names[aid] = str(name).strip()
+            if aid not in ev_actors:
+                ev_actors.append(aid)
+                shown.append(names.get(aid, str(name)))
+        eid = unique_id(slug(f"{date} {title}"), taken)
+        precision = str(d.get("place_precision") or "").strip()
+        row = {"id": eid, "title": title, "summary": str(d.get("summary") or "").strip()
+               or summary_for(d, shown, source_title), "date": date, "end_date": str(d.get("end_date") or ""),
+               "place": str(d.get("place") or "").strip(),
+               "place_precision": precision if precision in PRECISIONS else ("approximate" if precision else ""),
+               "actors": ";".join(ev_actors), "type": str(d.get("type") or "").strip()}
+        if d.get("lat") not in (None, "") and d.get("lon") not in (None, ""):
+            row["lat"], row["lon"] = str(d["lat"]), str(d["lon"])
+        rows["events.csv"].append(row)
+        span = text[start:end]
+        rows["citations.csv"].append({"layer": "events", "item": eid, "file": file, "start": str(start),
+                                      "end": str(end), "evidence": evidence_for(span, [row["place"]] + [
+                                          str(a) for a in d.get("actors") or []] + shown)})
+        for k, f in enumerate(d.get("figures") or [], 1):
+            fs, fe = _span({"start": f.get("start", start), "end": f.get("end", end)}, text, f"{where}, figure {k}")
+            unit = str(f.get("unit") or "").strip()
+            rows["figures.csv"].append({
+                "event_id": eid, "name": str(f.get("name") or unit or "figure").strip(), "value": str(f.get("value")),
+                "unit": unit, "qualifier": str(f.get("qualifier") or "").strip(),
+                "claimed_by": str(f.get("claimed_by") or "").strip(), "file": file, "start": str(fs), "end": str(fe),
+                "evidence": evidence_for(text[fs:fe], _number_forms(f.get("value")))})
+        ids.append(eid)
+    return rows, ids
+
+
+def load_drafts(path: Path | str) -> list[dict]:
+    """Drafts from a JSON file: a list of events, `{"events": [...]}`, or JSONL of such objects.
+
+    Examples
+    --------
+    >>> load_drafts("missing.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    AcceptError: missing.json: cannot read file
+    """
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AcceptError(f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        lines = [ln for ln in raw.splitlines() if ln.strip()]
+        try:  # JSONL: one {"events": [...]} or event per line
+            data = [json.loads(ln) for ln in lines]
+        except json.JSONDecodeError:
+            raise AcceptError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    items = data if isinstance(data, list) else [data]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("events"), list):
+            out += item["events"]
+        else:
+            out.append(item)
+    return out
+
+
+def accept(drafts: list[dict], article: Path | str, author: str, data_dir=None, sources_dir=None,
+           published: str = "", title: str = "", label: str = "drafts") -> writer.Result:
+    """Accept `drafts` of the article file: rows, article copy and manifest row, written atomically.
+
+    Examples
+    --------
+    >>> accept([], "article.txt", "ana", "data")  # doctest: +SKIP
+    """
+    from geo import extract
+
+    path = Path(article)
+    try:
+        text = extract.read_article(path)
+    except ValueError as exc:
+        raise AcceptError(str(exc)) from None
+    data, sources = writer._dirs(data_dir, sources_dir)
+    body = text.encode("utf-8")
+    title = title or path.stem
+    rows, _ = build_rows(drafts, text, data, title, label=label)
+    mrow = {"file": writer.ARTICLE, "sha256": hashlib.sha256(body).hexdigest(), "title": title,
+            "publisher": "unknown", "authors": "", "date": published, "kind": "news article"}
+    change = writer.Change(author=author, rows=rows, article_bytes=body, manifest_row=mrow)
+    return writer.apply_changes(data, sources, change)
+
+
+def cmd_accept(args) -> int:
+    """`python -m geo accept DRAFTS.json --article FILE`: print what was written, or refuse (exit 2)."""
+    try:
+        if args.published and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.published):
+            raise AcceptError(f"--published {args.published!r} is not YYYY-MM-DD")
+        drafts = load_drafts(args.drafts)
+        if not drafts:
+            raise AcceptError(f"{args.drafts}: no drafts to accept")
+        res = accept(drafts, args.article, args.author, args.data, args.sources, args.published or "",
+                     args.title or "", label=str(args.drafts))
+    except AcceptError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    if not res.ok:
+        for e in res.errors:
+            print(e, file=sys.stderr)
+        sys.stderr.write(f"error: {res.message}; the dataset is unchanged\n")
+        return 2
+    print(f"accepted {res.acceptance_id} (author {args.author}):")
+    for name, n in res.written.items():
+        print(f"  {name}: +{n}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    """`python -m geo undo --author NAME`: remove that author's last acceptance."""
+    res = writer.undo_last(args.data, args.author, args.sources)
+    if not res.ok:
+        for e in res.errors:
+            print(e, file=sys.stderr)
+        sys.stderr.write(f"error: {res.message}\n")
+        return 2
+    print(res.message + "".join(f"\n  {k}: -{n}" for k, n in res.written.items()))
+    return 0
+
+
+def register(sub) -> None:
+    """Add the `accept` and `undo` subcommands to the CLI's subparsers."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        user = "unknown"
+    p = sub.add_parser("accept", help="write drafted events of an article into the dataset (validated, atomic)")
+    p.add_argument("drafts", metavar="DRAFTS.json", help="drafts as printed by `geo draft` (list, or JSONL)")
+    p.add_argument("--article", required=True, metavar="FILE", help="the article the drafts' offsets refer to")
+    p.add_argument("--data", metavar="DIR", help="dataset folder (default: $GEO_DATA_DIR or data/)")
+    p.add_argument("--sources", metavar="DIR", help="article folder (default: $GEO_SOURCES_DIR or seeds/)")
+    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date for the manifest")
+    p.add_argument("--title", metavar="T", help="article title for the manifest (default: file name)")
+    p.add_argument("--author", default=f"cli:{user}", help="who accepts (for undo; default cli:USER)")
+    p.set_defaults(func=cmd_accept)
+    p = sub.add_parser("undo", help="remove an author's last acceptance")
+    p.add_argument("--author", default=f"cli:{user}", help="whose acceptance (default cli:USER)")
+    p.add_argument("--data", metavar="DIR", help="dataset folder")
+    p.add_argument("--sources", metavar="DIR", help="article folder")
+    p.set_defaults(func=cmd_undo)
