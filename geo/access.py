@@ -11,6 +11,7 @@ Checks compare digests with `hmac.compare_digest`; a `Throttle` makes each faile
 session wait twice as long as the previous one (1 s, 2 s, 4 s … capped) before the next is tried.
 Pure logic: the Streamlit page calls `configured`, `Throttle.attempt`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,8 @@ import sys
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from geo import config
 
@@ -40,7 +41,10 @@ def secrets_paths() -> list[Path]:
     >>> secrets_paths()[0].name
     'secrets.toml'
     """
-    return [config.PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
+    return [
+        config.PROJECT_ROOT / ".streamlit" / "secrets.toml",
+        Path.home() / ".streamlit" / "secrets.toml",
+    ]
 
 
 def stored_hash(paths: list[Path] | None = None, env: dict | None = None) -> str:
@@ -73,8 +77,10 @@ def well_formed(stored: str) -> bool:
     >>> well_formed("0" * 64), well_formed("secret")
     (True, False)
     """
-    return bool(re.fullmatch(r"[0-9a-fA-F]{64}", stored or "")
-                or re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]{64}", stored or ""))
+    return bool(
+        re.fullmatch(r"[0-9a-fA-F]{64}", stored or "")
+        or re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]{64}", stored or "")
+    )
 
 
 def configured(paths: list[Path] | None = None, env: dict | None = None) -> bool:
@@ -97,7 +103,9 @@ def make_hash(secret: str, salt: bytes | None = None) -> str:
     True
     """
     salt = salt or _secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    digest = hashlib.scrypt(
+        secret.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+    )
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -115,12 +123,23 @@ def check(secret: str, store: str) -> bool:
     if store.startswith("scrypt$"):
         _, n, r, p, salt, want = store.split("$")
         n, r, p = int(n), int(r), int(p)
-        if n > 2**20 or r > 32 or p > 16:  # refuse parameters that would tie up the server
+        if (
+            n > 2**20 or r > 32 or p > 16
+        ):  # refuse parameters that would tie up the server
             return False
-        got = hashlib.scrypt(secret.encode("utf-8"), salt=bytes.fromhex(salt), n=n, r=r, p=p,
-                             dklen=len(want) // 2, maxmem=256 * 1024 * 1024)
+        got = hashlib.scrypt(
+            secret.encode("utf-8"),
+            salt=bytes.fromhex(salt),
+            n=n,
+            r=r,
+            p=p,
+            dklen=len(want) // 2,
+            maxmem=256 * 1024 * 1024,
+        )
         return hmac.compare_digest(got.hex(), want.lower())
-    return hmac.compare_digest(hashlib.sha256(secret.encode("utf-8")).hexdigest(), store.lower())
+    return hmac.compare_digest(
+        hashlib.sha256(secret.encode("utf-8")).hexdigest(), store.lower()
+    )
 
 
 class Throttle:
@@ -139,7 +158,12 @@ class Throttle:
     (False, 1.0)
     """
 
-    def __init__(self, base: float = 1.0, cap: float = 300.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        base: float = 1.0,
+        cap: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.base, self.cap, self.clock = base, cap, clock
         self._failures: dict[str, int] = {}
         self._until: dict[str, float] = {}
@@ -192,5 +216,8 @@ def cmd_editor_hash(args) -> int:
 
 def register(sub) -> None:
     """Add `editor-hash` to the CLI's subparsers."""
-    p = sub.add_parser("editor-hash", help="hash an editor secret for .streamlit/secrets.toml (read without echo)")
+    p = sub.add_parser(
+        "editor-hash",
+        help="hash an editor secret for .streamlit/secrets.toml (read without echo)",
+    )
     p.set_defaults(func=cmd_editor_hash)

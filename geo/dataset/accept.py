@@ -16,6 +16,7 @@ figures of one reported event. Accepting fills in what the dataset needs and dra
 
 The rows are written by `geo.dataset.writer.apply_changes`: validated, all or nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,12 +29,37 @@ from pathlib import Path
 from geo.dataset import csvtext, writer
 
 EVIDENCE_MAX = 40
-TITLES = ("president", "prime minister", "premier", "chairman", "general secretary", "leader", "minister",
-          "foreign minister", "defence minister", "defense minister", "king", "queen", "chancellor", "mr", "mrs",
-          "ms", "dr", "general", "marshal", "supreme leader", "secretary", "secretary-general")
+TITLES = (
+    "president",
+    "prime minister",
+    "premier",
+    "chairman",
+    "general secretary",
+    "leader",
+    "minister",
+    "foreign minister",
+    "defence minister",
+    "defense minister",
+    "king",
+    "queen",
+    "chancellor",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "general",
+    "marshal",
+    "supreme leader",
+    "secretary",
+    "secretary-general",
+)
 PRECISIONS = ("exact", "city", "region", "country", "approximate")
-TYPE_NOUNS = {"military": "Military activity", "casualties": "Casualties reported", "economic": "Economic move",
-              "other": "Event"}
+TYPE_NOUNS = {
+    "military": "Military activity",
+    "casualties": "Casualties reported",
+    "economic": "Economic move",
+    "other": "Event",
+}
 
 
 class AcceptError(ValueError):
@@ -79,7 +105,7 @@ def _without_title(name: str) -> str:
     s = _norm(name)
     for t in sorted(TITLES, key=len, reverse=True):
         if s.startswith(t + " "):
-            return s[len(t) + 1:]
+            return s[len(t) + 1 :]
     return s
 
 
@@ -101,7 +127,10 @@ def actor_index(actors: list[dict]) -> dict[str, str]:
                 full.setdefault(_norm(key), aid)
         words = _norm(a.get("name") or "").split()
         if (a.get("kind") or "").strip() == "person" and len(words) > 1:
-            for w in (words[0], words[-1]):  # "Xi" (family name first) and "Putin" (family name last)
+            for w in (
+                words[0],
+                words[-1],
+            ):  # "Xi" (family name first) and "Putin" (family name last)
                 short.setdefault(w, set()).add(aid)
     out = {k: next(iter(v)) for k, v in short.items() if len(v) == 1}
     out.update(full)
@@ -137,8 +166,14 @@ def summary_for(draft: dict, actor_names: list[str], source_title: str) -> str:
     kind = (draft.get("type") or "event").strip() or "event"
     parts = [TYPE_NOUNS.get(kind, kind[:1].upper() + kind[1:])]
     if actor_names:
-        parts.append("involving " + (", ".join(actor_names[:-1]) + " and " + actor_names[-1]
-                                     if len(actor_names) > 1 else actor_names[0]))
+        parts.append(
+            "involving "
+            + (
+                ", ".join(actor_names[:-1]) + " and " + actor_names[-1]
+                if len(actor_names) > 1
+                else actor_names[0]
+            )
+        )
     text = " ".join(parts)
     if draft.get("place"):
         text += f", in {draft['place']}"
@@ -166,7 +201,7 @@ def evidence_for(span: str, preferred: list[str]) -> str:
         if term and len(term) <= EVIDENCE_MAX and "|" not in term:
             i = low.find(term.casefold())
             if i >= 0:
-                return span[i:i + len(term)]
+                return span[i : i + len(term)]
     words = re.findall(r"[^\s|]+", span)
     out = ""
     for w in words:
@@ -185,7 +220,12 @@ def _number_forms(value) -> list[str]:
         return [str(value)]
     if v.is_integer():
         n = int(v)
-        return [f"{n:,}", str(n), f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u00a0")]
+        return [
+            f"{n:,}",
+            str(n),
+            f"{n:,}".replace(",", " "),
+            f"{n:,}".replace(",", "\u00a0"),
+        ]
     return [f"{v:g}", str(v)]
 
 
@@ -193,14 +233,24 @@ def _span(draft: dict, text: str, where: str) -> tuple[int, int]:
     try:
         start, end = int(draft["start"]), int(draft["end"])
     except (KeyError, TypeError, ValueError):
-        raise AcceptError(f"{where}: start and end (character offsets) are required") from None
+        raise AcceptError(
+            f"{where}: start and end (character offsets) are required"
+        ) from None
     if not 0 <= start < end <= len(text):
-        raise AcceptError(f"{where}: span {start}-{end} is outside the article ({len(text)} characters)")
+        raise AcceptError(
+            f"{where}: span {start}-{end} is outside the article ({len(text)} characters)"
+        )
     return start, end
 
 
-def build_rows(drafts: list[dict], text: str, data_dir: Path, source_title: str = "",
-               file: str = writer.ARTICLE, label: str = "drafts") -> tuple[dict[str, list[dict]], list[str]]:
+def build_rows(
+    drafts: list[dict],
+    text: str,
+    data_dir: Path,
+    source_title: str = "",
+    file: str = writer.ARTICLE,
+    label: str = "drafts",
+) -> tuple[dict[str, list[dict]], list[str]]:
     """Dataset rows for `drafts` of the article `text`, and the new event ids.
 
     Parameters
@@ -230,14 +280,27 @@ def build_rows(drafts: list[dict], text: str, data_dir: Path, source_title: str 
     []
     """
     data_dir = Path(data_dir)
-    _, ev = csvtext.records((data_dir / "events.csv").read_text("utf-8") if (data_dir / "events.csv").is_file() else "")
-    _, ac = csvtext.records((data_dir / "actors.csv").read_text("utf-8") if (data_dir / "actors.csv").is_file() else "")
+    _, ev = csvtext.records(
+        (data_dir / "events.csv").read_text("utf-8")
+        if (data_dir / "events.csv").is_file()
+        else ""
+    )
+    _, ac = csvtext.records(
+        (data_dir / "actors.csv").read_text("utf-8")
+        if (data_dir / "actors.csv").is_file()
+        else ""
+    )
     actors = [r for _, r in ac]
     taken = {r.get("id", "").strip() for _, r in ev}
     actor_ids = {a.get("id", "").strip() for a in actors}
     index = actor_index(actors)
     names = {a.get("id", "").strip(): a.get("name", "").strip() for a in actors}
-    rows: dict[str, list[dict]] = {"events.csv": [], "citations.csv": [], "figures.csv": [], "actors.csv": []}
+    rows: dict[str, list[dict]] = {
+        "events.csv": [],
+        "citations.csv": [],
+        "figures.csv": [],
+        "actors.csv": [],
+    }
     ids = []
     for n, d in enumerate(drafts, 1):
         where = f"{label}: draft {n}"
@@ -248,14 +311,20 @@ def build_rows(drafts: list[dict], text: str, data_dir: Path, source_title: str 
         date = str(d.get("date") or "").strip()
         if not title or not date:
             raise AcceptError(f"{where}: title and date are required")
-        kinds = {_norm(a.get("name", "")): a.get("kind", "") for a in d.get("new_actors") or [] if isinstance(a, dict)}
+        kinds = {
+            _norm(a.get("name", "")): a.get("kind", "")
+            for a in d.get("new_actors") or []
+            if isinstance(a, dict)
+        }
         ev_actors, shown = [], []
         for name in d.get("actors") or []:
             aid = match_actor(str(name), index)
             if aid is None:
                 aid = unique_id(slug(str(name), 40), actor_ids)
                 kind = kinds.get(_norm(str(name))) or "organisation"
-                rows["actors.csv"].append({"id": aid, "name": str(name).strip(), "kind": kind})
+                rows["actors.csv"].append(
+                    {"id": aid, "name": str(name).strip(), "kind": kind}
+                )
                 index[_norm(str(name))] = aid
                 names[aid] = str(name).strip()
             if aid not in ev_actors:
@@ -263,26 +332,60 @@ def build_rows(drafts: list[dict], text: str, data_dir: Path, source_title: str 
                 shown.append(names.get(aid, str(name)))
         eid = unique_id(slug(f"{date} {title}"), taken)
         precision = str(d.get("place_precision") or "").strip()
-        row = {"id": eid, "title": title, "summary": str(d.get("summary") or "").strip()
-               or summary_for(d, shown, source_title), "date": date, "end_date": str(d.get("end_date") or ""),
-               "place": str(d.get("place") or "").strip(),
-               "place_precision": precision if precision in PRECISIONS else ("approximate" if precision else ""),
-               "actors": ";".join(ev_actors), "type": str(d.get("type") or "").strip()}
+        row = {
+            "id": eid,
+            "title": title,
+            "summary": str(d.get("summary") or "").strip()
+            or summary_for(d, shown, source_title),
+            "date": date,
+            "end_date": str(d.get("end_date") or ""),
+            "place": str(d.get("place") or "").strip(),
+            "place_precision": precision
+            if precision in PRECISIONS
+            else ("approximate" if precision else ""),
+            "actors": ";".join(ev_actors),
+            "type": str(d.get("type") or "").strip(),
+        }
         if d.get("lat") not in (None, "") and d.get("lon") not in (None, ""):
             row["lat"], row["lon"] = str(d["lat"]), str(d["lon"])
         rows["events.csv"].append(row)
         span = text[start:end]
-        rows["citations.csv"].append({"layer": "events", "item": eid, "file": file, "start": str(start),
-                                      "end": str(end), "evidence": evidence_for(span, [row["place"]] + [
-                                          str(a) for a in d.get("actors") or []] + shown)})
+        rows["citations.csv"].append(
+            {
+                "layer": "events",
+                "item": eid,
+                "file": file,
+                "start": str(start),
+                "end": str(end),
+                "evidence": evidence_for(
+                    span,
+                    [row["place"]] + [str(a) for a in d.get("actors") or []] + shown,
+                ),
+            }
+        )
         for k, f in enumerate(d.get("figures") or [], 1):
-            fs, fe = _span({"start": f.get("start", start), "end": f.get("end", end)}, text, f"{where}, figure {k}")
+            fs, fe = _span(
+                {"start": f.get("start", start), "end": f.get("end", end)},
+                text,
+                f"{where}, figure {k}",
+            )
             unit = str(f.get("unit") or "").strip()
-            rows["figures.csv"].append({
-                "event_id": eid, "name": str(f.get("name") or unit or "figure").strip(), "value": str(f.get("value")),
-                "unit": unit, "qualifier": str(f.get("qualifier") or "").strip(),
-                "claimed_by": str(f.get("claimed_by") or "").strip(), "file": file, "start": str(fs), "end": str(fe),
-                "evidence": evidence_for(text[fs:fe], _number_forms(f.get("value")))})
+            rows["figures.csv"].append(
+                {
+                    "event_id": eid,
+                    "name": str(f.get("name") or unit or "figure").strip(),
+                    "value": str(f.get("value")),
+                    "unit": unit,
+                    "qualifier": str(f.get("qualifier") or "").strip(),
+                    "claimed_by": str(f.get("claimed_by") or "").strip(),
+                    "file": file,
+                    "start": str(fs),
+                    "end": str(fe),
+                    "evidence": evidence_for(
+                        text[fs:fe], _number_forms(f.get("value"))
+                    ),
+                }
+            )
         ids.append(eid)
     return rows, ids
 
@@ -300,7 +403,9 @@ def load_drafts(path: Path | str) -> list[dict]:
     try:
         raw = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AcceptError(f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+        raise AcceptError(
+            f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -319,8 +424,16 @@ def load_drafts(path: Path | str) -> list[dict]:
     return out
 
 
-def accept(drafts: list[dict], article: Path | str, author: str, data_dir=None, sources_dir=None,
-           published: str = "", title: str = "", label: str = "drafts") -> writer.Result:
+def accept(
+    drafts: list[dict],
+    article: Path | str,
+    author: str,
+    data_dir=None,
+    sources_dir=None,
+    published: str = "",
+    title: str = "",
+    label: str = "drafts",
+) -> writer.Result:
     """Accept `drafts` of the article file: rows, article copy and manifest row, written atomically.
 
     Examples
@@ -338,9 +451,18 @@ def accept(drafts: list[dict], article: Path | str, author: str, data_dir=None, 
     body = text.encode("utf-8")
     title = title or path.stem
     rows, _ = build_rows(drafts, text, data, title, label=label)
-    mrow = {"file": writer.ARTICLE, "sha256": hashlib.sha256(body).hexdigest(), "title": title,
-            "publisher": "unknown", "authors": "", "date": published, "kind": "news article"}
-    change = writer.Change(author=author, rows=rows, article_bytes=body, manifest_row=mrow)
+    mrow = {
+        "file": writer.ARTICLE,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "title": title,
+        "publisher": "unknown",
+        "authors": "",
+        "date": published,
+        "kind": "news article",
+    }
+    change = writer.Change(
+        author=author, rows=rows, article_bytes=body, manifest_row=mrow
+    )
     return writer.apply_changes(data, sources, change)
 
 
@@ -352,8 +474,16 @@ def cmd_accept(args) -> int:
         drafts = load_drafts(args.drafts)
         if not drafts:
             raise AcceptError(f"{args.drafts}: no drafts to accept")
-        res = accept(drafts, args.article, args.author, args.data, args.sources, args.published or "",
-                     args.title or "", label=str(args.drafts))
+        res = accept(
+            drafts,
+            args.article,
+            args.author,
+            args.data,
+            args.sources,
+            args.published or "",
+            args.title or "",
+            label=str(args.drafts),
+        )
     except AcceptError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
@@ -388,17 +518,47 @@ def register(sub) -> None:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name in a bare container
         user = "unknown"
-    p = sub.add_parser("accept", help="write drafted events of an article into the dataset (validated, atomic)")
-    p.add_argument("drafts", metavar="DRAFTS.json", help="drafts as printed by `geo draft` (list, or JSONL)")
-    p.add_argument("--article", required=True, metavar="FILE", help="the article the drafts' offsets refer to")
-    p.add_argument("--data", metavar="DIR", help="dataset folder (default: $GEO_DATA_DIR or data/)")
-    p.add_argument("--sources", metavar="DIR", help="article folder (default: $GEO_SOURCES_DIR or seeds/)")
-    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date for the manifest")
-    p.add_argument("--title", metavar="T", help="article title for the manifest (default: file name)")
-    p.add_argument("--author", default=f"cli:{user}", help="who accepts (for undo; default cli:USER)")
+    p = sub.add_parser(
+        "accept",
+        help="write drafted events of an article into the dataset (validated, atomic)",
+    )
+    p.add_argument(
+        "drafts",
+        metavar="DRAFTS.json",
+        help="drafts as printed by `geo draft` (list, or JSONL)",
+    )
+    p.add_argument(
+        "--article",
+        required=True,
+        metavar="FILE",
+        help="the article the drafts' offsets refer to",
+    )
+    p.add_argument(
+        "--data", metavar="DIR", help="dataset folder (default: $GEO_DATA_DIR or data/)"
+    )
+    p.add_argument(
+        "--sources",
+        metavar="DIR",
+        help="article folder (default: $GEO_SOURCES_DIR or seeds/)",
+    )
+    p.add_argument(
+        "--published", metavar="YYYY-MM-DD", help="publication date for the manifest"
+    )
+    p.add_argument(
+        "--title",
+        metavar="T",
+        help="article title for the manifest (default: file name)",
+    )
+    p.add_argument(
+        "--author",
+        default=f"cli:{user}",
+        help="who accepts (for undo; default cli:USER)",
+    )
     p.set_defaults(func=cmd_accept)
     p = sub.add_parser("undo", help="remove an author's last acceptance")
-    p.add_argument("--author", default=f"cli:{user}", help="whose acceptance (default cli:USER)")
+    p.add_argument(
+        "--author", default=f"cli:{user}", help="whose acceptance (default cli:USER)"
+    )
     p.add_argument("--data", metavar="DIR", help="dataset folder")
     p.add_argument("--sources", metavar="DIR", help="article folder")
     p.set_defaults(func=cmd_undo)

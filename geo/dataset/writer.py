@@ -11,24 +11,18 @@ Every write goes through one sequence, under an exclusive `fcntl.flock` on `<dat
    touch nothing;
 4. swap the new files in.
 
-Crash safety: a *rollback journal*. The new contents are first written as `.NAME.atlas-new` next
-to each target (same folder, so `os.replace` is atomic) and fsynced; each current file gets a hard
-link `.NAME.atlas-old`; then `<data>/.atlas-journal.json` lists the targets and is fsynced; only
-then are the files replaced one by one. Deleting the journal is the commit point. A writer that
-finds a journal (after a crash, or an exception mid-swap in this process) puts every `.atlas-old`
-back, removes files that did not exist before, and deletes the journal: the dataset is the previous
-valid one, never half of each. A single directory swap was not chosen because the dataset folder
-also holds files this module does not own (stories, reviews) and the articles live in another
-folder (`GEO_SOURCES_DIR`).
+Crash safety: see `geo.dataset.journal` (a rollback journal; deleting it is the commit point).
+A single directory swap was not chosen because the dataset folder also holds files this module
+does not own (stories, reviews) and the articles live in another folder (`GEO_SOURCES_DIR`).
 
 Undo journal: `<data>/acceptances.jsonl` gets one line per acceptance (id, author, time, the rows
 and article it added), written in the same swap; `undo_last` removes the author's last acceptance
 still in force and appends an `{"undo": id}` line.
 """
+
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -40,14 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import config
-from geo.dataset import csvtext
+from geo.dataset import csvtext, journal
+from geo.dataset.journal import JOURNAL_NAME, LOCK_NAME, lock, recover  # noqa: F401  (the writer's API)
 
-LOCK_NAME = ".atlas.lock"
-JOURNAL_NAME = ".atlas-journal.json"
 LOG_NAME = "acceptances.jsonl"
 ROW_FILES = ("actors.csv", "events.csv", "citations.csv", "figures.csv")
 MANIFEST_NAME = "sources.csv"
-_ENV_LOCK = threading.Lock()  # validation points GEO_SOURCES_DIR at the stage: one thread at a time
+_ENV_LOCK = (
+    threading.Lock()
+)  # validation points GEO_SOURCES_DIR at the stage: one thread at a time
 
 
 @dataclass
@@ -77,124 +72,6 @@ class Result:
 
 
 @contextlib.contextmanager
-def lock(data_dir: Path | str):
-    """Hold the dataset's exclusive write lock (blocks until free).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with lock(tempfile.mkdtemp()):
-    ...     pass
-    """
-    folder = Path(data_dir)
-    with open(folder / LOCK_NAME, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _side(target: Path, suffix: str) -> Path:
-    return target.with_name(f".{target.name}.{suffix}")
-
-
-def recover(data_dir: Path | str) -> bool:
-    """Roll back an interrupted swap (call with the lock held); True when a journal was found.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> recover(tempfile.mkdtemp())
-    False
-    """
-    folder = Path(data_dir)
-    journal = folder / JOURNAL_NAME
-    found = journal.is_file()
-    dirs = {folder}
-    if found:
-        entries = json.loads(journal.read_text(encoding="utf-8"))
-        for entry in entries:
-            target = Path(entry["path"])
-            dirs.add(target.parent)
-            old = _side(target, "atlas-old")
-            if entry["existed"]:
-                if old.exists():
-                    os.replace(old, target)
-            else:
-                target.unlink(missing_ok=True)
-            _side(target, "atlas-new").unlink(missing_ok=True)
-        for d in dirs:
-            _fsync_dir(d)
-        journal.unlink()
-        _fsync_dir(folder)
-    for d in dirs:  # leftovers of a writer that died before its journal existed, or after commit
-        for stale in list(d.glob(".*.atlas-new")) + list(d.glob(".*.atlas-old")):
-            stale.unlink(missing_ok=True)
-    for stage in folder.glob(".atlas-stage-*"):
-        shutil.rmtree(stage, ignore_errors=True)
-    return found
-
-
-def _swap_one(new: Path, target: Path) -> None:
-    """One atomic file replacement (a seam for crash tests)."""
-    os.replace(new, target)
-
-
-def _swap(data_dir: Path, contents: dict[Path, bytes | None]) -> None:
-    """Replace every target with its new content (None = delete) through the rollback journal."""
-    entries = []
-    for target, data in contents.items():
-        if data is not None:
-            _write_synced(_side(target, "atlas-new"), data)
-        existed = target.exists()
-        if existed:
-            old = _side(target, "atlas-old")
-            old.unlink(missing_ok=True)
-            try:
-                os.link(target, old)
-            except OSError:  # no hard links on this filesystem: a copy does the same job
-                shutil.copy2(target, old)
-        entries.append({"path": str(target.resolve()), "existed": existed})
-    journal = data_dir / JOURNAL_NAME
-    tmp = _side(journal, "tmp")
-    _write_synced(tmp, json.dumps(entries).encode())
-    os.replace(tmp, journal)
-    _fsync_dir(data_dir)
-    try:
-        for target, data in contents.items():
-            if data is None:
-                target.unlink(missing_ok=True)
-            else:
-                _swap_one(_side(target, "atlas-new"), target)
-        for d in {t.parent for t in contents}:
-            _fsync_dir(d)
-    except BaseException:
-        recover(data_dir)  # back to the previous valid dataset, then report the failure
-        raise
-    journal.unlink()  # the commit point
-    _fsync_dir(data_dir)
-    for target in contents:
-        _side(target, "atlas-old").unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
 def _sources_env(path: Path):
     with _ENV_LOCK:
         before = os.environ.get("GEO_SOURCES_DIR")
@@ -208,7 +85,9 @@ def _sources_env(path: Path):
                 os.environ["GEO_SOURCES_DIR"] = before
 
 
-def validate_staged(data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]) -> list[str]:
+def validate_staged(
+    data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]
+) -> list[str]:
     """Validator messages (`file:line: message`, real paths) for the dataset with `contents` applied.
 
     Examples
@@ -230,7 +109,11 @@ def validate_staged(data_dir: Path, sources_dir: Path, contents: dict[Path, byte
         for real, staged in ((data_dir, sdata), (sources_dir, ssrc)):
             if real.is_dir():
                 for p in real.iterdir():
-                    if p.is_file() and not p.name.startswith(".") and not (staged / p.name).exists():
+                    if (
+                        p.is_file()
+                        and not p.name.startswith(".")
+                        and not (staged / p.name).exists()
+                    ):
                         (staged / p.name).symlink_to(p.resolve())
         for target, data in contents.items():
             base = sdata if target.parent.resolve() == data_dir.resolve() else ssrc
@@ -284,13 +167,17 @@ def _log_append(data_dir: Path, entry: dict) -> bytes:
     text = _read(data_dir / LOG_NAME) or ""
     if text and not text.endswith("\n"):
         text += "\n"
-    return (text + json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    return (text + json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode(
+        "utf-8"
+    )
 
 
-def _commit(data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]) -> list[str]:
+def _commit(
+    data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]
+) -> list[str]:
     errors = validate_staged(data_dir, sources_dir, contents)
     if not errors:
-        _swap(data_dir, contents)
+        journal.swap(data_dir, contents)
     return errors
 
 
@@ -319,8 +206,14 @@ def _name_article(change: Change, data: Path, sources: Path) -> Change:
 
     sha = hashlib.sha256(change.article_bytes).hexdigest()
     _, recs = csvtext.records(_manifest_text(manifest_file(data, sources)) or "")
-    same = [r.get("file", "").strip() for _, r in recs if r.get("sha256", "").strip().lower() == sha]
-    taken = {r.get("file", "").strip() for _, r in recs} | ({p.name for p in sources.iterdir()} if sources.is_dir() else set())
+    same = [
+        r.get("file", "").strip()
+        for _, r in recs
+        if r.get("sha256", "").strip().lower() == sha
+    ]
+    taken = {r.get("file", "").strip() for _, r in recs} | (
+        {p.name for p in sources.iterdir()} if sources.is_dir() else set()
+    )
     name = same[0] if same else article_name(sha, taken)
     sub = lambda row: {k: (name if v == ARTICLE else v) for k, v in row.items()}
     rows = {k: [sub(r) for r in v] for k, v in change.rows.items()}
@@ -329,10 +222,14 @@ def _name_article(change: Change, data: Path, sources: Path) -> Change:
 
 
 def _dirs(data_dir, sources_dir) -> tuple[Path, Path]:
-    return Path(data_dir or config.data_dir()), Path(sources_dir or config.sources_dir())
+    return Path(data_dir or config.data_dir()), Path(
+        sources_dir or config.sources_dir()
+    )
 
 
-def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, change: Change) -> Result:
+def apply_changes(
+    data_dir: Path | str | None, sources_dir: Path | str | None, change: Change
+) -> Result:
     """Append `change` to the dataset atomically if the result validates.
 
     Parameters
@@ -369,11 +266,17 @@ def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, c
             if rows:
                 kind = ev.FILES[name]
                 header = ev.COLUMNS[kind][0] + ev.COLUMNS[kind][1]
-                contents[data / name] = csvtext.append_rows(_read(data / name), rows, header).encode("utf-8")
+                contents[data / name] = csvtext.append_rows(
+                    _read(data / name), rows, header
+                ).encode("utf-8")
                 written[name] = len(rows)
         added_article = False
         if change.article_name:
-            if "/" in change.article_name or "\\" in change.article_name or change.article_name.startswith("."):
+            if (
+                "/" in change.article_name
+                or "\\" in change.article_name
+                or change.article_name.startswith(".")
+            ):
                 return Result(False, [f"{change.article_name}: not a plain file name"])
             target = sources / change.article_name
             if target.is_file():
@@ -388,27 +291,43 @@ def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, c
             mpath = manifest_file(data, sources)
             text = _manifest_text(mpath)
             _, recs = csvtext.records(text or "")
-            if not any(r.get("file", "").strip() == change.manifest_row.get("file") for _, r in recs):
+            if not any(
+                r.get("file", "").strip() == change.manifest_row.get("file")
+                for _, r in recs
+            ):
                 header = ev.COLUMNS["manifest"][0] + ev.COLUMNS["manifest"][1]
-                contents[mpath] = csvtext.append_rows(text, [change.manifest_row], header).encode("utf-8")
+                contents[mpath] = csvtext.append_rows(
+                    text, [change.manifest_row], header
+                ).encode("utf-8")
                 manifest_row = change.manifest_row
                 written[MANIFEST_NAME] = 1
         if added_article:
             written["article"] = 1
         acceptance = uuid.uuid4().hex[:12]
-        entry = {"id": acceptance, "author": change.author, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                 time.gmtime()), "rows": {k: v for k, v in change.rows.items() if v},
-                 "article": change.article_name if added_article else "", "manifest_row": manifest_row}
+        entry = {
+            "id": acceptance,
+            "author": change.author,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rows": {k: v for k, v in change.rows.items() if v},
+            "article": change.article_name if added_article else "",
+            "manifest_row": manifest_row,
+        }
         contents[data / LOG_NAME] = _log_append(data, entry)
         errors = _commit(data, sources, contents)
         if errors:
-            return Result(False, errors, message=f"refused: {len(errors)} validation error(s)")
+            return Result(
+                False, errors, message=f"refused: {len(errors)} validation error(s)"
+            )
         return Result(True, [], acceptance, written, f"accepted {acceptance}")
 
 
 def _last_of(entries: list[dict], author: str) -> dict | None:
     undone = {e["undo"] for e in entries if "undo" in e}
-    mine = [e for e in entries if "undo" not in e and e.get("author") == author and e.get("id") not in undone]
+    mine = [
+        e
+        for e in entries
+        if "undo" not in e and e.get("author") == author and e.get("id") not in undone
+    ]
     return mine[-1] if mine else None
 
 
@@ -427,13 +346,20 @@ def last_acceptance(data_dir: Path | str | None, author: str) -> dict | None:
 def _referenced(data: Path, name: str, skip: set[Path]) -> bool:
     """Whether any dataset file still names the article `name` (cheap textual check)."""
     for p in data.iterdir():
-        if p.is_file() and p not in skip and p.suffix in (".csv", ".geojson") and p.name != MANIFEST_NAME:
-            if name in p.read_text(encoding="utf-8", errors="replace"):
-                return True
+        wanted = (
+            p.is_file()
+            and p not in skip
+            and p.suffix in (".csv", ".geojson")
+            and p.name != MANIFEST_NAME
+        )
+        if wanted and name in p.read_text(encoding="utf-8", errors="replace"):
+            return True
     return False
 
 
-def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str | None = None) -> Result:
+def undo_last(
+    data_dir: Path | str | None, author: str, sources_dir: Path | str | None = None
+) -> Result:
     """Remove `author`'s last acceptance (what of it is still present), atomically and validated.
 
     Events are removed by id together with their citations and figures; actors, the manifest row
@@ -467,7 +393,13 @@ def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str 
                 removed[name] = len(gone)
 
         drop("events.csv", lambda r: r.get("id", "").strip() in event_ids)
-        drop("citations.csv", lambda r: r.get("layer", "").strip() == "events" and r.get("item", "").strip() in event_ids)
+        drop(
+            "citations.csv",
+            lambda r: (
+                r.get("layer", "").strip() == "events"
+                and r.get("item", "").strip() in event_ids
+            ),
+        )
         drop("figures.csv", lambda r: r.get("event_id", "").strip() in event_ids)
         _, left = csvtext.records(texts["events.csv"] or "")
         used = {a.strip() for _, r in left for a in r.get("actors", "").split(";")}
@@ -478,19 +410,36 @@ def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str 
         mrow = entry.get("manifest_row") or {}
         name = mrow.get("file") or article
         skip = {data / n for n in ROW_FILES}  # those are checked in their edited form
-        if name and not _referenced(data, name, skip) and not any(name in (t or "") for t in texts.values()):
+        if (
+            name
+            and not _referenced(data, name, skip)
+            and not any(name in (t or "") for t in texts.values())
+        ):
             mpath = manifest_file(data, sources)
             if mrow and mpath.is_file():
-                text, gone = csvtext.drop_rows(_read(mpath) or "", lambda r: r.get("file", "").strip() == name)
+                text, gone = csvtext.drop_rows(
+                    _read(mpath) or "", lambda r: r.get("file", "").strip() == name
+                )
                 if gone:
                     contents[mpath] = text.encode("utf-8")
                     removed[MANIFEST_NAME] = len(gone)
             if article and (sources / article).is_file():
                 contents[sources / article] = None
                 removed["article"] = 1
-        contents[data / LOG_NAME] = _log_append(data, {"undo": entry["id"], "author": author, "time": time.strftime(
-            "%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        contents[data / LOG_NAME] = _log_append(
+            data,
+            {
+                "undo": entry["id"],
+                "author": author,
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            },
+        )
         errors = _commit(data, sources, contents)
         if errors:
-            return Result(False, errors, entry["id"], message=f"undo refused: {len(errors)} validation error(s)")
+            return Result(
+                False,
+                errors,
+                entry["id"],
+                message=f"undo refused: {len(errors)} validation error(s)",
+            )
         return Result(True, [], entry["id"], removed, f"undid {entry['id']}")
