@@ -103,9 +103,7 @@ def make_hash(secret: str, salt: bytes | None = None) -> str:
     True
     """
     salt = salt or _secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        secret.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
-    )
+    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -123,9 +121,7 @@ def check(secret: str, store: str) -> bool:
     if store.startswith("scrypt$"):
         _, n, r, p, salt, want = store.split("$")
         n, r, p = int(n), int(r), int(p)
-        if (
-            n > 2**20 or r > 32 or p > 16
-        ):  # refuse parameters that would tie up the server
+        if n > 2**20 or r > 32 or p > 16:  # refuse parameters that would tie up the server
             return False
         got = hashlib.scrypt(
             secret.encode("utf-8"),
@@ -137,9 +133,7 @@ def check(secret: str, store: str) -> bool:
             maxmem=256 * 1024 * 1024,
         )
         return hmac.compare_digest(got.hex(), want.lower())
-    return hmac.compare_digest(
-        hashlib.sha256(secret.encode("utf-8")).hexdigest(), store.lower()
-    )
+    return hmac.compare_digest(hashlib.sha256(secret.encode("utf-8")).hexdigest(), store.lower())
 
 
 class Throttle:

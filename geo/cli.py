@@ -351,9 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_store_export)
 
     from geo import access
-    from geo.dataset import accept
+    from geo.dataset import commands
 
-    accept.register(sub)  # accept, undo
+    commands.register(sub)  # accept, undo
     access.register(sub)  # editor-hash
     return parser
 

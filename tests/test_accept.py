@@ -28,9 +28,7 @@ def dataset(tmp_path) -> tuple[Path, Path, Path]:
     data, src = tmp_path / "data", tmp_path / "src"
     shutil.copytree(ROOT / "data", data)
     src.mkdir()
-    for art in (
-        SEEDS.glob("*.txt") if SEEDS.is_dir() else []
-    ):  # lets the validator check the seed spans too
+    for art in SEEDS.glob("*.txt") if SEEDS.is_dir() else []:  # lets the validator check the seed spans too
         shutil.copy(art, src / art.name)
     article = tmp_path / "report.txt"
     article.write_bytes(ARTICLE.encode("utf-8"))
@@ -137,37 +135,25 @@ def test_cli_accept_two_drafts_writes_valid_rows(dataset, tmp_path):
         ev["2025-09-02-xi-and-putin-meet-in-harbin"],
         ev["2025-09-exercise-near-vladivostok"],
     )
-    assert (
-        meet["actors"] == "xi;putin"
-    )  # "President Xi Jinping" and "Putin" matched to existing ids
+    assert meet["actors"] == "xi;putin"  # "President Xi Jinping" and "Putin" matched to existing ids
     assert drill["actors"] == "olga-example"
     assert {
         "id": "olga-example",
         "name": "Olga Example",
         "kind": "person",
     }.items() <= rows(data / "actors.csv")[-1].items()
-    for sentence in ARTICLE.split(
-        "\r\n"
-    ):  # summaries are built from fields, not copied
+    for sentence in ARTICLE.split("\r\n"):  # summaries are built from fields, not copied
         assert not sentence or sentence[:30] not in meet["summary"] + drill["summary"]
     manifest = rows(src / "sources.csv")
     new = manifest[-1]
     assert new["title"] == "Test report" and new["date"] == "2025-09-03"
-    assert (src / new["file"]).read_bytes() == ARTICLE.encode(
-        "utf-8"
-    )  # CRLF and the emoji kept
+    assert (src / new["file"]).read_bytes() == ARTICLE.encode("utf-8")  # CRLF and the emoji kept
     assert {r["file"] for r in manifest} >= {
         "000_53339dbecfd33ada.txt",
         "004_96cc514147719b82.txt",
     }
-    cites = [
-        r
-        for r in rows(data / "citations.csv")
-        if r["item"] in (meet["id"], drill["id"])
-    ]
-    assert len(cites) == 2 and all(
-        r["file"] == new["file"] and len(r["evidence"]) <= 40 for r in cites
-    )
+    cites = [r for r in rows(data / "citations.csv") if r["item"] in (meet["id"], drill["id"])]
+    assert len(cites) == 2 and all(r["file"] == new["file"] and len(r["evidence"]) <= 40 for r in cites)
     fig = rows(data / "figures.csv")[-1]
     assert (fig["event_id"], fig["name"], fig["value"], fig["claimed_by"]) == (
         drill["id"],
@@ -175,21 +161,14 @@ def test_cli_accept_two_drafts_writes_valid_rows(dataset, tmp_path):
         "12000",
         "the ministry",
     )
-    assert (
-        ARTICLE[int(fig["start"]) : int(fig["end"])].startswith("12,000")
-        and fig["evidence"] == "12,000"
-    )
+    assert ARTICLE[int(fig["start"]) : int(fig["end"])].startswith("12,000") and fig["evidence"] == "12,000"
     assert writer.validate_staged(data, src, {}) == []
 
 
-def test_cli_refuses_invalid_accept_with_file_line_and_changes_nothing(
-    dataset, tmp_path
-):
+def test_cli_refuses_invalid_accept_with_file_line_and_changes_nothing(dataset, tmp_path):
     data, src, article = dataset
     bad = drafts(ARTICLE)
-    bad[1]["new_actors"] = [
-        {"name": "Olga Example", "kind": "alien"}
-    ]  # not an actor kind
+    bad[1]["new_actors"] = [{"name": "Olga Example", "kind": "alien"}]  # not an actor kind
     bad[0]["date"] = "2025-02-30"  # impossible date
     (tmp_path / "drafts.json").write_text(json.dumps(bad), encoding="utf-8")
     before = files(data, src)
@@ -205,14 +184,9 @@ def test_cli_refuses_invalid_accept_with_file_line_and_changes_nothing(
     )
     assert proc.returncode == 2
     lines = proc.stderr.splitlines()
-    n_actors = (
-        len(rows(ROOT / "data" / "actors.csv")) + 2
-    )  # header + rows + the new one
+    n_actors = len(rows(ROOT / "data" / "actors.csv")) + 2  # header + rows + the new one
     n_events = len(rows(ROOT / "data" / "events.csv")) + 2
-    assert (
-        f"{data / 'actors.csv'}:{n_actors}: kind 'alien' is not one of person, state, organisation"
-        in lines
-    )
+    assert f"{data / 'actors.csv'}:{n_actors}: kind 'alien' is not one of person, state, organisation" in lines
     assert f"{data / 'events.csv'}:{n_events}: impossible date '2025-02-30'" in lines
     assert "unchanged" in lines[-1] and "Traceback" not in proc.stderr
     assert files(data, src) == before
@@ -229,13 +203,8 @@ def test_cli_bad_input_messages(dataset, tmp_path):
         "--data",
         str(data),
     )
-    assert (
-        proc.returncode == 2
-        and f"{tmp_path / 'broken.json'}:2: not valid JSON" in proc.stderr
-    )
-    (tmp_path / "far.json").write_text(
-        json.dumps([dict(drafts(ARTICLE)[0], end=10_000)]), encoding="utf-8"
-    )
+    assert proc.returncode == 2 and f"{tmp_path / 'broken.json'}:2: not valid JSON" in proc.stderr
+    (tmp_path / "far.json").write_text(json.dumps([dict(drafts(ARTICLE)[0], end=10_000)]), encoding="utf-8")
     proc = run_cli(
         "accept",
         str(tmp_path / "far.json"),
@@ -244,11 +213,7 @@ def test_cli_bad_input_messages(dataset, tmp_path):
         "--data",
         str(data),
     )
-    assert (
-        proc.returncode == 2
-        and "draft 1: span" in proc.stderr
-        and "outside the article" in proc.stderr
-    )
+    assert proc.returncode == 2 and "draft 1: span" in proc.stderr and "outside the article" in proc.stderr
 
 
 def test_ids_stable_and_unique(dataset):
@@ -280,17 +245,9 @@ def test_actor_matching_short_forms_and_native_names():
     ]
     idx = accept.actor_index(actors)
     assert accept.match_actor("President Xi Jinping", idx) == "xi"
-    assert (
-        accept.match_actor("Xi", idx) == "xi"
-        and accept.match_actor("习近平", idx) == "xi"
-    )
-    assert (
-        accept.match_actor("Kim", idx) is None
-    )  # two Kims: ambiguous short form left unmatched
-    assert (
-        accept.match_actor("Kim Jong Un", idx) == "kim-jong-un"
-        and accept.match_actor("russia", idx) == "russia"
-    )
+    assert accept.match_actor("Xi", idx) == "xi" and accept.match_actor("习近平", idx) == "xi"
+    assert accept.match_actor("Kim", idx) is None  # two Kims: ambiguous short form left unmatched
+    assert accept.match_actor("Kim Jong Un", idx) == "kim-jong-un" and accept.match_actor("russia", idx) == "russia"
 
 
 def test_two_cli_accepts_at_once_both_land(dataset, tmp_path):
@@ -331,7 +288,5 @@ def test_two_cli_accepts_at_once_both_land(dataset, tmp_path):
         "2025-09-02-xi-and-putin-meet-in-harbin",
         "2025-09-exercise-near-vladivostok",
     } <= got
-    assert (
-        len([r for r in rows(src / "sources.csv") if r["title"] == "report"]) == 1
-    )  # one article, one row
+    assert len([r for r in rows(src / "sources.csv") if r["title"] == "report"]) == 1  # one article, one row
     assert writer.validate_staged(data, src, {}) == []

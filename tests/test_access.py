@@ -16,9 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_unconfigured_is_locked(tmp_path):
     assert not access.configured([tmp_path / "missing.toml"], {})
     (tmp_path / "secrets.toml").write_text('editor_secret_hash = "plain-text-secret"\n')
-    assert not access.configured(
-        [tmp_path / "secrets.toml"], {}
-    )  # a non-hash is not a configuration
+    assert not access.configured([tmp_path / "secrets.toml"], {})  # a non-hash is not a configuration
     (tmp_path / "broken.toml").write_text('editor_secret_hash = "unterminated\n')
     assert not access.configured([tmp_path / "broken.toml"], {})
     assert not access.check("anything", "")
@@ -30,10 +28,7 @@ def test_secrets_file_and_environment(tmp_path):
     assert access.configured([tmp_path / "secrets.toml"], {})
     assert access.stored_hash([tmp_path / "secrets.toml"], {}) == h
     other = hashlib.sha256(b"another secret").hexdigest()
-    assert (
-        access.stored_hash([tmp_path / "secrets.toml"], {access.ENV_VAR: other})
-        == other
-    )  # env wins
+    assert access.stored_hash([tmp_path / "secrets.toml"], {access.ENV_VAR: other}) == other  # env wins
 
 
 def test_correct_and_incorrect_secret():
@@ -43,9 +38,7 @@ def test_correct_and_incorrect_secret():
     assert not access.check("", h)
     assert h != access.make_hash("correct horse battery")  # salted
     hexed = hashlib.sha256(b"legacy secret").hexdigest()
-    assert access.check("legacy secret", hexed) and access.check(
-        "legacy secret", hexed.upper()
-    )
+    assert access.check("legacy secret", hexed) and access.check("legacy secret", hexed.upper())
     assert not access.check("legacy secreT", hexed)
 
 
@@ -78,9 +71,7 @@ def test_throttle_delays_grow_and_cap():
     assert t.wait("session-b") == 0.0  # per key
     ok, wait = t.attempt("session-a", "wrong", h)
     assert not ok and wait == 8.0
-    ok, wait = t.attempt(
-        "session-a", "right secret", h
-    )  # too soon: refused without checking
+    ok, wait = t.attempt("session-a", "right secret", h)  # too soon: refused without checking
     assert not ok and wait == 8.0
     now[0] += 8.0
     assert t.attempt("session-a", "right secret", h) == (True, 0.0)
@@ -103,14 +94,9 @@ def test_editor_hash_command_reads_stdin_and_prints_a_usable_line():
     )
     assert proc.returncode == 0, proc.stderr
     line = proc.stdout.strip().splitlines()[-1]
-    assert (
-        line.startswith('editor_secret_hash = "scrypt$')
-        and "a long editor secret" not in proc.stdout
-    )
+    assert line.startswith('editor_secret_hash = "scrypt$') and "a long editor secret" not in proc.stdout
     stored = line.split('"')[1]
-    assert access.check("a long editor secret", stored) and not access.check(
-        "a long editor secreT", stored
-    )
+    assert access.check("a long editor secret", stored) and not access.check("a long editor secreT", stored)
     short = subprocess.run(
         [sys.executable, "-m", "geo", "editor-hash"],
         check=False,

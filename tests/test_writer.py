@@ -25,15 +25,10 @@ def ds(tmp_path) -> tuple[Path, Path]:
     data.mkdir()
     src.mkdir()
     (src / "001_a.txt").write_text(ARTICLE, encoding="utf-8")
-    (src / "sources.csv").write_text(
-        f'file,sha256,title\n001_a.txt,{SHA},"Quoted title"\n', encoding="utf-8"
-    )
-    (data / "actors.csv").write_text(
-        "id,name,kind\nann,Ann Example,person\n", encoding="utf-8"
-    )
+    (src / "sources.csv").write_text(f'file,sha256,title\n001_a.txt,{SHA},"Quoted title"\n', encoding="utf-8")
+    (data / "actors.csv").write_text("id,name,kind\nann,Ann Example,person\n", encoding="utf-8")
     (data / "events.csv").write_text(
-        "id,title,summary,date,place,lat,lon,actors\n"
-        "e1,Meeting,A meeting.,2025-09-01,Harbin,45.75,126.65,ann\n",
+        "id,title,summary,date,place,lat,lon,actors\ne1,Meeting,A meeting.,2025-09-01,Harbin,45.75,126.65,ann\n",
         encoding="utf-8",
     )
     (data / "citations.csv").write_text(
@@ -96,9 +91,7 @@ def test_apply_appends_and_keeps_existing_bytes(ds):
     after = (data / "events.csv").read_bytes()
     assert after.startswith(before) and ids(data) == ["e1", "e2"]
     assert writer.validate_staged(data, src, {}) == []
-    assert (
-        not list(data.glob(".*atlas-*")) and not (data / writer.JOURNAL_NAME).exists()
-    )
+    assert not list(data.glob(".*atlas-*")) and not (data / writer.JOURNAL_NAME).exists()
 
 
 def test_invalid_change_refused_with_file_line_and_nothing_written(ds):
@@ -111,9 +104,7 @@ def test_invalid_change_refused_with_file_line_and_nothing_written(ds):
     joined = "\n".join(res.errors)
     assert f"{data / 'events.csv'}:3: unknown actor id(s): nobody" in joined
     assert f"{data / 'actors.csv'}:3: kind 'alien'" in joined
-    assert (
-        ".atlas-stage" not in joined
-    )  # messages name the real files, not the staging copy
+    assert ".atlas-stage" not in joined  # messages name the real files, not the staging copy
     assert snapshot(data, src) == before
 
 
@@ -147,10 +138,7 @@ def test_new_article_named_under_lock_and_manifest_quoting_kept(ds):
     name = f"002_{hashlib.sha256(text).hexdigest()[:16]}.txt"
     assert (src / name).read_bytes() == text
     manifest = (src / "sources.csv").read_text("utf-8")
-    assert (
-        manifest.startswith(f'file,sha256,title\n001_a.txt,{SHA},"Quoted title"\n')
-        and name in manifest
-    )
+    assert manifest.startswith(f'file,sha256,title\n001_a.txt,{SHA},"Quoted title"\n') and name in manifest
     assert ids(data, "citations.csv", "file")[-1] == name
 
 
@@ -210,17 +198,13 @@ def test_undo_removes_only_the_authors_last_acceptance(ds):
     data, src = ds
     assert writer.apply_changes(data, src, change("ana", "a1")).ok
     extra = change("ana", "a2", actors="newbie")
-    extra.rows["actors.csv"] = [
-        {"id": "newbie", "name": "New Person", "kind": "person"}
-    ]
+    extra.rows["actors.csv"] = [{"id": "newbie", "name": "New Person", "kind": "person"}]
     assert writer.apply_changes(data, src, extra).ok
     assert writer.apply_changes(data, src, change("bob", "b1")).ok
     res = writer.undo_last(data, "ana", src)
     assert res.ok, res.errors
     assert ids(data) == ["e1", "a1", "b1"]
-    assert "a2" not in ids(data, "citations.csv", "item") and "newbie" not in ids(
-        data, "actors.csv"
-    )
+    assert "a2" not in ids(data, "citations.csv", "item") and "newbie" not in ids(data, "actors.csv")
     assert writer.validate_staged(data, src, {}) == []
     assert writer.last_acceptance(data, "ana")["rows"]["events.csv"][0]["id"] == "a1"
     assert writer.undo_last(data, "ana", src).ok and ids(data) == ["e1", "b1"]
@@ -232,9 +216,7 @@ def test_undo_removes_only_the_authors_last_acceptance(ds):
 def test_undo_keeps_an_actor_still_used(ds):
     data, src = ds
     first = change("ana", "a1", actors="newbie")
-    first.rows["actors.csv"] = [
-        {"id": "newbie", "name": "New Person", "kind": "person"}
-    ]
+    first.rows["actors.csv"] = [{"id": "newbie", "name": "New Person", "kind": "person"}]
     assert writer.apply_changes(data, src, first).ok
     assert writer.apply_changes(data, src, change("bob", "b1", actors="newbie")).ok
     assert writer.undo_last(data, "ana", src).ok

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -168,11 +167,7 @@ def summary_for(draft: dict, actor_names: list[str], source_title: str) -> str:
     if actor_names:
         parts.append(
             "involving "
-            + (
-                ", ".join(actor_names[:-1]) + " and " + actor_names[-1]
-                if len(actor_names) > 1
-                else actor_names[0]
-            )
+            + (", ".join(actor_names[:-1]) + " and " + actor_names[-1] if len(actor_names) > 1 else actor_names[0])
         )
     text = " ".join(parts)
     if draft.get("place"):
@@ -233,13 +228,9 @@ def _span(draft: dict, text: str, where: str) -> tuple[int, int]:
     try:
         start, end = int(draft["start"]), int(draft["end"])
     except (KeyError, TypeError, ValueError):
-        raise AcceptError(
-            f"{where}: start and end (character offsets) are required"
-        ) from None
+        raise AcceptError(f"{where}: start and end (character offsets) are required") from None
     if not 0 <= start < end <= len(text):
-        raise AcceptError(
-            f"{where}: span {start}-{end} is outside the article ({len(text)} characters)"
-        )
+        raise AcceptError(f"{where}: span {start}-{end} is outside the article ({len(text)} characters)")
     return start, end
 
 
@@ -280,16 +271,8 @@ def build_rows(
     []
     """
     data_dir = Path(data_dir)
-    _, ev = csvtext.records(
-        (data_dir / "events.csv").read_text("utf-8")
-        if (data_dir / "events.csv").is_file()
-        else ""
-    )
-    _, ac = csvtext.records(
-        (data_dir / "actors.csv").read_text("utf-8")
-        if (data_dir / "actors.csv").is_file()
-        else ""
-    )
+    _, ev = csvtext.records((data_dir / "events.csv").read_text("utf-8") if (data_dir / "events.csv").is_file() else "")
+    _, ac = csvtext.records((data_dir / "actors.csv").read_text("utf-8") if (data_dir / "actors.csv").is_file() else "")
     actors = [r for _, r in ac]
     taken = {r.get("id", "").strip() for _, r in ev}
     actor_ids = {a.get("id", "").strip() for a in actors}
@@ -311,20 +294,14 @@ def build_rows(
         date = str(d.get("date") or "").strip()
         if not title or not date:
             raise AcceptError(f"{where}: title and date are required")
-        kinds = {
-            _norm(a.get("name", "")): a.get("kind", "")
-            for a in d.get("new_actors") or []
-            if isinstance(a, dict)
-        }
+        kinds = {_norm(a.get("name", "")): a.get("kind", "") for a in d.get("new_actors") or [] if isinstance(a, dict)}
         ev_actors, shown = [], []
         for name in d.get("actors") or []:
             aid = match_actor(str(name), index)
             if aid is None:
                 aid = unique_id(slug(str(name), 40), actor_ids)
                 kind = kinds.get(_norm(str(name))) or "organisation"
-                rows["actors.csv"].append(
-                    {"id": aid, "name": str(name).strip(), "kind": kind}
-                )
+                rows["actors.csv"].append({"id": aid, "name": str(name).strip(), "kind": kind})
                 index[_norm(str(name))] = aid
                 names[aid] = str(name).strip()
             if aid not in ev_actors:
@@ -335,14 +312,11 @@ def build_rows(
         row = {
             "id": eid,
             "title": title,
-            "summary": str(d.get("summary") or "").strip()
-            or summary_for(d, shown, source_title),
+            "summary": str(d.get("summary") or "").strip() or summary_for(d, shown, source_title),
             "date": date,
             "end_date": str(d.get("end_date") or ""),
             "place": str(d.get("place") or "").strip(),
-            "place_precision": precision
-            if precision in PRECISIONS
-            else ("approximate" if precision else ""),
+            "place_precision": precision if precision in PRECISIONS else ("approximate" if precision else ""),
             "actors": ";".join(ev_actors),
             "type": str(d.get("type") or "").strip(),
         }
@@ -381,9 +355,7 @@ def build_rows(
                     "file": file,
                     "start": str(fs),
                     "end": str(fe),
-                    "evidence": evidence_for(
-                        text[fs:fe], _number_forms(f.get("value"))
-                    ),
+                    "evidence": evidence_for(text[fs:fe], _number_forms(f.get("value"))),
                 }
             )
         ids.append(eid)
@@ -403,9 +375,7 @@ def load_drafts(path: Path | str) -> list[dict]:
     try:
         raw = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AcceptError(
-            f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+        raise AcceptError(f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -460,105 +430,5 @@ def accept(
         "date": published,
         "kind": "news article",
     }
-    change = writer.Change(
-        author=author, rows=rows, article_bytes=body, manifest_row=mrow
-    )
+    change = writer.Change(author=author, rows=rows, article_bytes=body, manifest_row=mrow)
     return writer.apply_changes(data, sources, change)
-
-
-def cmd_accept(args) -> int:
-    """`python -m geo accept DRAFTS.json --article FILE`: print what was written, or refuse (exit 2)."""
-    try:
-        if args.published and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.published):
-            raise AcceptError(f"--published {args.published!r} is not YYYY-MM-DD")
-        drafts = load_drafts(args.drafts)
-        if not drafts:
-            raise AcceptError(f"{args.drafts}: no drafts to accept")
-        res = accept(
-            drafts,
-            args.article,
-            args.author,
-            args.data,
-            args.sources,
-            args.published or "",
-            args.title or "",
-            label=str(args.drafts),
-        )
-    except AcceptError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
-    if not res.ok:
-        for e in res.errors:
-            print(e, file=sys.stderr)
-        sys.stderr.write(f"error: {res.message}; the dataset is unchanged\n")
-        return 2
-    print(f"accepted {res.acceptance_id} (author {args.author}):")
-    for name, n in res.written.items():
-        print(f"  {name}: +{n}")
-    return 0
-
-
-def cmd_undo(args) -> int:
-    """`python -m geo undo --author NAME`: remove that author's last acceptance."""
-    res = writer.undo_last(args.data, args.author, args.sources)
-    if not res.ok:
-        for e in res.errors:
-            print(e, file=sys.stderr)
-        sys.stderr.write(f"error: {res.message}\n")
-        return 2
-    print(res.message + "".join(f"\n  {k}: -{n}" for k, n in res.written.items()))
-    return 0
-
-
-def register(sub) -> None:
-    """Add the `accept` and `undo` subcommands to the CLI's subparsers."""
-    import getpass
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        user = "unknown"
-    p = sub.add_parser(
-        "accept",
-        help="write drafted events of an article into the dataset (validated, atomic)",
-    )
-    p.add_argument(
-        "drafts",
-        metavar="DRAFTS.json",
-        help="drafts as printed by `geo draft` (list, or JSONL)",
-    )
-    p.add_argument(
-        "--article",
-        required=True,
-        metavar="FILE",
-        help="the article the drafts' offsets refer to",
-    )
-    p.add_argument(
-        "--data", metavar="DIR", help="dataset folder (default: $GEO_DATA_DIR or data/)"
-    )
-    p.add_argument(
-        "--sources",
-        metavar="DIR",
-        help="article folder (default: $GEO_SOURCES_DIR or seeds/)",
-    )
-    p.add_argument(
-        "--published", metavar="YYYY-MM-DD", help="publication date for the manifest"
-    )
-    p.add_argument(
-        "--title",
-        metavar="T",
-        help="article title for the manifest (default: file name)",
-    )
-    p.add_argument(
-        "--author",
-        default=f"cli:{user}",
-        help="who accepts (for undo; default cli:USER)",
-    )
-    p.set_defaults(func=cmd_accept)
-    p = sub.add_parser("undo", help="remove an author's last acceptance")
-    p.add_argument(
-        "--author", default=f"cli:{user}", help="whose acceptance (default cli:USER)"
-    )
-    p.add_argument("--data", metavar="DIR", help="dataset folder")
-    p.add_argument("--sources", metavar="DIR", help="article folder")
-    p.set_defaults(func=cmd_undo)

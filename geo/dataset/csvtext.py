@@ -65,9 +65,7 @@ def records(text: str) -> tuple[list[str], list[tuple[str, dict]]]:
             if out:  # keep blank lines with the previous record so nothing is lost on rewrite
                 out[-1] = (out[-1][0] + raw, out[-1][1])
             continue
-        out.append(
-            (raw, {h: (rec[i] if i < len(rec) else "") for i, h in enumerate(header)})
-        )
+        out.append((raw, {h: (rec[i] if i < len(rec) else "") for i, h in enumerate(header)}))
     return header or [], out
 
 
@@ -79,9 +77,7 @@ def _serialise(header: list[str], rows: Iterable[dict], newline: str) -> str:
     return buf.getvalue()
 
 
-def append_rows(
-    text: str | None, rows: list[dict], default_header: Iterable[str] = ()
-) -> str:
+def append_rows(text: str | None, rows: list[dict], default_header: Iterable[str] = ()) -> str:
     """`text` with `rows` appended as CSV records; existing records are kept byte for byte.
 
     Parameters
@@ -108,27 +104,17 @@ def append_rows(
     if text is None or not text.strip():
         header = list(default_header)
         for row in rows:
-            header += [
-                k for k, v in row.items() if k not in header and str(v or "") != ""
-            ]
+            header += [k for k, v in row.items() if k not in header and str(v or "") != ""]
         return _serialise(header, [dict(zip(header, header))] + rows, "\n")
     header, recs = records(text)
     newline = _newline_of(text)
     extra: list[str] = []
     for row in rows:
-        extra += [
-            k
-            for k, v in row.items()
-            if k not in header and k not in extra and str(v or "") != ""
-        ]
-    if (
-        extra
-    ):  # a new column: every record gets one more field, so the file is re-serialised
+        extra += [k for k, v in row.items() if k not in header and k not in extra and str(v or "") != ""]
+    if extra:  # a new column: every record gets one more field, so the file is re-serialised
         header = header + extra
         bom = BOM if text.startswith(BOM) else ""
-        return bom + _serialise(
-            header, [dict(zip(header, header))] + [r for _, r in recs] + rows, newline
-        )
+        return bom + _serialise(header, [dict(zip(header, header))] + [r for _, r in recs] + rows, newline)
     tail = "" if text.endswith(("\n", "\r")) else newline
     return text + tail + _serialise(header, rows, newline)
 

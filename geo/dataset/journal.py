@@ -92,9 +92,7 @@ def recover(data_dir: Path | str) -> bool:
             _fsync_dir(d)
         journal.unlink()
         _fsync_dir(folder)
-    for d in (
-        dirs
-    ):  # leftovers of a writer that died before its journal existed, or after commit
+    for d in dirs:  # leftovers of a writer that died before its journal existed, or after commit
         for stale in list(d.glob(".*.atlas-new")) + list(d.glob(".*.atlas-old")):
             stale.unlink(missing_ok=True)
     for stage in folder.glob(".atlas-stage-*"):
@@ -119,9 +117,7 @@ def swap(data_dir: Path, contents: dict[Path, bytes | None]) -> None:
             old.unlink(missing_ok=True)
             try:
                 os.link(target, old)
-            except (
-                OSError
-            ):  # no hard links on this filesystem: a copy does the same job
+            except OSError:  # no hard links on this filesystem: a copy does the same job
                 shutil.copy2(target, old)
         entries.append({"path": str(target.resolve()), "existed": existed})
     journal = data_dir / JOURNAL_NAME

@@ -40,9 +40,7 @@ from geo.dataset.journal import JOURNAL_NAME, LOCK_NAME, lock, recover  # noqa: 
 LOG_NAME = "acceptances.jsonl"
 ROW_FILES = ("actors.csv", "events.csv", "citations.csv", "figures.csv")
 MANIFEST_NAME = "sources.csv"
-_ENV_LOCK = (
-    threading.Lock()
-)  # validation points GEO_SOURCES_DIR at the stage: one thread at a time
+_ENV_LOCK = threading.Lock()  # validation points GEO_SOURCES_DIR at the stage: one thread at a time
 
 
 @dataclass
@@ -85,9 +83,7 @@ def _sources_env(path: Path):
                 os.environ["GEO_SOURCES_DIR"] = before
 
 
-def validate_staged(
-    data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]
-) -> list[str]:
+def validate_staged(data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]) -> list[str]:
     """Validator messages (`file:line: message`, real paths) for the dataset with `contents` applied.
 
     Examples
@@ -109,11 +105,7 @@ def validate_staged(
         for real, staged in ((data_dir, sdata), (sources_dir, ssrc)):
             if real.is_dir():
                 for p in real.iterdir():
-                    if (
-                        p.is_file()
-                        and not p.name.startswith(".")
-                        and not (staged / p.name).exists()
-                    ):
+                    if p.is_file() and not p.name.startswith(".") and not (staged / p.name).exists():
                         (staged / p.name).symlink_to(p.resolve())
         for target, data in contents.items():
             base = sdata if target.parent.resolve() == data_dir.resolve() else ssrc
@@ -167,14 +159,10 @@ def _log_append(data_dir: Path, entry: dict) -> bytes:
     text = _read(data_dir / LOG_NAME) or ""
     if text and not text.endswith("\n"):
         text += "\n"
-    return (text + json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode(
-        "utf-8"
-    )
+    return (text + json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _commit(
-    data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]
-) -> list[str]:
+def _commit(data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]) -> list[str]:
     errors = validate_staged(data_dir, sources_dir, contents)
     if not errors:
         journal.swap(data_dir, contents)
@@ -206,11 +194,7 @@ def _name_article(change: Change, data: Path, sources: Path) -> Change:
 
     sha = hashlib.sha256(change.article_bytes).hexdigest()
     _, recs = csvtext.records(_manifest_text(manifest_file(data, sources)) or "")
-    same = [
-        r.get("file", "").strip()
-        for _, r in recs
-        if r.get("sha256", "").strip().lower() == sha
-    ]
+    same = [r.get("file", "").strip() for _, r in recs if r.get("sha256", "").strip().lower() == sha]
     taken = {r.get("file", "").strip() for _, r in recs} | (
         {p.name for p in sources.iterdir()} if sources.is_dir() else set()
     )
@@ -222,14 +206,10 @@ def _name_article(change: Change, data: Path, sources: Path) -> Change:
 
 
 def _dirs(data_dir, sources_dir) -> tuple[Path, Path]:
-    return Path(data_dir or config.data_dir()), Path(
-        sources_dir or config.sources_dir()
-    )
+    return Path(data_dir or config.data_dir()), Path(sources_dir or config.sources_dir())
 
 
-def apply_changes(
-    data_dir: Path | str | None, sources_dir: Path | str | None, change: Change
-) -> Result:
+def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, change: Change) -> Result:
     """Append `change` to the dataset atomically if the result validates.
 
     Parameters
@@ -266,17 +246,11 @@ def apply_changes(
             if rows:
                 kind = ev.FILES[name]
                 header = ev.COLUMNS[kind][0] + ev.COLUMNS[kind][1]
-                contents[data / name] = csvtext.append_rows(
-                    _read(data / name), rows, header
-                ).encode("utf-8")
+                contents[data / name] = csvtext.append_rows(_read(data / name), rows, header).encode("utf-8")
                 written[name] = len(rows)
         added_article = False
         if change.article_name:
-            if (
-                "/" in change.article_name
-                or "\\" in change.article_name
-                or change.article_name.startswith(".")
-            ):
+            if "/" in change.article_name or "\\" in change.article_name or change.article_name.startswith("."):
                 return Result(False, [f"{change.article_name}: not a plain file name"])
             target = sources / change.article_name
             if target.is_file():
@@ -291,14 +265,9 @@ def apply_changes(
             mpath = manifest_file(data, sources)
             text = _manifest_text(mpath)
             _, recs = csvtext.records(text or "")
-            if not any(
-                r.get("file", "").strip() == change.manifest_row.get("file")
-                for _, r in recs
-            ):
+            if not any(r.get("file", "").strip() == change.manifest_row.get("file") for _, r in recs):
                 header = ev.COLUMNS["manifest"][0] + ev.COLUMNS["manifest"][1]
-                contents[mpath] = csvtext.append_rows(
-                    text, [change.manifest_row], header
-                ).encode("utf-8")
+                contents[mpath] = csvtext.append_rows(text, [change.manifest_row], header).encode("utf-8")
                 manifest_row = change.manifest_row
                 written[MANIFEST_NAME] = 1
         if added_article:
@@ -315,19 +284,13 @@ def apply_changes(
         contents[data / LOG_NAME] = _log_append(data, entry)
         errors = _commit(data, sources, contents)
         if errors:
-            return Result(
-                False, errors, message=f"refused: {len(errors)} validation error(s)"
-            )
+            return Result(False, errors, message=f"refused: {len(errors)} validation error(s)")
         return Result(True, [], acceptance, written, f"accepted {acceptance}")
 
 
 def _last_of(entries: list[dict], author: str) -> dict | None:
     undone = {e["undo"] for e in entries if "undo" in e}
-    mine = [
-        e
-        for e in entries
-        if "undo" not in e and e.get("author") == author and e.get("id") not in undone
-    ]
+    mine = [e for e in entries if "undo" not in e and e.get("author") == author and e.get("id") not in undone]
     return mine[-1] if mine else None
 
 
@@ -346,20 +309,13 @@ def last_acceptance(data_dir: Path | str | None, author: str) -> dict | None:
 def _referenced(data: Path, name: str, skip: set[Path]) -> bool:
     """Whether any dataset file still names the article `name` (cheap textual check)."""
     for p in data.iterdir():
-        wanted = (
-            p.is_file()
-            and p not in skip
-            and p.suffix in (".csv", ".geojson")
-            and p.name != MANIFEST_NAME
-        )
+        wanted = p.is_file() and p not in skip and p.suffix in (".csv", ".geojson") and p.name != MANIFEST_NAME
         if wanted and name in p.read_text(encoding="utf-8", errors="replace"):
             return True
     return False
 
 
-def undo_last(
-    data_dir: Path | str | None, author: str, sources_dir: Path | str | None = None
-) -> Result:
+def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str | None = None) -> Result:
     """Remove `author`'s last acceptance (what of it is still present), atomically and validated.
 
     Events are removed by id together with their citations and figures; actors, the manifest row
@@ -395,10 +351,7 @@ def undo_last(
         drop("events.csv", lambda r: r.get("id", "").strip() in event_ids)
         drop(
             "citations.csv",
-            lambda r: (
-                r.get("layer", "").strip() == "events"
-                and r.get("item", "").strip() in event_ids
-            ),
+            lambda r: r.get("layer", "").strip() == "events" and r.get("item", "").strip() in event_ids,
         )
         drop("figures.csv", lambda r: r.get("event_id", "").strip() in event_ids)
         _, left = csvtext.records(texts["events.csv"] or "")
@@ -410,16 +363,10 @@ def undo_last(
         mrow = entry.get("manifest_row") or {}
         name = mrow.get("file") or article
         skip = {data / n for n in ROW_FILES}  # those are checked in their edited form
-        if (
-            name
-            and not _referenced(data, name, skip)
-            and not any(name in (t or "") for t in texts.values())
-        ):
+        if name and not _referenced(data, name, skip) and not any(name in (t or "") for t in texts.values()):
             mpath = manifest_file(data, sources)
             if mrow and mpath.is_file():
-                text, gone = csvtext.drop_rows(
-                    _read(mpath) or "", lambda r: r.get("file", "").strip() == name
-                )
+                text, gone = csvtext.drop_rows(_read(mpath) or "", lambda r: r.get("file", "").strip() == name)
                 if gone:
                     contents[mpath] = text.encode("utf-8")
                     removed[MANIFEST_NAME] = len(gone)
