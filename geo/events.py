@@ -30,6 +30,7 @@ from geo.sources import SourceRef
 MAX_FIELD = 10_000
 PLACE_PRECISIONS = ("exact", "city", "region", "country", "approximate")
 ROUTE_STATUSES = ("planned", "MoU signed", "under construction", "operational")
+JOURNEY_STATUSES = ("planned", "under way", "completed")  # a route whose kind names a journey: a trip, not a line
 ACTOR_KINDS = ("person", "state", "organisation")
 CITATION_LAYERS = ("events", "relations", "routes", "regions")
 # Radius (km) of the uncertainty ring when a row gives none.
@@ -813,9 +814,11 @@ def parse_routes(path: Path, label: str, ctx: _SourceCtx, errors: _Errors, seen:
         for key in ("id", "name", "status"):
             if not get(key):
                 problems.append(f"{key} is required")
-        status = {s.lower(): s for s in ROUTE_STATUSES}.get(get("status").lower(), "")
+        allowed = JOURNEY_STATUSES if "journey" in get("kind").lower() else ROUTE_STATUSES
+        status = {s.lower(): s for s in allowed}.get(get("status").lower(), "")
         if get("status") and not status:
-            problems.append(f"status {get('status')!r} is not one of {', '.join(ROUTE_STATUSES)}")
+            problems.append(f"status {get('status')!r} is not one of {', '.join(allowed)}"
+                            + (" (statuses of a journey)" if allowed is JOURNEY_STATUSES else ""))
         approx = _bool(raw("approximate"), "approximate", problems)
         waypoints = _list(raw("waypoints"), "waypoints", problems)
         refs = _refs_from_list(raw("sources"), ctx, problems)
