@@ -163,6 +163,14 @@ def test_cli_accept_two_drafts_writes_valid_rows(dataset, tmp_path):
     )
     assert ARTICLE[int(fig["start"]) : int(fig["end"])].startswith("12,000") and fig["evidence"] == "12,000"
     assert writer.validate_staged(data, src, {}) == []
+    undo = run_cli("undo", "--author", "t", "--data", str(data), "--sources", str(src))
+    assert undo.returncode == 0, undo.stderr
+    assert not {meet["id"], drill["id"]} & {r["id"] for r in rows(data / "events.csv")}
+    assert "olga-example" not in {r["id"] for r in rows(data / "actors.csv")}
+    assert not (src / new["file"]).exists() and new["file"] not in {r["file"] for r in rows(src / "sources.csv")}
+    assert writer.validate_staged(data, src, {}) == []
+    again = run_cli("undo", "--author", "t", "--data", str(data), "--sources", str(src))
+    assert again.returncode == 2 and "nothing to undo" in again.stderr
 
 
 def test_cli_refuses_invalid_accept_with_file_line_and_changes_nothing(dataset, tmp_path):

@@ -20,7 +20,6 @@ The rows are written by `geo.dataset.writer.apply_changes`: validated, all or no
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from pathlib import Path
@@ -362,36 +361,61 @@ def build_rows(
     return rows, ids
 
 
-def load_drafts(path: Path | str) -> list[dict]:
-    """Drafts from a JSON file: a list of events, `{"events": [...]}`, or JSONL of such objects.
+def accept_text(
+    drafts: list[dict],
+    text: str,
+    author: str,
+    data_dir=None,
+    sources_dir=None,
+    *,
+    title: str = "article",
+    published: str = "",
+    publisher: str = "unknown",
+    label: str = "drafts",
+) -> writer.Result:
+    """Accept `drafts` of an article given as text (the app's upload): rows, the article stored as
+    UTF-8 under a content-addressed name, and its manifest row, written atomically and validated.
+
+    Parameters
+    ----------
+    drafts : list of dict
+        Drafted or edited events; offsets count code points of `text`.
+    text : str
+        The article text exactly as the offsets see it (it is what gets hashed and stored).
+    author : str
+        Who accepts (an editor's session label; used by `writer.undo_last`).
+    data_dir, sources_dir : path or None
+        Dataset and article folders (None: `GEO_DATA_DIR` / `GEO_SOURCES_DIR`).
+    title, published, publisher : str
+        Manifest fields for a new article.
+    label : str
+        Name of the drafts in error messages.
+
+    Returns
+    -------
+    writer.Result
+        `ok`, or the validator's `file:line` messages (nothing written). Raises `AcceptError` for a
+        draft that cannot become rows at all (span outside the text, no title or date).
 
     Examples
     --------
-    >>> load_drafts("missing.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
-    Traceback (most recent call last):
-    AcceptError: missing.json: cannot read file
+    >>> accept_text([], "text", "ana", "data").ok  # doctest: +SKIP
+    True
     """
-    p = Path(path)
-    try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AcceptError(f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        lines = [ln for ln in raw.splitlines() if ln.strip()]
-        try:  # JSONL: one {"events": [...]} or event per line
-            data = [json.loads(ln) for ln in lines]
-        except json.JSONDecodeError:
-            raise AcceptError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    items = data if isinstance(data, list) else [data]
-    out = []
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("events"), list):
-            out += item["events"]
-        else:
-            out.append(item)
-    return out
+    data, sources = writer._dirs(data_dir, sources_dir)
+    body = text.encode("utf-8")
+    rows, _ = build_rows(drafts, text, data, title, label=label)
+    mrow = {
+        "file": writer.ARTICLE,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "title": title,
+        "publisher": publisher,
+        "authors": "",
+        "date": published,
+        "kind": "news article",
+    }
+    change = writer.Change(author=author, rows=rows, article_bytes=body, manifest_row=mrow)
+    return writer.apply_changes(data, sources, change)
 
 
 def accept(
@@ -404,7 +428,7 @@ def accept(
     title: str = "",
     label: str = "drafts",
 ) -> writer.Result:
-    """Accept `drafts` of the article file: rows, article copy and manifest row, written atomically.
+    """Accept `drafts` of an article file (.txt, .md or .html, read as `geo.extract.read_article`).
 
     Examples
     --------
@@ -417,18 +441,6 @@ def accept(
         text = extract.read_article(path)
     except ValueError as exc:
         raise AcceptError(str(exc)) from None
-    data, sources = writer._dirs(data_dir, sources_dir)
-    body = text.encode("utf-8")
-    title = title or path.stem
-    rows, _ = build_rows(drafts, text, data, title, label=label)
-    mrow = {
-        "file": writer.ARTICLE,
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "title": title,
-        "publisher": "unknown",
-        "authors": "",
-        "date": published,
-        "kind": "news article",
-    }
-    change = writer.Change(author=author, rows=rows, article_bytes=body, manifest_row=mrow)
-    return writer.apply_changes(data, sources, change)
+    return accept_text(
+        drafts, text, author, data_dir, sources_dir, title=title or path.stem, published=published, label=label
+    )

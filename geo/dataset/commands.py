@@ -5,11 +5,49 @@ Kept apart from `geo.dataset.accept` (pure row building) so the app imports no a
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+from pathlib import Path
 
 from geo.dataset import writer
-from geo.dataset.accept import AcceptError, accept, load_drafts
+from geo.dataset.accept import AcceptError, accept
+
+
+def load_drafts(path: Path | str) -> list[dict]:
+    """Drafts from a JSON file: a list of events, `{"events": [...]}`, or JSONL of such objects.
+
+    Examples
+    --------
+    >>> load_drafts("missing.json")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    AcceptError: missing.json: cannot read file
+    """
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AcceptError(f"{p}: cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        lines = [ln for ln in raw.splitlines() if ln.strip()]
+        try:  # JSONL: one {"events": [...]} or event per line
+            data = [json.loads(ln) for ln in lines]
+        except json.JSONDecodeError:
+            raise AcceptError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    items = data if isinstance(data, list) else [data]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("events"), list):
+            out += item["events"]
+        else:
+            out.append(item)
+    return out
+
+
+def _os_message(exc: OSError) -> str:
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
 
 
 def cmd_accept(args) -> int:
@@ -33,6 +71,9 @@ def cmd_accept(args) -> int:
     except AcceptError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
+    except OSError as exc:  # read-only folder, disk full …: the writer has rolled back
+        sys.stderr.write(f"error: cannot write the dataset: {_os_message(exc)}; the dataset is unchanged\n")
+        return 2
     if not res.ok:
         for e in res.errors:
             print(e, file=sys.stderr)
@@ -46,7 +87,11 @@ def cmd_accept(args) -> int:
 
 def cmd_undo(args) -> int:
     """`python -m geo undo --author NAME`: remove that author's last acceptance."""
-    res = writer.undo_last(args.data, args.author, args.sources)
+    try:
+        res = writer.undo_last(args.data, args.author, args.sources)
+    except OSError as exc:
+        sys.stderr.write(f"error: cannot write the dataset: {_os_message(exc)}; the dataset is unchanged\n")
+        return 2
     if not res.ok:
         for e in res.errors:
             print(e, file=sys.stderr)
