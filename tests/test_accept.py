@@ -298,3 +298,26 @@ def test_two_cli_accepts_at_once_both_land(dataset, tmp_path):
     } <= got
     assert len([r for r in rows(src / "sources.csv") if r["title"] == "report"]) == 1  # one article, one row
     assert writer.validate_staged(data, src, {}) == []
+
+
+def test_browser_selection_offsets_become_code_point_spans():
+    from geo.dataset import selection
+
+    shown = selection.rendered(ARTICLE)
+    assert "\r" not in shown
+    for phrase in ("Harbin", "Olga Example said. 🚢", "🚢", "12,000 troops"):
+        # a browser's offsets: UTF-16 units of the rendered text
+        start16 = len(shown[: shown.index(phrase)].encode("utf-16-le")) // 2
+        end16 = start16 + len(phrase.encode("utf-16-le")) // 2
+        s, e = selection.selection_to_span(ARTICLE, start16, end16)
+        assert ARTICLE[s:e] == phrase
+        assert selection.span_to_utf16(ARTICLE, s, e) == (start16, end16)
+    ship = ARTICLE.index("🚢")
+    s16, _ = selection.span_to_utf16(ARTICLE, ship, ship + 1)
+    assert selection.selection_to_span(ARTICLE, s16 + 1, s16 + 1) == (ship, ship + 1)  # half a pair widens
+    line2 = ARTICLE.index("On Tuesday")
+    r = line2 - 1  # its rendered offset: one CR LF before it became LF
+    assert selection.selection_to_span(ARTICLE, r - 1, r) == (line2 - 2, line2)  # the rendered LF is CR LF
+    assert selection.selection_to_span(ARTICLE, 0, r - 1) == (0, line2 - 2)  # line 1 ends before its CR
+    with pytest.raises(ValueError):
+        selection.selection_to_span(ARTICLE, 5, 10_000)
