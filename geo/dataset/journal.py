@@ -95,6 +95,7 @@ def recover(data_dir: Path | str) -> bool:
     for d in dirs:  # leftovers of a writer that died before its journal existed, or after commit
         for stale in list(d.glob(".*.atlas-new")) + list(d.glob(".*.atlas-old")):
             stale.unlink(missing_ok=True)
+    _side(journal, "tmp").unlink(missing_ok=True)  # a journal that was never completed
     for stage in folder.glob(".atlas-stage-*"):
         shutil.rmtree(stage, ignore_errors=True)
     return found
