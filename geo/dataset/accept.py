@@ -153,13 +153,13 @@ def _date_words(date: str) -> str:
     return date or "an unstated date"
 
 
-def summary_for(draft: dict, actor_names: list[str], source_title: str) -> str:
-    """A neutral one-line summary from the draft's fields (no article wording).
+def summary_for(draft: dict, actor_names: list[str]) -> str:
+    """A neutral one-line summary from the draft's fields (no article wording, not even its headline).
 
     Examples
     --------
-    >>> summary_for({"type": "meeting", "place": "Beijing", "date": "2025-09-02"}, ["Xi Jinping"], "Report")
-    'Meeting involving Xi Jinping, in Beijing, dated 2025-09-02, as reported in "Report".'
+    >>> summary_for({"type": "meeting", "place": "Beijing", "date": "2025-09-02"}, ["Xi Jinping"])
+    'Meeting involving Xi Jinping, in Beijing, dated 2025-09-02.'
     """
     kind = (draft.get("type") or "event").strip() or "event"
     parts = [TYPE_NOUNS.get(kind, kind[:1].upper() + kind[1:])]
@@ -175,8 +175,6 @@ def summary_for(draft: dict, actor_names: list[str], source_title: str) -> str:
     if draft.get("end_date"):
         when += f" to {draft['end_date']}"
     text += f", dated {when}"
-    if source_title:
-        text += f', as reported in "{source_title}"'
     return text + "."
 
 
@@ -237,7 +235,6 @@ def build_rows(
     drafts: list[dict],
     text: str,
     data_dir: Path,
-    source_title: str = "",
     file: str = writer.ARTICLE,
     label: str = "drafts",
 ) -> tuple[dict[str, list[dict]], list[str]]:
@@ -251,8 +248,6 @@ def build_rows(
         The article text the drafts' offsets count in (code points).
     data_dir : Path
         Dataset folder (existing ids and actors are read from it).
-    source_title : str
-        Article title for the summaries.
     file : str
         Article file name for the citations (default: the writer's placeholder).
     label : str
@@ -311,7 +306,7 @@ def build_rows(
         row = {
             "id": eid,
             "title": title,
-            "summary": str(d.get("summary") or "").strip() or summary_for(d, shown, source_title),
+            "summary": str(d.get("summary") or "").strip() or summary_for(d, shown),
             "date": date,
             "end_date": str(d.get("end_date") or ""),
             "place": str(d.get("place") or "").strip(),
@@ -404,7 +399,7 @@ def accept_text(
     """
     data, sources = writer._dirs(data_dir, sources_dir)
     body = text.encode("utf-8")
-    rows, _ = build_rows(drafts, text, data, title, label=label)
+    rows, _ = build_rows(drafts, text, data, label=label)
     mrow = {
         "file": writer.ARTICLE,
         "sha256": hashlib.sha256(body).hexdigest(),
