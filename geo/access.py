@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 
 from geo import config
@@ -189,6 +189,83 @@ class Throttle:
             delay = min(self.cap, self.base * 2 ** (k - 1))
             self._until[key] = self.clock() + delay
             return False, delay
+
+
+HOW_TO_ENABLE = (
+    "This atlas is read-only. To enable editing, the operator runs `python -m geo editor-hash`, puts the "
+    "printed line in .streamlit/secrets.toml (or sets GEO_EDITOR_SECRET_HASH) and restarts the app; "
+    "see docs/editing.md."
+)
+STATE_KEY = "geo_editor_unlocked"
+THROTTLE = Throttle()  # one per server process: failures are remembered across reruns of a session
+
+
+def unlock(
+    state: MutableMapping, key: str, secret: str, store: str | None = None, throttle: Throttle | None = None
+) -> tuple[bool, str]:
+    """Try to unlock editing for one session; the flag lives in server-side `state` (Streamlit's
+    `st.session_state`), never in anything the browser sends.
+
+    Parameters
+    ----------
+    state : MutableMapping
+        The session's server-side state.
+    key : str
+        Throttle key (the session id).
+    secret : str
+        What the user typed.
+    store : str or None
+        The stored hash (default: the configured one).
+    throttle : Throttle or None
+        Default: the process-wide `THROTTLE`.
+
+    Returns
+    -------
+    tuple
+        (unlocked, message for the user).
+
+    Examples
+    --------
+    >>> state = {}
+    >>> unlock(state, "s1", "x", store="")
+    (False, 'Editing is not enabled on this server.')
+    >>> is_editor(state)
+    False
+    """
+    store = stored_hash() if store is None else store
+    if not well_formed(store):
+        return False, "Editing is not enabled on this server."
+    ok, wait = (throttle or THROTTLE).attempt(key, secret, store)
+    if ok:
+        state[STATE_KEY] = True
+        return True, "Editing unlocked for this session."
+    state.pop(STATE_KEY, None)
+    return False, f"Wrong secret, or too many attempts: try again in {wait:.0f} s."
+
+
+def is_editor(state: Mapping) -> bool:
+    """Whether this session unlocked editing (and a secret is still configured).
+
+    Examples
+    --------
+    >>> is_editor({STATE_KEY: True}) == configured()
+    True
+    """
+    return state.get(STATE_KEY) is True and configured()
+
+
+def require_editor(state: Mapping) -> None:
+    """Raise PermissionError unless the session is an editor: call it inside every write handler, so
+    a viewer that sends an editor's widget messages by hand still cannot write.
+
+    Examples
+    --------
+    >>> require_editor({})
+    Traceback (most recent call last):
+    PermissionError: editing is locked: read-only session
+    """
+    if not is_editor(state):
+        raise PermissionError("editing is locked: read-only session")
 
 
 def cmd_editor_hash(args) -> int:

@@ -107,3 +107,27 @@ def test_editor_hash_command_reads_stdin_and_prints_a_usable_line():
         timeout=120,
     )
     assert short.returncode == 2 and "at least 12" in short.stderr
+
+
+def test_session_unlock_and_write_guard(monkeypatch):
+    h = access.make_hash("correct horse battery")
+    monkeypatch.setenv(access.ENV_VAR, h)
+    now = [0.0]
+    throttle = access.Throttle(clock=lambda: now[0])
+    viewer, editor = {}, {}
+    # a viewer that fakes the widget state of an editor is still not one: only unlock() sets the flag
+    viewer["unlock_button"] = True
+    viewer["secret_input"] = "guess"
+    import pytest
+
+    with pytest.raises(PermissionError):
+        access.require_editor(viewer)
+    ok, msg = access.unlock(viewer, "viewer", "guess", throttle=throttle)
+    assert not ok and "1 s" in msg and not access.is_editor(viewer)
+    ok, _ = access.unlock(editor, "editor", "correct horse battery", throttle=throttle)
+    assert ok and access.is_editor(editor)
+    access.require_editor(editor)
+    monkeypatch.delenv(access.ENV_VAR)
+    monkeypatch.setattr(access, "secrets_paths", list)
+    assert not access.is_editor(editor)  # secret removed by the operator: sessions lose editing
+    assert access.unlock({}, "x", "correct horse battery", throttle=throttle)[0] is False

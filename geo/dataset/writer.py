@@ -67,6 +67,7 @@ class Result:
     acceptance_id: str = ""
     written: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    event_ids: list[str] = field(default_factory=list)  # events added (or removed, for an undo)
 
 
 @contextlib.contextmanager
@@ -285,7 +286,8 @@ def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, c
         errors = _commit(data, sources, contents)
         if errors:
             return Result(False, errors, message=f"refused: {len(errors)} validation error(s)")
-        return Result(True, [], acceptance, written, f"accepted {acceptance}")
+        added = [r.get("id", "") for r in change.rows.get("events.csv", [])]
+        return Result(True, [], acceptance, written, f"accepted {acceptance}", added)
 
 
 def _last_of(entries: list[dict], author: str) -> dict | None:
@@ -389,4 +391,4 @@ def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str 
                 entry["id"],
                 message=f"undo refused: {len(errors)} validation error(s)",
             )
-        return Result(True, [], entry["id"], removed, f"undid {entry['id']}")
+        return Result(True, [], entry["id"], removed, f"undid {entry['id']}", sorted(event_ids))
