@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from geo import access
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,8 +120,6 @@ def test_session_unlock_and_write_guard(monkeypatch):
     # a viewer that fakes the widget state of an editor is still not one: only unlock() sets the flag
     viewer["unlock_button"] = True
     viewer["secret_input"] = "guess"
-    import pytest
-
     with pytest.raises(PermissionError):
         access.require_editor(viewer)
     ok, msg = access.unlock(viewer, "viewer", "guess", throttle=throttle)
