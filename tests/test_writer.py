@@ -242,3 +242,17 @@ def test_two_processes_accepting_at_once_both_land(ds):
     assert sorted(ids(data)) == ["e1"] + [f"{t}{i}" for t in "pq" for i in range(4)]  # no update lost
     assert writer.validate_staged(data, src, {}) == []
     assert len((data / writer.LOG_NAME).read_text().splitlines()) == 8
+
+
+def test_csv_text_edits_keep_untouched_records():
+    from geo.dataset import csvtext
+
+    text = '\ufeffid,title\r\n1,"quoted, kept"\r\n2,"two\r\nlines"\r\n3,plain'  # BOM, CRLF, no final newline
+    added = csvtext.append_rows(text, [{"id": "4", "title": "new"}])
+    assert added == text + "\r\n4,new\r\n"
+    widened = csvtext.append_rows(text, [{"id": "5", "title": "t", "lat": "1.5"}])
+    assert widened.startswith("\ufeffid,title,lat\r\n") and widened.endswith("5,t,1.5\r\n")
+    assert [r["title"] for _, r in csvtext.records(widened)[1]] == ["quoted, kept", "two\r\nlines", "plain", "t"]
+    dropped, gone = csvtext.drop_rows(text, lambda r: r["id"] == "2")
+    assert dropped == '\ufeffid,title\r\n1,"quoted, kept"\r\n3,plain' and gone[0]["title"] == "two\r\nlines"
+    assert csvtext.append_rows(None, [{"id": "x", "name": "X"}], ["id", "name", "kind"]) == "id,name,kind\nx,X,\n"

@@ -69,6 +69,21 @@ def records(text: str) -> tuple[list[str], list[tuple[str, dict]]]:
     return header or [], out
 
 
+def header_of(text: str) -> list[str]:
+    """The header columns of a CSV text (the first non-blank record), reading no further.
+
+    Examples
+    --------
+    >>> header_of("\\n id , name\\n1,a\\n")
+    ['id', 'name']
+    """
+    body = text[1:] if text.startswith(BOM) else text
+    for rec in csv.reader(io.StringIO(body, newline="")):
+        if rec and any(c.strip() for c in rec):
+            return [h.strip() for h in rec]
+    return []
+
+
 def _serialise(header: list[str], rows: Iterable[dict], newline: str) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline)
@@ -106,12 +121,13 @@ def append_rows(text: str | None, rows: list[dict], default_header: Iterable[str
         for row in rows:
             header += [k for k, v in row.items() if k not in header and str(v or "") != ""]
         return _serialise(header, [dict(zip(header, header))] + rows, "\n")
-    header, recs = records(text)
+    header = header_of(text)  # no full parse for a plain append: events.csv may be large
     newline = _newline_of(text)
     extra: list[str] = []
     for row in rows:
         extra += [k for k, v in row.items() if k not in header and k not in extra and str(v or "") != ""]
     if extra:  # a new column: every record gets one more field, so the file is re-serialised
+        header, recs = records(text)
         header = header + extra
         bom = BOM if text.startswith(BOM) else ""
         return bom + _serialise(header, [dict(zip(header, header))] + [r for _, r in recs] + rows, newline)

@@ -166,6 +166,8 @@ def _log_append(data_dir: Path, entry: dict) -> bytes:
 def _commit(data_dir: Path, sources_dir: Path, contents: dict[Path, bytes | None]) -> list[str]:
     errors = validate_staged(data_dir, sources_dir, contents)
     if not errors:
+        for target in contents:  # e.g. a sources folder that does not exist yet; only once valid
+            target.parent.mkdir(parents=True, exist_ok=True)
         journal.swap(data_dir, contents)
     return errors
 
@@ -258,7 +260,6 @@ def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, c
                 if target.read_bytes() != change.article_bytes:
                     return Result(False, [f"{target}: exists with other content"])
             else:
-                sources.mkdir(parents=True, exist_ok=True)
                 contents[target] = change.article_bytes
                 added_article = True
         manifest_row = None
