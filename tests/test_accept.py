@@ -135,6 +135,10 @@ def test_cli_accept_two_drafts_writes_valid_rows(dataset, tmp_path):
         ev["2025-09-02-xi-and-putin-meet-in-harbin"],
         ev["2025-09-exercise-near-vladivostok"],
     )
+    # the geocoder puts "Harbin" where the draft does: no coordinate columns are added to events.csv
+    assert csvtext.header_of((data / "events.csv").read_text("utf-8")) == csvtext.header_of(
+        (ROOT / "data" / "events.csv").read_text("utf-8")
+    )
     assert meet["actors"] == "xi;putin"  # "President Xi Jinping" and "Putin" matched to existing ids
     assert drill["actors"] == "olga-example"
     assert {
@@ -321,3 +325,10 @@ def test_browser_selection_offsets_become_code_point_spans():
     assert selection.selection_to_span(ARTICLE, 0, r - 1) == (0, line2 - 2)  # line 1 ends before its CR
     with pytest.raises(ValueError):
         selection.selection_to_span(ARTICLE, 5, 10_000)
+
+
+def test_coordinates_written_only_when_the_name_does_not_say_where():
+    assert not accept._needs_coordinates("Harbin", 45.75, 126.65)
+    assert accept._needs_coordinates("Harbin", 39.9, 116.4)  # picked on the map elsewhere: keep the point
+    assert accept._needs_coordinates("", 39.9, 116.4)
+    assert not accept._needs_coordinates("Harbin", None, None)

@@ -25,32 +25,9 @@ import unicodedata
 from pathlib import Path
 
 from geo.dataset import csvtext, writer
+from geo.dataset.names import actor_index, match_actor, normalise
 
 EVIDENCE_MAX = 40
-TITLES = (
-    "president",
-    "prime minister",
-    "premier",
-    "chairman",
-    "general secretary",
-    "leader",
-    "minister",
-    "foreign minister",
-    "defence minister",
-    "defense minister",
-    "king",
-    "queen",
-    "chancellor",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "general",
-    "marshal",
-    "supreme leader",
-    "secretary",
-    "secretary-general",
-)
 PRECISIONS = ("exact", "city", "region", "country", "approximate")
 TYPE_NOUNS = {
     "military": "Military activity",
@@ -91,62 +68,6 @@ def unique_id(base: str, taken: set[str]) -> str:
         cand = f"{base}-{n}"
     taken.add(cand)
     return cand
-
-
-def _norm(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name or "").casefold().replace("\u2019", "'")
-    s = re.sub(r"[.,]", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
-
-
-def _without_title(name: str) -> str:
-    s = _norm(name)
-    for t in sorted(TITLES, key=len, reverse=True):
-        if s.startswith(t + " "):
-            return s[len(t) + 1 :]
-    return s
-
-
-def actor_index(actors: list[dict]) -> dict[str, str]:
-    """Lookup from normalised names and short forms to actor ids (ambiguous short forms left out).
-
-    Examples
-    --------
-    >>> idx = actor_index([{"id": "xi", "name": "Xi Jinping", "native_name": "习近平", "kind": "person"}])
-    >>> idx["xi"], idx["习近平"], idx["jinping"]
-    ('xi', 'xi', 'xi')
-    """
-    full: dict[str, str] = {}
-    short: dict[str, set[str]] = {}
-    for a in actors:
-        aid = (a.get("id") or "").strip()
-        for key in (aid, a.get("name"), a.get("native_name")):
-            if key and _norm(key):
-                full.setdefault(_norm(key), aid)
-        words = _norm(a.get("name") or "").split()
-        if (a.get("kind") or "").strip() == "person" and len(words) > 1:
-            for w in (
-                words[0],
-                words[-1],
-            ):  # "Xi" (family name first) and "Putin" (family name last)
-                short.setdefault(w, set()).add(aid)
-    out = {k: next(iter(v)) for k, v in short.items() if len(v) == 1}
-    out.update(full)
-    return out
-
-
-def match_actor(name: str, index: dict[str, str]) -> str | None:
-    """The id of the actor called `name` (also "President Xi Jinping", "Xi"), or None.
-
-    Examples
-    --------
-    >>> match_actor("President Xi Jinping", {"xi jinping": "xi"})
-    'xi'
-    """
-    for key in (_norm(name), _without_title(name)):
-        if key in index:
-            return index[key]
-    return None
 
 
 def _date_words(date: str) -> str:
@@ -221,6 +142,28 @@ def _number_forms(value) -> list[str]:
     return [f"{v:g}", str(v)]
 
 
+SAME_PLACE_KM = 25.0
+
+
+def _needs_coordinates(place: str, lat, lon) -> bool:
+    """Whether the draft's lat/lon must be written: not when the dataset's geocoder already puts the
+    place name within `SAME_PLACE_KM` of them (keeps events.csv without coordinate columns where
+    the name says it all); yes when it resolves elsewhere, not at all, or there is no name."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return False
+    if not place:
+        return True
+    from geo import geocode
+
+    try:
+        got = geocode.geocode_place(place)
+    except Exception:  # noqa: BLE001  a geocoder failure only means: keep the explicit coordinates
+        return True
+    return got is None or geocode.haversine_km(lat, lon, got.lat, got.lon) > SAME_PLACE_KM
+
+
 def _span(draft: dict, text: str, where: str) -> tuple[int, int]:
     try:
         start, end = int(draft["start"]), int(draft["end"])
@@ -288,15 +231,17 @@ def build_rows(
         date = str(d.get("date") or "").strip()
         if not title or not date:
             raise AcceptError(f"{where}: title and date are required")
-        kinds = {_norm(a.get("name", "")): a.get("kind", "") for a in d.get("new_actors") or [] if isinstance(a, dict)}
+        kinds = {
+            normalise(a.get("name", "")): a.get("kind", "") for a in d.get("new_actors") or [] if isinstance(a, dict)
+        }
         ev_actors, shown = [], []
         for name in d.get("actors") or []:
             aid = match_actor(str(name), index)
             if aid is None:
                 aid = unique_id(slug(str(name), 40), actor_ids)
-                kind = kinds.get(_norm(str(name))) or "organisation"
+                kind = kinds.get(normalise(str(name))) or "organisation"
                 rows["actors.csv"].append({"id": aid, "name": str(name).strip(), "kind": kind})
-                index[_norm(str(name))] = aid
+                index[normalise(str(name))] = aid
                 names[aid] = str(name).strip()
             if aid not in ev_actors:
                 ev_actors.append(aid)
@@ -314,7 +259,7 @@ def build_rows(
             "actors": ";".join(ev_actors),
             "type": str(d.get("type") or "").strip(),
         }
-        if d.get("lat") not in (None, "") and d.get("lon") not in (None, ""):
+        if _needs_coordinates(row["place"], d.get("lat"), d.get("lon")):
             row["lat"], row["lon"] = str(d["lat"]), str(d["lon"])
         rows["events.csv"].append(row)
         span = text[start:end]
