@@ -63,8 +63,9 @@ def _side(target: Path, suffix: str) -> Path:
     return target.with_name(f".{target.name}.{suffix}")
 
 
-def recover(data_dir: Path | str) -> bool:
+def recover(data_dir: Path | str, *other_dirs: Path | str) -> bool:
     """Roll back an interrupted swap (call with the lock held); True when a journal was found.
+    Leftover temp files are also removed from `other_dirs` (the sources folder).
 
     Examples
     --------
@@ -75,7 +76,7 @@ def recover(data_dir: Path | str) -> bool:
     folder = Path(data_dir)
     journal = folder / JOURNAL_NAME
     found = journal.is_file()
-    dirs = {folder}
+    dirs = {folder, *(Path(d) for d in other_dirs if Path(d).is_dir())}
     if found:
         entries = json.loads(journal.read_text(encoding="utf-8"))
         for entry in entries:

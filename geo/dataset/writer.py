@@ -238,7 +238,7 @@ def apply_changes(data_dir: Path | str | None, sources_dir: Path | str | None, c
     if not data.is_dir():
         return Result(False, [f"{data}: not a folder"])
     with lock(data):
-        recover(data)
+        recover(data, sources)
         contents: dict[Path, bytes | None] = {}
         written: dict[str, int] = {}
         from geo import events as ev
@@ -332,7 +332,7 @@ def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str 
     """
     data, sources = _dirs(data_dir, sources_dir)
     with lock(data):
-        recover(data)
+        recover(data, sources)
         entry = _last_of(_log_entries(data), author)
         if entry is None:
             return Result(False, [], message=f"nothing to undo for {author!r}")
@@ -392,4 +392,5 @@ def undo_last(data_dir: Path | str | None, author: str, sources_dir: Path | str 
                 entry["id"],
                 message=f"undo refused: {len(errors)} validation error(s)",
             )
-        return Result(True, [], entry["id"], removed, f"undid {entry['id']}", sorted(event_ids))
+        note = "" if removed else " (nothing of it was left in the dataset)"
+        return Result(True, [], entry["id"], removed, f"undid {entry['id']}{note}", sorted(event_ids))
