@@ -159,7 +159,7 @@ def _needs_coordinates(place: str, lat, lon) -> bool:
 
     try:
         got = geocode.geocode_place(place)
-    except Exception:  # noqa: BLE001  a geocoder failure only means: keep the explicit coordinates
+    except Exception:  # a geocoder failure only means: keep the explicit coordinates
         return True
     return got is None or geocode.haversine_km(lat, lon, got.lat, got.lon) > SAME_PLACE_KM
 

@@ -120,7 +120,7 @@ def append_rows(text: str | None, rows: list[dict], default_header: Iterable[str
         header = list(default_header)
         for row in rows:
             header += [k for k, v in row.items() if k not in header and str(v or "") != ""]
-        return _serialise(header, [dict(zip(header, header))] + rows, "\n")
+        return _serialise(header, [dict(zip(header, header, strict=True))] + rows, "\n")
     header = header_of(text)  # no full parse for a plain append: events.csv may be large
     newline = _newline_of(text)
     extra: list[str] = []
@@ -130,7 +130,7 @@ def append_rows(text: str | None, rows: list[dict], default_header: Iterable[str
         header, recs = records(text)
         header = header + extra
         bom = BOM if text.startswith(BOM) else ""
-        return bom + _serialise(header, [dict(zip(header, header))] + [r for _, r in recs] + rows, newline)
+        return bom + _serialise(header, [dict(zip(header, header, strict=True))] + [r for _, r in recs] + rows, newline)
     tail = "" if text.endswith(("\n", "\r")) else newline
     return text + tail + _serialise(header, rows, newline)
 
