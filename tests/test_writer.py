@@ -256,3 +256,20 @@ def test_csv_text_edits_keep_untouched_records():
     dropped, gone = csvtext.drop_rows(text, lambda r: r["id"] == "2")
     assert dropped == '\ufeffid,title\r\n1,"quoted, kept"\r\n3,plain' and gone[0]["title"] == "two\r\nlines"
     assert csvtext.append_rows(None, [{"id": "x", "name": "X"}], ["id", "name", "kind"]) == "id,name,kind\nx,X,\n"
+
+
+def test_manifest_in_the_dataset_folder_gets_the_new_row(ds):
+    data, src = ds
+    (src / "sources.csv").rename(data / "sources.csv")  # the dataset carries its own manifest
+    text = b"Third report from Harbin.\n"
+    rows = {
+        "events.csv": [event("e3")],
+        "citations.csv": [
+            {"layer": "events", "item": "e3", "file": writer.ARTICLE, "start": "18", "end": "24", "evidence": "Harbin"}
+        ],
+    }
+    ch = writer.Change("ana", rows, article_bytes=text, manifest_row={"file": writer.ARTICLE, "title": "Third"})
+    res = writer.apply_changes(data, src, ch)
+    assert res.ok, res.errors
+    assert not (src / "sources.csv").exists() and "Third" in (data / "sources.csv").read_text("utf-8")
+    assert res.event_ids == ["e3"] and writer.validate_staged(data, src, {}) == []
