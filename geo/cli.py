@@ -356,11 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="only articles dated on/before")
     p.set_defaults(func=cmd_store_export)
 
+    from geo import access
+    from geo.dataset import commands
     from geo.dataset import diff as diff_cli  # `diff` and `versions`
     from geo.importers.cli import add_parser as add_import_parser
 
     diff_cli.add_parser(sub)
     add_import_parser(sub)
+    commands.register(sub)  # accept, undo
+    access.register(sub)  # editor-hash
     return parser
 
 

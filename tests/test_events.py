@@ -77,7 +77,7 @@ def test_required_content_is_present(curated):
     assert "Лукашэнка" in natives["lukashenka"]
     statuses = {r.id: (r.status, r.approximate) for r in curated.routes}
     assert statuses == {"power-of-siberia-2": ("MoU signed", True), "power-of-siberia-1": ("operational", True),
-                        "kim-train-2025": ("operational", True)}
+                        "kim-train-2025": ("completed", True)}
     assert {r.id: r.approximate for r in curated.regions}["south-china-sea"] is True
 
 

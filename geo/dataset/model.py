@@ -11,6 +11,7 @@ from geo.articles.sources import SourceRef
 MAX_FIELD = 10_000
 PLACE_PRECISIONS = ("exact", "city", "region", "country", "approximate")
 ROUTE_STATUSES = ("planned", "MoU signed", "under construction", "operational")
+JOURNEY_STATUSES = ("planned", "under way", "completed")  # a route whose kind names a journey: a trip, not a line
 ACTOR_KINDS = ("person", "state", "organisation")
 CITATION_LAYERS = ("events", "relations", "routes", "regions")
 # Radius (km) of the uncertainty ring when a row gives none.

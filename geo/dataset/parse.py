@@ -8,6 +8,7 @@ from typing import Any, Callable
 from geo.articles import sources as src_mod
 from geo.dataset.model import (
     ACTOR_KINDS,
+    JOURNEY_STATUSES,
     PLACE_PRECISIONS,
     ROUTE_STATUSES,
     Actor,
@@ -225,9 +226,11 @@ def parse_routes(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
         for key in ("id", "name", "status"):
             if not get(key):
                 problems.append(f"{key} is required")
-        status = {s.lower(): s for s in ROUTE_STATUSES}.get(get("status").lower(), "")
+        allowed = JOURNEY_STATUSES if "journey" in get("kind").lower() else ROUTE_STATUSES
+        status = {s.lower(): s for s in allowed}.get(get("status").lower(), "")
         if get("status") and not status:
-            problems.append(f"status {get('status')!r} is not one of {', '.join(ROUTE_STATUSES)}")
+            problems.append(f"status {get('status')!r} is not one of {', '.join(allowed)}"
+                            + (" (statuses of a journey)" if allowed is JOURNEY_STATUSES else ""))
         approx = _bool(raw("approximate"), "approximate", problems)
         waypoints = _list(raw("waypoints"), "waypoints", problems)
         refs = _refs_from_list(raw("sources"), ctx, problems)

@@ -13,6 +13,8 @@ ROUTE_STATUS_COLOURS = {
     "under construction": "#e69f00",
     "mou signed": "#d55e00",
     "planned": "#cc79a7",
+    "under way": "#56b4e9",  # journeys
+    "completed": "#0072b2",
 }
 REGION_COLOUR = "#7a4b9c"
 RELATION_COLOUR = "#444444"
