@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
+import needs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium")
@@ -80,8 +80,11 @@ class PageLog:
 
 def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -r requirements-dev.txt)")
+        needs.missing(f"Debian Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        needs.missing("playwright not installed (pip install -r requirements-dev.txt)")
 
 
 @contextlib.contextmanager

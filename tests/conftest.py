@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import needs
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ os.environ.setdefault("GEO_CACHE_DIR", str(_SESSION_DIR / "cache"))
 @pytest.fixture
 def seeds_dir() -> Path:
     if not SHARED_SEEDS.is_dir():
-        pytest.skip(f"source articles not available: {SHARED_SEEDS} is absent")
+        needs.missing(f"source articles not available: {SHARED_SEEDS} is absent")
     return SHARED_SEEDS
 
 

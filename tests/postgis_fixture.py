@@ -9,6 +9,7 @@ import os
 import uuid
 from urllib.parse import quote
 
+import needs
 import pytest
 
 POSTGIS_ENV = "GEO_TEST_POSTGIS_URL"
@@ -17,17 +18,17 @@ POSTGIS_ENV = "GEO_TEST_POSTGIS_URL"
 def postgis_url_or_skip() -> str:
     url = os.environ.get(POSTGIS_ENV, "").strip()
     if not url:
-        pytest.skip(f"PostGIS tests need a server: set {POSTGIS_ENV} (CI runs .ci/postgis.sh)")
+        needs.missing(f"PostGIS tests need a server: set {POSTGIS_ENV} (CI runs .ci/postgis.sh)")
     try:
         import psycopg
     except ImportError:
-        pytest.skip("PostGIS tests need psycopg (pip install -r requirements.txt)")
+        needs.missing("PostGIS tests need psycopg (pip install -r requirements.txt)")
     try:
         with psycopg.connect(url, connect_timeout=3) as con:
             if con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
-                pytest.skip(f"{POSTGIS_ENV} database has no postgis extension")
+                needs.missing(f"{POSTGIS_ENV} database has no postgis extension")
     except psycopg.Error as exc:
-        pytest.skip(f"PostGIS server at {POSTGIS_ENV} unreachable: {str(exc).strip().splitlines()[0]}")
+        needs.missing(f"PostGIS server at {POSTGIS_ENV} unreachable: {str(exc).strip().splitlines()[0]}")
     return url
 
 

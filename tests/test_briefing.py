@@ -75,11 +75,10 @@ def test_export_unknown_story_is_a_clear_error(tmp_path):
 @pytest.fixture(scope="module")
 def seed_briefing(tmp_path_factory, shared_build) -> Path:
     out = tmp_path_factory.mktemp("briefing") / "briefing.html"
-    started = time.monotonic()
+    time.monotonic()
     result = run_cli("export", str(out), env={"GEO_BUILD_DIR": str(shared_build)})
     assert result.returncode == 0, result.stderr[-2000:]
     size = out.stat().st_size
-    print(f"\nbriefing.html: {size / 1024:.0f} KB ({result.stdout.strip()}); export {time.monotonic() - started:.1f} s")
     assert size <= briefing.SIZE_TARGET_BYTES, f"briefing is {size} bytes, target ≤ 2 MB"
     assert not OUTSIDE_LINK.search(out.read_text(encoding="utf-8"))
     return out
@@ -103,10 +102,8 @@ def test_briefing_from_disk_steps_with_the_keyboard_offline(seed_briefing):
     log = browser.PageLog()
     with browser.browser() as instance:
         page = browser.new_page(instance, log)
-        started = time.monotonic()
         page.goto(seed_briefing.resolve().as_uri())
         briefing.wait_settled(page)
-        first_paint = time.monotonic() - started
         counts = page.evaluate(browser.COUNT_LAYERS)
         assert counts["events"] >= len(story.steps[0].events), counts
         assert shown_event_ids(page) == set(story.steps[0].events)
@@ -116,11 +113,9 @@ def test_briefing_from_disk_steps_with_the_keyboard_offline(seed_briefing):
         assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-title')).fontSize)") >= 32
         before = view(page)
 
-        started = time.monotonic()
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => window.atlasBriefing.current() === 2")
         briefing.wait_settled(page)
-        step_s = time.monotonic() - started
         assert page.inner_text(".brief-caption") == story.steps[1].caption
         assert shown_event_ids(page) == set(story.steps[1].events)
         after = view(page)
@@ -139,7 +134,6 @@ def test_briefing_from_disk_steps_with_the_keyboard_offline(seed_briefing):
         assert title, "a step's event should open a popup"
         browser.ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(browser.ARTIFACTS / "briefing.png"))
-        print(f"briefing first paint {first_paint:.2f} s; ArrowRight → step 2 settled in {step_s:.2f} s")
         assert log.outside_requests == [], log.outside_requests
         assert log.console_errors == [], log.console_errors
         page.context.close()

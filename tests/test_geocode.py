@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import needs
 import pytest
 
 from geo.geoparse.geocode import geocode_place, parse
@@ -143,7 +144,7 @@ def test_cli_refuses_binary_with_one_line_error(tmp_path):
 
 def test_cli_corpus_roundtrip_is_accepted_by_the_scorer(tmp_path):
     if not SCORER.is_file():
-        pytest.skip(f"scorer not available: {SCORER}")
+        needs.missing(f"scorer not available: {SCORER}")
     docs = [
         {"id": "a", "text": "Rain fell on Lisbon and Madrid."},
         {"id": "b", "text": "The Kenyan team flew to Oslo."},

@@ -62,12 +62,11 @@ def caption(page, step: int) -> None:
 
 
 def test_presenter_mode_hides_chrome_and_next_flies_the_same_map(page, app_url):
-    started = time.monotonic()
+    time.monotonic()
     page.goto(app_url + "/?mode=present")
     caption(page, 1)
     frame = browser.map_frame(page, timeout_s=60)
     first_view = settled_view(frame)
-    print(f"\npresenter first paint (incl. first build if any): {time.monotonic() - started:.1f} s")
     assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.locator('header[data-testid="stHeader"]').is_visible()
     assert page.get_by_text(f"Step 1 of {len(STORY.steps)}").is_visible()
@@ -77,12 +76,11 @@ def test_presenter_mode_hides_chrome_and_next_flies_the_same_map(page, app_url):
     assert size >= 20 and title >= 32, (size, title)
     frame.evaluate("() => { window.atlasMaps[window.atlasMaps.length - 1].__sameMap = true; }")
 
-    started = time.monotonic()
+    time.monotonic()
     page.get_by_role("button", name="Next ▶").click()
     caption(page, 2)
     page.wait_for_function("s => location.search.includes(s)", arg="step=2", timeout=10_000)
     second_view = settled_view(frame, away_from=first_view)
-    print(f"Next → step 2 caption and map settled in {time.monotonic() - started:.2f} s")
     assert second_view != first_view, "the map should fly to step 2"
     assert frame.evaluate("() => !!window.atlasMaps[window.atlasMaps.length - 1].__sameMap"), "map was remounted"
     page.wait_for_timeout(200)

@@ -2,7 +2,7 @@
 
     python tools/bench_ingest.py [--copies 10] [--postgis URL]
 
-The corpus is the GeoWebNews texts, read from /work/shared at run time (evaluation
+The corpus is the GeoWebNews texts, read from ../shared (beside the repository) at run time (evaluation
 only: nothing is copied into the repository). Each copy gets a marker line so its
 content hash differs and the store ingests it again. Every run writes a fresh
 GeoPackage; the exports are hashed to check that all runs agree.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import ingest, store  # noqa: E402
 
-GOLD = Path("/work/shared/geoparse/geowebnews.jsonl")
+GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "geoparse" / "geowebnews.jsonl"
 
 
 def make_corpus(gold: Path, copies: int, out: Path) -> tuple[int, int]:
@@ -95,7 +95,7 @@ def main() -> int:
     ap.add_argument("--postgis", metavar="URL", help="also ingest with 2 workers into this PostGIS database")
     args = ap.parse_args()
     if not args.gold.is_file():
-        sys.stderr.write(f"error: {args.gold} not found (the GeoWebNews corpus lives in /work/shared)\n")
+        sys.stderr.write(f"error: {args.gold} not found (the GeoWebNews corpus lives in ../shared beside the repository)\n")
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"

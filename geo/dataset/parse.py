@@ -226,11 +226,13 @@ def parse_routes(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
         for key in ("id", "name", "status"):
             if not get(key):
                 problems.append(f"{key} is required")
-        allowed = JOURNEY_STATUSES if "journey" in get("kind").lower() else ROUTE_STATUSES
+        # A journey (its kind says so) is a trip, not a line: it is planned, under way or completed.
+        journey = "journey" in get("kind").lower()
+        allowed = JOURNEY_STATUSES if journey else ROUTE_STATUSES + JOURNEY_STATUSES[1:]
         status = {s.lower(): s for s in allowed}.get(get("status").lower(), "")
         if get("status") and not status:
             problems.append(f"status {get('status')!r} is not one of {', '.join(allowed)}"
-                            + (" (statuses of a journey)" if allowed is JOURNEY_STATUSES else ""))
+                            + (" (statuses of a journey)" if journey else ""))
         approx = _bool(raw("approximate"), "approximate", problems)
         waypoints = _list(raw("waypoints"), "waypoints", problems)
         refs = _refs_from_list(raw("sources"), ctx, problems)
