@@ -16,7 +16,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from geo import explore, mapview
+from geo import explore, fonts, mapview
 
 MAP_KEY = "atlas_map"
 TABLE_KEY = "event_table"
@@ -34,6 +34,7 @@ class Atlas:
 
 PAGE_CSS = """
 <style>
+  """ + fonts.app_import() + """
   .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
   h1 { padding-top: 0; }
 </style>

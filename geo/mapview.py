@@ -30,7 +30,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import config
+from geo import config, fonts, symbols
 
 ASSETS = config.ASSETS_DIR
 VENDOR = ASSETS / "vendor"
@@ -103,8 +103,9 @@ def _data_uri(mime: str, payload: bytes) -> str:
 
 
 # Files the map needs, in load order: (name, path under geo/assets).
-MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"), ("atlas", "atlas.js"))
-MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_css", "atlas.css"))
+MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"), ("atlas_symbols", "symbols.js"),
+               ("atlas", "atlas.js"))
+MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_fonts", "fonts/atlas-cjk.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` (a link to geo/assets) under this path.
 SERVED_BASE = "/app/static"
 
@@ -119,6 +120,7 @@ def inline_asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, 
         css = css.replace(f"url(images/{name})", f"url({uri})")
     js = tuple((name, _data_uri("text/javascript", (ASSETS / path).read_bytes())) for name, path in MAP_SCRIPTS)
     styles = (("leaflet_css", _data_uri("text/css", css.encode("utf-8"))),
+              ("atlas_fonts", _data_uri("text/css", fonts.inline_css().encode("utf-8"))),  # subset only
               ("atlas_css", _data_uri("text/css", (ASSETS / "atlas.css").read_bytes())))
     return js, styles
 
@@ -270,7 +272,7 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
     if summaries is None:
         summaries = len(events) <= SUMMARY_LIMIT
     fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
-              "actors", "summary", "uncertainty_km", "color"]
+              "actors", "summary", "uncertainty_km", "color", "symbol"]
     if not summaries:
         fields.remove("summary")
     rows = []
@@ -288,6 +290,7 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
             _text(getattr(row, "date_precision", "")), _text(getattr(row, "place", "")),
             _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
             _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
+            symbols.symbol_for(getattr(row, "type", "")),
         ]
         if not summaries:
             del values[10]
@@ -416,7 +419,7 @@ def _legend(kind: str, frame, actors, colours: Mapping[str, str]) -> list[dict]:
             items.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
         if any(_ring_km(row) > 0 for row in valid.itertuples()):
             items.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
-        return items
+        return items + symbols.legend_items(valid["type"].unique() if "type" in valid else [])
     if kind == "mentions":
         return [{"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"}]
     return [{"shape": "dot", "color": ADDED_COLOUR, "label": "Place named in the added article"}]
