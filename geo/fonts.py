@@ -46,6 +46,8 @@ def inline_css() -> str:
     rules = []
     for weight, name in SUBSET_FILES.items():
         data = base64.b64encode((FONTS_DIR / name).read_bytes()).decode("ascii")
-        rules.append(f"@font-face{{font-family:'{FAMILY}';font-style:normal;font-weight:{weight};"
-                     f"src:url(data:font/woff2;base64,{data}) format('woff2')}}")
+        rules.append(
+            f"@font-face{{font-family:'{FAMILY}';font-style:normal;font-weight:{weight};"
+            f"src:url(data:font/woff2;base64,{data}) format('woff2')}}"
+        )
     return "\n".join(rules) + "\n"

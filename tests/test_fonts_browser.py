@@ -16,10 +16,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import browser
 import pandas as pd
 import pytest
 
-import browser
 from geo import briefing, symbols
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,7 +32,6 @@ SHOTS = Path("/tmp")
 # when the font stack has glyphs for them. `ink` guards against comparing two blank images.
 GLYPH_CHECK = """
 async ({font, chars}) => {
-  await document.fonts.load(font, chars.join(''));  // starts the download; proof is the pixels below
   const draw = (ch) => {
     const c = document.createElement('canvas'); c.width = 72; c.height = 72;
     const x = c.getContext('2d');
@@ -40,6 +39,11 @@ async ({font, chars}) => {
     x.font = font; x.textBaseline = 'middle'; x.fillText(ch, 8, 36);
     return x.getImageData(0, 0, 72, 72).data;
   };
+  // Draw once so the page loads what it needs for these characters (document.fonts.load would fetch
+  // every face whose range covers them), wait until nothing is loading, then draw for real.
+  chars.forEach(draw);
+  await new Promise(r => setTimeout(r, 50));
+  await document.fonts.ready;
   const images = chars.map(draw), out = {ink: [], pairs: []};
   images.forEach(d => { let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; out.ink.push(n); });
   for (let i = 0; i < images.length; i++) for (let j = i + 1; j < images.length; j++) {
@@ -68,7 +72,8 @@ def assert_boxes(frame, font: str, text: str) -> None:
     font = font.replace('"Atlas CJK", ', "")
     result = frame.evaluate(GLYPH_CHECK, {"font": font, "chars": list(text)})
     assert all(diff == 0 for _, _, diff in result["pairs"]), (
-        f"{font} draws {text!r} as distinct glyphs: a CJK system font is visible, the test proves nothing")
+        f"{font} draws {text!r} as distinct glyphs: a CJK system font is visible, the test proves nothing"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +84,15 @@ def fontconfig(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("fontconfig")
     dirs = "".join(f"<dir>{d}</dir>" for d in FONT_DIRS if Path(d).is_dir())
     conf = folder / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-                    f'{dirs}<include ignore_missing="yes">/etc/fonts/conf.d</include>'
-                    f"<cachedir>{folder / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f'{dirs}<include ignore_missing="yes">/etc/fonts/conf.d</include>'
+        f"<cachedir>{folder / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     for lang in ("zh", "ko"):
-        seen = subprocess.run(["fc-list", f":lang={lang}"], env=env, capture_output=True, text=True).stdout
+        seen = subprocess.run(["fc-list", f":lang={lang}"], check=False, env=env, capture_output=True, text=True).stdout
         assert not seen.strip(), f"the test's fontconfig still sees {lang} fonts: {seen[:300]}"
     return env
 
@@ -176,7 +184,7 @@ def probe_checked(frame, probe: list, drawn: dict) -> dict:
         .map(n => [n.getAttribute('data-symbol'), n.textContent, !!n.querySelector('img')])""")
     listed = {key for key, _, has_img in legend if has_img}
     assert {p["symbol"] for p in probe} <= listed, (legend, probe)  # the log keeps earlier steps' dots
-    labels = dict((key, text) for key, text, _ in legend)
+    labels = {key: text for key, text, _ in legend}
     for key in listed:
         assert labels[key] == symbols.TYPES[key][0]
     return drawn
@@ -200,6 +208,9 @@ def test_app_page_map_and_presenter_render_native_names_and_symbols(chromium, ap
     page.fill(search, "习近平 김정은")
     page.locator(search).screenshot(path=str(SHOTS / "fonts-search.png"))
     page.fill(search, "")
+    before = [url for url in font_requests if "/fonts/" in url]
+    print(f"\nvendored font files fetched for the dataset's text: {before}")
+    assert not [url for url in before if "/chunks/" in url], "the subset should cover the dataset's text"
     # A character outside the subset: its unicode-range slice comes from the app's own static server.
     assert_glyphs(page.main_frame, input_font, "猫狗")
     assert any("/app/static/fonts/chunks/" in url for url in font_requests), font_requests

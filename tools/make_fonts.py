@@ -103,15 +103,20 @@ def fetch(dest: Path = CACHE) -> Path:
         if (target / "package" / "package.json").is_file():
             continue
         dest.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=dest, check=True,
-                             capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                ["npm", "pack", f"{name}@{version}", "--silent"], cwd=dest, check=True, capture_output=True, text=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         with tarfile.open(dest / out) as tar:
             tar.extractall(target, filter="data")
         (dest / out).unlink()
     return dest
 
 
-_FACE = re.compile(r"files/(noto-sans-(\w+)-(\d+)-(\d+)-normal\.woff2).*?unicode-range:\s*([^;]*);", re.S)
+_FACE = re.compile(r"files/(noto-sans-(\w+)-(\d+)-(\d+)-normal\.woff2).*?unicode-range:\s*([^;]*);", re.DOTALL)
 
 
 def parse_range(text: str) -> list[tuple[int, int]]:
@@ -145,6 +150,26 @@ def clip(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
             a, b = max(lo, clo), min(hi, chi)
             if a <= b:
                 out.append((a, b))
+    return out
+
+
+def minus(ranges: list[tuple[int, int]], points: set[int]) -> list[tuple[int, int]]:
+    """`ranges` without `points`.
+
+    Examples
+    --------
+    >>> minus([(10, 14)], {12})
+    [(10, 11), (13, 14)]
+    """
+    out = []
+    for lo, hi in ranges:
+        start = lo
+        for cp in sorted(p for p in points if lo <= p <= hi):
+            if start < cp:
+                out.append((start, cp - 1))
+            start = cp + 1
+        if start <= hi:
+            out.append((start, hi))
     return out
 
 
@@ -194,7 +219,10 @@ def build_subset(src: Path, points: set[int], weight: int) -> tuple[bytes, set[i
         recording.replay(pen)
         glyphs[name], advances[name], cmap[cp] = pen.glyph(), font["hmtx"][source][0], name
     notdef = TTGlyphPen(None)  # an outlined box: outer contour clockwise, inner counter-clockwise
-    for contour in (((100, -120), (100, 880), (900, 880), (900, -120)), ((160, -60), (840, -60), (840, 820), (160, 820))):
+    for contour in (
+        ((100, -120), (100, 880), (900, 880), (900, -120)),
+        ((160, -60), (840, -60), (840, 820), (160, 820)),
+    ):
         notdef.moveTo(contour[0])
         for point in contour[1:]:
             notdef.lineTo(point)
@@ -214,16 +242,31 @@ def build_subset(src: Path, points: set[int], weight: int) -> tuple[bytes, set[i
     fb.setupHorizontalMetrics(metrics)
     fb.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
     style = "Bold" if weight >= 700 else "Regular"
-    fb.setupNameTable({"familyName": FAMILY, "styleName": style, "uniqueFontIdentifier": f"{FAMILY} {style} subset",
-                       "fullName": f"{FAMILY} {style}", "psName": f"AtlasCJK-{style}",
-                       "version": "Version 1.0; subset of Noto Sans SC/KR (fontsource 5.3.0)",
-                       "licenseDescription": "SIL Open Font License 1.1 (see OFL.txt)"})
-    fb.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender, sTypoLineGap=os2.sTypoLineGap,
-                usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent, usWeightClass=weight,
-                fsSelection=0x20 if weight >= 700 else 0x40, achVendID="NONE")
+    fb.setupNameTable(
+        {
+            "familyName": FAMILY,
+            "styleName": style,
+            "uniqueFontIdentifier": f"{FAMILY} {style} subset",
+            "fullName": f"{FAMILY} {style}",
+            "psName": f"AtlasCJK-{style}",
+            "version": "Version 1.0; subset of Noto Sans SC/KR (fontsource 5.3.0)",
+            "licenseDescription": "SIL Open Font License 1.1 (see OFL.txt)",
+        }
+    )
+    fb.setupOS2(
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+        usWeightClass=weight,
+        fsSelection=0x20 if weight >= 700 else 0x40,
+        achVendID="NONE",
+    )
     fb.setupPost()
-    fb.setupHead(unitsPerEm=base["head"].unitsPerEm, created=FIXED_TIME, modified=FIXED_TIME,
-                 macStyle=1 if weight >= 700 else 0)
+    fb.setupHead(
+        unitsPerEm=base["head"].unitsPerEm, created=FIXED_TIME, modified=FIXED_TIME, macStyle=1 if weight >= 700 else 0
+    )
     font = fb.font
     font.flavor = "woff2"
     buf = io.BytesIO()
@@ -236,15 +279,20 @@ def build_subset(src: Path, points: set[int], weight: int) -> tuple[bytes, set[i
 
 
 def face(family: str, url: str, weight: int, ranges) -> str:
-    return (f"@font-face{{font-family:'{family}';font-style:normal;font-weight:{weight};font-display:swap;"
-            f"src:url({url}) format('woff2');unicode-range:{css_range(ranges)}}}\n")
+    return (
+        f"@font-face{{font-family:'{family}';font-style:normal;font-weight:{weight};font-display:swap;"
+        f"src:url({url}) format('woff2');unicode-range:{css_range(ranges)}}}\n"
+    )
 
 
 def stylesheet(family: str, chunk_faces: list[tuple[str, list]], subset_ranges) -> str:
-    """Chunk faces first, the subset faces last: for a character both cover, the face defined last is
-    tried first (CSS Fonts 4, 4.5), so text of the dataset never makes the browser fetch a slice."""
-    head = ("/* Generated by tools/make_fonts.py — do not edit. Noto Sans SC / KR (SIL OFL 1.1, see OFL.txt):\n"
-            "   slices load on demand by unicode-range; the subset holds the dataset's and the UI's glyphs. */\n")
+    """Slice faces, then the subset faces. The slices' ranges leave out the subset's characters: with
+    overlapping ranges Chromium fetches every face that covers a character in use, so the dataset's text
+    would download slices it never draws."""
+    head = (
+        "/* Generated by tools/make_fonts.py — do not edit. Noto Sans SC / KR (SIL OFL 1.1, see OFL.txt):\n"
+        "   slices load on demand by unicode-range; the subset holds the dataset's and the UI's glyphs. */\n"
+    )
     body = "".join(face(family, url, CHUNK_WEIGHT, ranges) for url, ranges in chunk_faces)
     body += "".join(face(family, name, weight, subset_ranges) for weight, name in SUBSET_WEIGHTS.items())
     return head + body
@@ -268,7 +316,7 @@ def build(src: Path, out: Path = OUT, root: Path = ROOT) -> dict:
     chunk_faces, total = [], 0
     for key in PACKAGES:
         for number, path, ranges in chunks(src, key, CHUNK_WEIGHT):
-            kept = clip(ranges)
+            kept = minus(clip(ranges), points)  # no overlap with the subset: a slice loads only when needed
             if not kept:
                 continue
             target = chunk_dir / f"{key}-{number}.woff2"
