@@ -97,8 +97,8 @@
 
   /* Event type symbols (geo/symbols.py → assets/symbols.js): each white SVG is decoded once and
      rasterised once per size to a small canvas; a dot draws it with one drawImage over its fill, so 20k
-     dots add no DOM and no SVG work per frame. Dots below SYMBOL_MIN_RADIUS (the small dots of large
-     datasets) go without: an icon of 6 px is noise, not a symbol. */
+     dots add no DOM and no SVG work per frame. Dots below SYMBOL_MIN_RADIUS (a story's grey context dots,
+     the small dots of datasets over 2,000 events) go without: an icon of 9 px or less is noise. */
   var SYMBOL_MIN_RADIUS = 7;
   var symbolImages = null, symbolSprites = {};
   // Tests set window.__atlasTest before the page's scripts run; only then is what was drawn recorded.
