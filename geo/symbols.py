@@ -1,9 +1,10 @@
 """Event types → map symbols: the one place that says which symbol an event type is drawn with.
 
-The map draws each event as a dot in its actor's colour with a white symbol for its type on top (see
-`assets/atlas.js`). Symbols are Tabler Icons (MIT, `assets/vendor/tabler-icons/`, licence in
-`assets/vendor/LICENSE-tabler-icons.txt`). `assets/symbols.js` carries them to the browser; it is
-generated from the vendored SVGs by `python -m geo.symbols` (a test checks it is current).
+The map draws each event as a dot in its actor's colour with a white symbol for its type on top
+(`assets/atlas-symbols.js`, called by `assets/atlas.js`). Symbols are Tabler Icons (MIT,
+`assets/vendor/tabler-icons/`, licence in `assets/vendor/LICENSE-tabler-icons.txt`). `assets/symbols.js`
+carries them to the browser; `python -m geo.symbols` generates it from the vendored SVGs (a test checks
+it is current).
 """
 
 from __future__ import annotations

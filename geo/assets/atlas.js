@@ -95,84 +95,10 @@
      listeners run, so st_folium's click handler already finds the tooltip. */
   var INFO_EVENTS = { mouseover: true, preclick: true, click: true };
 
-  /* Event type symbols (geo/symbols.py → assets/symbols.js): each white SVG is decoded once and
-     rasterised once per size to a small canvas; a dot draws it with one drawImage over its fill, so 20k
-     dots add no DOM and no SVG work per frame. Dots below SYMBOL_MIN_RADIUS (a story's grey context dots,
-     the small dots of datasets over 2,000 events) go without: an icon of 9 px or less is noise. */
-  var SYMBOL_MIN_RADIUS = 7;
-  var symbolImages = null, symbolSprites = {};
-  // Tests set window.__atlasTest before the page's scripts run; only then is what was drawn recorded.
-  var drawnLog = window.__atlasTest ? (window.__atlasSymbolsDrawn = {}) : null;
-
-  // The symbols are white; on light fills (yellow, sky blue) they are drawn dark instead.
-  var DARK_SYMBOL = "#111827", toneOf = {};
-
-  function symbolTone(colour) {
-    var tone = toneOf[colour];
-    if (tone) return tone;
-    var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour || "");
-    var lin = m ? [m[1], m[2], m[3]].map(function (h) {
-      var c = parseInt(h, 16) / 255;
-      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    }) : [0, 0, 0];
-    // WCAG relative luminance; above 0.5 dark ink has the better contrast.
-    tone = toneOf[colour] = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] > 0.5 ? "dark" : "light";
-    return tone;
-  }
-
-  function loadSymbols() {
-    if (symbolImages) return;
-    symbolImages = {};
-    var table = window.ATLAS_SYMBOLS || {}, keys = Object.keys(table), pending = keys.length * 2;
-    keys.forEach(function (key) {
-      ["light", "dark"].forEach(function (tone) {
-        var img = new Image();
-        img.onload = img.onerror = function () {
-          if (--pending > 0) return;
-          window.__atlasSymbolsReady = true;
-          (window.atlasMaps || []).forEach(function (map) { if (map.atlas) redrawAll(map.atlas.renderer); });
-        };
-        img.src = symbolUri(key, tone);
-        symbolImages[key + ":" + tone] = img;
-      });
-    });
-  }
-
-  function symbolUri(key, tone) {
-    var entry = (window.ATLAS_SYMBOLS || {})[key];
-    if (!entry) return "";
-    var svg = tone === "dark" ? entry.svg.split("#ffffff").join(DARK_SYMBOL) : entry.svg;
-    return "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-  }
-
-  function symbolSprite(key, size) {
-    var id = key + "@" + size, sprite = symbolSprites[id];
-    if (sprite !== undefined) return sprite;
-    var img = symbolImages && symbolImages[key];
-    if (!img || !img.complete || !img.naturalWidth) return null;  // not decoded yet: drawn on the redraw
-    var ratio = window.devicePixelRatio || 1;
-    sprite = document.createElement("canvas");
-    sprite.width = sprite.height = Math.ceil(size * ratio);
-    sprite.getContext("2d").drawImage(img, 0, 0, sprite.width, sprite.height);
-    symbolSprites[id] = sprite;
-    return sprite;
-  }
-
-  function drawSymbol(dot) {
-    var key = dot.atlasProps && dot.atlasProps.symbol, renderer = dot._renderer;
-    if (!key || dot._radius < SYMBOL_MIN_RADIUS || !renderer || !renderer._drawing || dot._empty()) return;
-    var size = Math.round(dot._radius * 1.5), tone = symbolTone(dot.options.fillColor);
-    var sprite = symbolSprite(key + ":" + tone, size);
-    if (!sprite) return;
-    var p = dot._point;
-    renderer._ctx.drawImage(sprite, p.x - size / 2, p.y - size / 2, size, size);
-    if (drawnLog) drawnLog[dot.atlasProps.id || dot._leaflet_id] = { symbol: key, size: size, tone: tone };
-  }
-
   var Dot = L.CircleMarker.extend({
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
-      drawSymbol(this);
+      if (window.AtlasSymbols) window.AtlasSymbols.draw(this);  // the event type's symbol (atlas-symbols.js)
     },
     atlasInfo: function () {
       if (this._atlasInfoBound) return this;
@@ -421,7 +347,7 @@
         swatch.style.setProperty("--swatch", item.color);
         if (item.shape === "symbol") {
           var icon = el("img");
-          icon.src = symbolUri(item.symbol, "light");
+          icon.src = window.AtlasSymbols ? window.AtlasSymbols.uri(item.symbol, "light") : "";
           icon.alt = "";
           swatch.appendChild(icon);
           line.setAttribute("data-symbol", item.symbol);
@@ -440,7 +366,11 @@
     /* Base map: vector country outlines from the vendored basemap; online tiles only on request. */
     init: function (map, options) {
       options = options || {};
-      loadSymbols();
+      if (window.AtlasSymbols) {
+        window.AtlasSymbols.load(function () {  // icons decoded: draw them on every map
+          (window.atlasMaps || []).forEach(function (m) { if (m.atlas) redrawAll(m.atlas.renderer); });
+        });
+      }
       map.getContainer().classList.add("atlas-map");
       if (window.ATLAS_BASEMAP) {
         L.geoJSON(window.ATLAS_BASEMAP, {
