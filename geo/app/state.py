@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers import filters as view_filters
-from geo.web import elements, escape, mapview, payload
+from geo.web import elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
@@ -34,6 +34,7 @@ class Atlas:
 
 PAGE_CSS = """
 <style>
+  """ + fonts.app_import() + """
   .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
   h1 { padding-top: 0; }
 </style>

@@ -94,7 +94,12 @@
      canvas renderer still routes hovers and clicks to it; binding happens before the event's own
      listeners run, so st_folium's click handler already finds the tooltip. */
   var INFO_EVENTS = { mouseover: true, preclick: true, click: true };
+
   var Dot = L.CircleMarker.extend({
+    _updatePath: function () {
+      L.CircleMarker.prototype._updatePath.call(this);
+      if (window.AtlasSymbols) window.AtlasSymbols.draw(this);  // the event type's symbol (atlas-symbols.js)
+    },
     atlasInfo: function () {
       if (this._atlasInfoBound) return this;
       this._atlasInfoBound = true;
@@ -340,6 +345,13 @@
         var line = el("div", "atlas-legend-item");
         var swatch = el("span", "atlas-swatch atlas-swatch-" + item.shape);
         swatch.style.setProperty("--swatch", item.color);
+        if (item.shape === "symbol") {
+          var icon = el("img");
+          icon.src = window.AtlasSymbols ? window.AtlasSymbols.uri(item.symbol, "light") : "";
+          icon.alt = "";
+          swatch.appendChild(icon);
+          line.setAttribute("data-symbol", item.symbol);
+        }
         line.appendChild(swatch);
         line.appendChild(el("span", null, item.label));
         box.appendChild(line);
@@ -354,6 +366,11 @@
     /* Base map: vector country outlines from the vendored basemap; online tiles only on request. */
     init: function (map, options) {
       options = options || {};
+      if (window.AtlasSymbols) {
+        window.AtlasSymbols.load(function () {  // icons decoded: draw them on every map
+          (window.atlasMaps || []).forEach(function (m) { if (m.atlas) redrawAll(m.atlas.renderer); });
+        });
+      }
       map.getContainer().classList.add("atlas-map");
       if (window.ATLAS_BASEMAP) {
         L.geoJSON(window.ATLAS_BASEMAP, {

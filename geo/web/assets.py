@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from geo import config
+from geo.web import fonts
 
 ASSETS = config.ASSETS_DIR
 VENDOR = ASSETS / "vendor"
@@ -25,8 +26,9 @@ def _data_uri(mime: str, payload: bytes) -> str:
 
 # Files the map needs, in load order: (name, path under geo/assets).
 MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"),
-               ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"), ("atlas", "atlas.js"))
-MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_css", "atlas.css"))
+               ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"),
+               ("atlas_symbols", "symbols.js"), ("atlas_symbol_runtime", "atlas-symbols.js"), ("atlas", "atlas.js"))
+MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_fonts", "fonts/atlas-cjk.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` under this path.
 SERVED_BASE = "/app/static"
 STATIC_LINK = config.PROJECT_ROOT / "static"
@@ -47,6 +49,7 @@ def inline_asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, 
         css = css.replace(f"url(images/{name})", f"url({uri})")
     js = tuple((name, data_uri("text/javascript", (ASSETS / path).read_bytes())) for name, path in MAP_SCRIPTS)
     styles = (("leaflet_css", data_uri("text/css", css.encode("utf-8"))),
+              ("atlas_fonts", data_uri("text/css", fonts.inline_css().encode("utf-8"))),  # the subset only
               ("atlas_css", data_uri("text/css", (ASSETS / "atlas.css").read_bytes())))
     return js, styles
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping
 
+from geo.web import symbols
+
 # Colour-blind-safe (Okabe–Ito) fallbacks; curated actors carry their own colours.
 PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"]
 ROUTE_STATUS_COLOURS = {
@@ -94,7 +96,7 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
     if summaries is None:
         summaries = len(events) <= SUMMARY_LIMIT
     fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
-              "actors", "summary", "uncertainty_km", "color"]
+              "actors", "summary", "uncertainty_km", "color", "symbol"]
     if not summaries:
         fields.remove("summary")
     rows = []
@@ -112,6 +114,7 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
             _text(getattr(row, "date_precision", "")), _text(getattr(row, "place", "")),
             _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
             _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
+            symbols.symbol_for(getattr(row, "type", "")),
         ]
         if not summaries:
             del values[10]
@@ -240,7 +243,7 @@ def legend_entries(kind: str, frame, actors, colours: Mapping[str, str]) -> list
             items.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
         if any(_ring_km(row) > 0 for row in valid.itertuples()):
             items.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
-        return items
+        return items + symbols.legend_items(valid["type"].unique() if "type" in valid else [])
     if kind == "mentions":
         return [{"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"}]
     return [{"shape": "dot", "color": ADDED_COLOUR, "label": "Place named in the added article"}]
