@@ -77,7 +77,7 @@ def dataset_rows(ds, claims: list | None = None) -> dict[str, list[dict]]:
 
     Examples
     --------
-    >>> from geo import events as ev
+    >>> from geo import dataset as ev
     >>> ds, errors = ev.load_dataset("data")  # doctest: +SKIP
     >>> sorted(dataset_rows(ds))  # doctest: +SKIP
     ['claims', 'events', 'figures', 'regions', 'relations', 'routes']

@@ -1,10 +1,10 @@
 """Layers: the dataset as one GeoDataFrame per layer (EPSG:4326; `frames`), built into a cached
-GeoPackage (`build`), exported (`exports`) and filtered for a view (`filters`).
+GeoPackage (`cache`), exported (`exports`) and filtered for a view (`filters`).
 
 The public entry point is `load_layers`; see docs/layers.md for the layer contract.
 """
 
-from geo.layers.build import (
+from geo.layers.cache import (
     BuildResult,
     build,
     build_if_needed,

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import geopandas as gpd
 from shapely.geometry import mapping
 
-from geo.layers.build import load_layers, write_gpkg
+from geo.layers.cache import load_layers, write_gpkg
 from geo.layers.frames import LAYERS
 
 

@@ -183,8 +183,30 @@ def read_gpkg(path: Path) -> dict[str, gpd.GeoDataFrame]:
 
 
 def load_layers(data_dir: Path | str | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """All layers of a dataset (default `config.data_dir()`), EPSG:4326, building when needed.
-    Raises events.DatasetError (with `.errors`) when the dataset does not validate."""
+    """All layers of a dataset as GeoDataFrames in EPSG:4326, building when an input changed.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The dataset folder; default `config.data_dir()` (`GEO_DATA_DIR` or `data/`).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        One frame per layer: events, actors, routes, regions, relations, mentions (docs/layers.md).
+
+    Raises
+    ------
+    geo.dataset.DatasetError
+        When the dataset does not validate; `.errors` lists every problem with its file and line.
+
+    Examples
+    --------
+    >>> import geo
+    >>> layers = geo.load_layers()  # doctest: +SKIP
+    >>> layers["events"].crs.to_epsg(), "title" in layers["events"]  # doctest: +SKIP
+    (4326, True)
+    """
     return read_gpkg(build_if_needed(data_dir))
 
 
