@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers import filters as view_filters
-from geo.web import elements, escape, fonts, mapview, payload
+from geo.web import assets, elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
@@ -34,7 +34,7 @@ class Atlas:
 
 PAGE_CSS = """
 <style>
-  """ + fonts.app_import() + """
+  %s
   .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
   h1 { padding-top: 0; }
 </style>
@@ -43,7 +43,10 @@ PAGE_CSS = """
 
 def page_style() -> None:
     """Tighter top spacing than Streamlit's default so the map sits above the fold (static CSS only)."""
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    # Fonts from the static server (subset + on-demand slices), or the subset inlined when nothing can be
+    # served (a read-only install).
+    font_css = fonts.app_import() if assets.serving_available() else fonts.inline_css()
+    st.markdown(PAGE_CSS % font_css, unsafe_allow_html=True)
 
 
 # ------------------------------------------------------------------ loading
