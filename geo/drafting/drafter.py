@@ -1,0 +1,305 @@
+"""Draft events from an article: one draft per reported event, with its exact supporting span.
+
+Pipeline per article: geoparse once (toponyms reused per sentence) -> sentences -> clauses ->
+triggers -> per draft: date (clause, else sentence, else flagged publication month), place, actors,
+type, figures, neutral title, confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from geo.drafting import actors as actors_mod
+from geo.drafting import clauses, dates, figures, places, triggers
+
+_ENGLISH = set("""the a an and of to in on at for with by from is are was were has have had be been that this
+it its as not but or which who he she they their his her said will would after over more than""".split())
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+class DraftingError(ValueError):
+    """Input the drafter cannot work on (no publication date, not English); the message says why."""
+
+
+def check_english(text: str) -> None:
+    """Raise DraftingError unless `text` reads as English (share of common English function words).
+
+    Examples
+    --------
+    >>> check_english("The minister said that the talks were over.")
+    >>> check_english("Der Minister sagte, dass die Gespräche in Berlin beendet seien und morgen weitergehen.")
+    Traceback (most recent call last):
+    ...
+    geo.drafting.drafter.DraftingError: only English articles are supported; this text does not read as English
+    """
+    words = [w.lower() for w in _WORDS.findall(text[:20000])]
+    if len(words) < 8:
+        return
+    ascii_share = sum(w.isascii() for w in words) / len(words)
+    english = sum(w in _ENGLISH for w in words) / len(words)
+    if ascii_share < 0.5 or english < 0.06:
+        raise DraftingError("only English articles are supported; this text does not read as English")
+
+
+_META = re.compile(r"<meta\b[^>]*?(?:property|name|itemprop)\s*=\s*[\"'](?:article:published_time|date|pubdate|"
+                   r"publishdate|datePublished|dc\.date|DC\.date\.issued|og:published_time|sailthru\.date)[\"'][^>]*>", re.I)
+_CONTENT = re.compile(r"content\s*=\s*[\"'](\d{4}-\d{2}-\d{2})", re.I)
+_DATELINE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\b")
+
+
+def _iso_date(s: str) -> date | None:
+    from dateutil import parser as dparser
+
+    try:
+        return dparser.parse(s, dayfirst=True, default=None).date() if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) \
+            else date.fromisoformat(s)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def publication_date(text: str, manifest_date: str | None = None, published: str | None = None,
+                     html: str | None = None) -> tuple[date, str]:
+    """The publication date and where it came from: `published` (--published), the manifest's date, an
+    HTML ``<meta>`` date, a dateline in the first lines; else DraftingError saying so.
+
+    A dateline can be wrong (a misprinted year), which is why it comes last.
+
+    Examples
+    --------
+    >>> publication_date("Paris, 4 March 2024 - Talks began.")
+    (datetime.date(2024, 3, 4), 'dateline')
+    """
+    for value, origin in ((published, "--published"), (manifest_date, "manifest")):
+        if value:
+            d = _iso_date(str(value).strip()[:10])
+            if d is None:
+                raise DraftingError(f"{origin}: {value!r} is not a date (expected YYYY-MM-DD)")
+            return d, origin
+    if html:
+        for m in _META.finditer(html):
+            c = _CONTENT.search(m.group())
+            if c and (d := _iso_date(c.group(1))):
+                return d, "html meta"
+    m = _DATELINE.search(text[:300])
+    if m and (d := _iso_date(m.group(1))):
+        return d, "dateline"
+    raise DraftingError("no publication date: give --published YYYY-MM-DD (or a manifest date, an HTML <meta> "
+                        "date or a dateline in the article)")
+
+
+class Context:
+    """Per-dataset lookups (actors, place overrides), built once and reused for every article."""
+
+    def __init__(self, data_dir: str | Path | None = None, actors: list | None = None):
+        self.actors = actors if actors is not None else actors_mod.load_actors(data_dir)
+        self.index = actors_mod.ActorIndex(self.actors)
+        self.overrides = places.load_overrides(data_dir)
+
+
+_CONTEXTS: dict = {}
+
+
+def _context(data_dir, actors) -> Context:
+    if actors is not None:
+        return Context(data_dir, actors)
+    key = str(data_dir)
+    if key not in _CONTEXTS:
+        _CONTEXTS[key] = Context(data_dir)
+    return _CONTEXTS[key]
+
+
+def _groups(text: str, s: int, e: int) -> list[tuple[int, int, list]]:
+    """Clause groups of one sentence that each report an event: (start, end, triggers)."""
+    groups: list[list] = []
+    pending = None
+    weak: list = []
+    for cs, ce in clauses.split_clauses(text, s, e):
+        trig = triggers.find_triggers(text, cs, ce)
+        strong = [t for t in trig if t.type not in triggers.WEAK]
+        weak += [t for t in trig if t.type in triggers.WEAK]
+        if strong:
+            groups.append([pending if pending is not None else cs, ce, trig])
+            pending = None
+        elif groups:
+            groups[-1][1] = ce
+            groups[-1][2] = groups[-1][2] + trig
+        elif pending is None:
+            pending = cs
+    if not groups and weak:
+        return [(s, e, weak)]
+    if len(groups) == 1:
+        return [(s, e, groups[0][2])]
+    return [(a, b, t) for a, b, t in groups]
+
+
+def draft(text: str, published: date | str, actors: list | None = None, data_dir: str | Path | None = "data"
+          ) -> list[dict]:
+    """Event drafts of an article.
+
+    Parameters
+    ----------
+    text : str
+        Article text; offsets are code points into it.
+    published : date or str
+        Publication date (YYYY-MM-DD); relative dates resolve against it.
+    actors : list of geo.drafting.actors.Actor, optional
+        Known actors; default: the dataset's actors.csv in `data_dir`.
+
+    Returns
+    -------
+    list of dict
+        Drafts with start, end, date, end_date, date_precision, place, lat, lon, place_precision,
+        actors, type, title, figures, confidence, flags, new_actors, place_candidates.
+
+    Examples
+    --------
+    >>> [d["type"] for d in draft("Floods killed 12 people in Lyon on Monday.", "2024-05-08", actors=[])]
+    ['casualties']
+    """
+    from geo import geocode
+
+    if isinstance(published, str):
+        published = date.fromisoformat(published[:10])
+    if not text.strip():
+        return []
+    check_english(text)
+    ctx = _context(data_dir, actors)
+    toponyms = geocode.parse(text)
+    hits = ctx.index.for_text(text)
+    main = places.main_place(toponyms, ctx.overrides)
+    out: list[dict] = []
+    memo: dict = {"dates": {}, "place": None}
+    for s, e in clauses.split_sentences(text):
+        if clauses.is_heading(text, s, e):
+            continue
+        groups = _groups(text, s, e)
+        if not groups:
+            continue
+        mentions = dates.find_dates(text[s:e], published, offset=s)
+        claim = figures.claimant(text[s:e])
+        for gs, ge, trig in groups:
+            d = _draft_one(text, s, e, gs, ge, trig, len(groups), published, mentions, claim, toponyms, hits, main,
+                           ctx, memo)
+            if d:
+                out.append(d)
+    return out
+
+
+def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, toponyms, hits, main, ctx,
+               memo) -> dict | None:
+    head = triggers.event_type(trig)
+    if head is None:
+        return None
+    flags: list[str] = []
+    own = [m for m in mentions if gs <= m.start < ge]
+    when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
+    _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
+    if when is None and _definite(text, head):
+        # "the parade" refers back to a parade reported earlier with its date
+        when = memo["dates"].get(head.word.lower())
+        if when is not None:
+            when = dates.DateResult(when.date, when.end_date, when.precision, when.flags + ["date-from-earlier-mention"])
+    if when is None:
+        when = dates.fallback(published)
+    flags += when.flags
+    place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
+    if place is None:
+        place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
+    prev = memo["place"]
+    if place is not None:
+        memo["place"] = (place, ge)
+    elif prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
+        place, cands = dict(prev[0]), [dict(prev[0])]  # the passage goes on about the same scene
+        flags.append("place-from-context")
+    elif main is not None:
+        place = dict(main, precision="approximate")
+        cands = [dict(main)]
+        flags.append("place-not-stated")
+    names, new = _actors(text, gs, ge, toponyms, hits, ctx)
+    clause = text[gs:ge]
+    if triggers.MODAL.search(clause):
+        flags.append("hypothetical")
+    if triggers.NEGATION.search(clause):
+        flags.append("negated")
+    skip = [(m.start, m.end) for m in mentions]
+    figs = figures.find_figures(text, gs, ge, skip=skip, claimed_by=claim)
+    d = {
+        "start": gs, "end": ge, "date": when.date, "end_date": when.end_date, "date_precision": when.precision,
+        "place": place["name"] if place else None, "lat": place["lat"] if place else None,
+        "lon": place["lon"] if place else None, "place_precision": place["precision"] if place else None,
+        "actors": names, "type": head.type, "title": "", "figures": figs, "confidence": 0.0,
+        "flags": flags, "new_actors": new, "place_candidates": cands, "trigger": head.word,
+    }
+    d["title"] = title(d, text[s:e])
+    d["confidence"] = confidence(d, head)
+    return d
+
+
+_PRONOUN = re.compile(r"[\"“']?(?:He|She|They|It|We|The two|Both)\b")
+
+
+def _definite(text: str, head) -> bool:
+    return bool(re.search(r"\b(?:the|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,2}$", text[max(0, head.start - 40):head.start],
+                          re.I))
+
+
+def _remember_dates(text: str, trig: list, mentions: list, memo: dict) -> None:
+    """Remember the date written right next to an event noun ("the parade on Wednesday")."""
+    for t in trig:
+        near = [m for m in mentions if not m.bound and (0 <= m.start - t.end <= 25 or 0 <= t.start - m.end <= 3)]
+        if near:
+            m = near[0]
+            memo.setdefault(t.word.lower(), dates.DateResult(m.date, m.end_date, m.precision, list(m.flags)))
+
+
+def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
+    names: list[str] = []
+    new: list[dict] = []
+    for s, e, a in hits:
+        if gs <= s < ge and a.name not in names:
+            names.append(a.name)
+    for t in toponyms:
+        if gs <= t.start < ge and t.feature == "country":
+            st = ctx.index.state_for(t.country)
+            if st is not None:
+                if st.name not in names:
+                    names.append(st.name)
+            elif t.name not in names:
+                names.append(t.name)
+                new.append({"name": t.name, "kind": "state"})
+    known = {actors_mod.norm(n) for n in names} | {actors_mod.norm(text[s:e]) for s, e, _ in hits}
+    for cand in actors_mod.new_actors(text, gs, ge, known, {t.text for t in toponyms}):
+        names.append(cand["name"])
+        new.append(cand)
+    return names, new
+
+
+def title(d: dict, sentence: str) -> str:
+    """A neutral title from the draft's fields ("Xi Jinping, Vladimir Putin: meeting in Beijing, 2025-09-02").
+
+    Examples
+    --------
+    >>> title({"actors": ["A", "B"], "type": "meeting", "place": "Oslo", "place_precision": "city",
+    ...        "date": "2024-05"}, "A met B.")
+    'A, B: meeting in Oslo, 2024-05'
+    """
+    who = ", ".join(d["actors"][:3]) + (" and others" if len(d["actors"]) > 3 else "")
+    what = d["type"]
+    if d.get("place") and d.get("place_precision") != "approximate":
+        what += f" in {d['place']}"
+    t = f"{who}: {what}, {d['date']}" if who else f"{what[0].upper()}{what[1:]}, {d['date']}"
+    return t if t.strip() != sentence.strip() else t + " (draft)"
+
+
+def confidence(d: dict, head) -> float:
+    """0..1: higher when the date, place and actors are stated and the trigger is a main verb."""
+    c = 0.45
+    c += 0.15 if "date-not-stated" not in d["flags"] else 0.0
+    c += 0.15 if "place-not-stated" not in d["flags"] and d["place"] else 0.0
+    c += 0.1 if d["actors"] else 0.0
+    c += 0.1 if not head.governed else 0.0
+    c -= 0.2 if "hypothetical" in d["flags"] else 0.0
+    c -= 0.1 if d["type"] == "statement" else 0.0
+    return round(min(0.95, max(0.05, c)), 2)
