@@ -4,13 +4,18 @@
 
 The gold holds article text, so it is written at run time (to build/ by default) and never committed.
 One gold event per (curated event, seed article it cites a span of); its spans are the cited spans.
-Dates and places are what the ARTICLE supports, not what background citations add:
-- the date keeps the curated precision only as far as the article supports it: day when the article
+Dates and places are what the cited PASSAGES (the cited spans) support, with the
+publication date as context, not what background citations add:
+- the date keeps the curated precision only as far as the passage supports it: day when it
   names that day ("3 September", the weekday within a week of publication) or it is the publication day
   (the latter only for events dated without a background citation);
   month when it names the month with the year, or the month is the publication month; year when it
   names the year or it is the publication year; otherwise the gold date is null ("not stated");
-- the place is kept when the article names it (its name, or any toponym within 161 km of it); otherwise null.
+- the place is kept when the passage names it (its name, or a toponym as precise within 161 km of it); when the
+  passage names only the country holding it, the gold place is that country (a country stays vague);
+  otherwise null (the article does not say where).
+Each gold event also keeps the curated values (`curated`): where the passage states no date or place, a draft
+is right when it says so (flags ``date-not-stated`` / ``place-not-stated``) or when it finds the curated value.
 """
 
 from __future__ import annotations
@@ -92,13 +97,30 @@ def load_regions(path: Path) -> dict:
     return out
 
 
-def place_stated(name: str, lat: float, lon: float, text: str, toponyms) -> bool:
-    from geo.geocode import haversine_km
+# A country says where only after "in/at/across" or a motion word with "to" ("visit to China").
+_WHERE = re.compile(r"(?:\b(?:in|at|inside|across|throughout)|\b(?:visit|trip|travel\w*|journey|arrived|deployed|sent)"
+                    r"\s+(?:\w+\s+){0,2}?(?:to|into))\s+(?:the\s+)?$", re.I)
+
+
+def stated_place(name: str, lat: float, lon: float, precision: str, passage: tuple[int, int], text: str, toponyms):
+    """The curated place as far as the passage states it: itself (its name, or a toponym as precise within
+    161 km), else the country holding it when the passage names only that, else None."""
+    from geo import geocode
 
     words = [w for w in name.replace("-", " ").split() if w.lower() not in GENERIC]
-    if words and " ".join(words).lower() in text.lower():
-        return True
-    return any(t.kind == "literal" and haversine_km(t.lat, t.lon, lat, lon) <= 161 for t in toponyms)
+    if words and " ".join(words).lower() in text[passage[0]:passage[1]].lower():
+        return name, lat, lon
+    inside = [t for t in toponyms if passage[0] <= t.start < passage[1] and t.kind == "literal"]
+    fine = precision not in ("country", "approximate")
+    for t in inside:
+        if geocode.haversine_km(t.lat, t.lon, lat, lon) <= 161 and (t.feature != "country" or not fine):
+            return name, lat, lon
+    home = geocode.geocode_place(name)
+    for t in inside:
+        if t.feature == "country" and home is not None and t.country == home.country and _WHERE.search(
+                text, max(0, t.start - 40), t.start):
+            return t.name, t.lat, t.lon
+    return None
 
 
 def build(data: Path, seeds: Path) -> list[dict]:
@@ -128,15 +150,19 @@ def build(data: Path, seeds: Path) -> list[dict]:
         for eid, sp in spans.items():
             ev = events[eid]
             sp.sort()
-            d, prec = supported_date(ev["date"], text, published, background=eid in background)
+            cited = " … ".join(text[a:b] for a, b in sp)
+            d, prec = supported_date(ev["date"], cited, published, background=eid in background)
             lat, lon, pname = place_point(ev.get("place") or "", ev.get("lat", ""), ev.get("lon", ""), overrides, regions)
-            if lat is None or not place_stated(ev.get("place") or pname, lat, lon, text, toponyms):
-                lat = lon = pname = None
+            got = None
+            for a, b in ([] if lat is None else sp):
+                got = got or stated_place(pname, lat, lon, ev.get("place_precision") or "", (a, b), text, toponyms)
+            curated = {"date": ev["date"], "lat": lat, "lon": lon, "place": ev.get("place") or ""}
+            pname, lat, lon = got or (None, None, None)
             gold.append({
                 "event_id": eid, "start": sp[0][0], "end": sp[0][1], "spans": sp, "date": d, "date_precision": prec,
                 "place": pname, "lat": lat, "lon": lon,
                 "actors": [actors.get(a, a) for a in (ev.get("actors") or "").split(";") if a],
-                "type": normalise_type(ev.get("type")), "dataset_type": ev.get("type") or "",
+                "type": normalise_type(ev.get("type")), "dataset_type": ev.get("type") or "", "curated": curated,
             })
         gold.sort(key=lambda g: g["start"])
         out.append({"id": src["file"], "text": text, "published": src["date"][:10], "events": gold})

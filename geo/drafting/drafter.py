@@ -196,16 +196,28 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
     own = [m for m in mentions if gs <= m.start < ge]
     when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
     _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
-    if when is None and _definite(text, head):
+    if when is None and memo.get("sentence") == s and memo.get("last_date") and _shares_time(text, gs):
+        # ", securing a deal" / "while X arrived": a participle or "while" clause shares its sentence's time
+        when = memo["last_date"]
+        when = dates.DateResult(when.date, when.end_date, when.precision, when.flags + ["date-from-sentence"])
+    if when is None:
         # "the parade" refers back to a parade reported earlier with its date
-        when = memo["dates"].get(head.word.lower())
-        if when is not None:
-            when = dates.DateResult(when.date, when.end_date, when.precision, when.flags + ["date-from-earlier-mention"])
+        for t in trig:
+            prior = memo["dates"].get(t.word.lower()) if _definite(text, t) else None
+            if prior is not None:
+                when = dates.DateResult(prior.date, prior.end_date, prior.precision,
+                                        prior.flags + ["date-from-earlier-mention"])
+                break
+    if when is None and _PROGRESSIVE.search(text, gs, ge):
+        # news copy: "officials are meeting", "X is hosting" -- happening as the article is published
+        when = dates.DateResult(published.isoformat(), None, "day", ["date-from-publication"])
+    if when is not None and "date-not-stated" not in when.flags:
+        memo["sentence"], memo["last_date"] = s, when
     if when is None:
         when = dates.fallback(published)
     flags += when.flags
     place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
-    if place is None:
+    if place is None and n_groups == 1:
         place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
     prev = memo["place"]
     if place is not None:
@@ -237,6 +249,15 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
     return d
 
 
+_PARTICIPLE = re.compile(r"(?!according\b)[a-z]+ing\b")
+_WHILE_BEFORE = re.compile(r"\b(?:while|as)\s*$")
+
+
+def _shares_time(text: str, gs: int) -> bool:
+    return bool(_PARTICIPLE.match(text, gs) or _WHILE_BEFORE.search(text, max(0, gs - 8), gs))
+
+
+_PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?!set\b|due\b|going\b)(?:\w+ly\s+)?[a-z]{3,}ing\b")
 _PRONOUN = re.compile(r"[\"“']?(?:He|She|They|It|We|The two|Both)\b")
 
 

@@ -4,7 +4,7 @@ Per clause: candidates are the clause's toponyms (else the sentence's), demonyms
 names inside organisation names excluded. Scoring prefers a place governed by "in/at" (then
 "to/near", then "from"), a city over a region over a country, and nearness to the trigger. A
 country or region keeps its precision, and counts only when governed by a preposition ("in China";
-"China said" names an actor). Without any candidate, the drafter takes the place of the report just
+"China said" names an actor); a continent never does. Without any candidate, the drafter takes the place of the report just
 before (same passage), else the article's main place, flagged ``place-not-stated``.
 """
 
@@ -18,8 +18,12 @@ from pathlib import Path
 PRECISION = {"city": "city", "admin1": "region", "admin2": "region", "region": "region", "sea": "region",
              "country": "country", "continent": "approximate"}
 _FEATURE_SCORE = {"city": 3.0, "admin1": 2.0, "admin2": 2.2, "region": 1.8, "sea": 1.5, "country": 1.0, "continent": 0.0}
-_GOVERN = [(re.compile(r"\b(?:in|at|inside|on)\s+(?:the\s+)?(?:[\w'’-]+\s+)?$", re.I), 3.0),
-           (re.compile(r"\b(?:to|into|near|outside|across|towards?|off)\s+(?:the\s+)?$", re.I), 2.0),
+_MOTION = r"(?:visit|visits|visited|visiting|trip|travel|travelled|traveled|journey|flew|went|came|returned|arrived|" \
+          r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
+_GOVERN = [(re.compile(r"\b(?:in|at|inside|on|across|throughout)\s+(?:the\s+)?(?:[\w'’-]+\s+)?$", re.I), 3.0),
+           (re.compile(_MOTION + r"\s+(?:\w+\s+){0,2}?(?:to|into)\s+(?:the\s+)?$", re.I), 2.5),
+           (re.compile(r"\b(?:into|near|outside|towards?|off)\s+(?:the\s+)?$", re.I), 2.0),
+           (re.compile(r"\bto\s+(?:the\s+)?$", re.I), 0.8),
            (re.compile(r"\b(?:from|between|and)\s+(?:the\s+)?$", re.I), 0.5)]
 
 
@@ -71,8 +75,8 @@ def best_place(text: str, toponyms: list, start: int, end: int, anchor: int, ove
     for t in inside:
         o = overrides.get(t.text.casefold())
         s = 4.0 if o and o.get("precision") == "exact" else _FEATURE_SCORE.get(t.feature, 0.5)
-        gov = next((bonus for rx, bonus in _GOVERN if rx.search(text, max(start, t.start - 25), t.start)), 0.0)
-        if t.feature in ("country", "continent") and gov < 1.0:
+        gov = next((bonus for rx, bonus in _GOVERN if rx.search(text, max(start, t.start - 45), t.start)), 0.0)
+        if t.feature == "continent" or (t.feature == "country" and gov < 1.0):
             continue  # "China said", "US President": a country as an actor or a title, not where it happened
         s += gov
         s -= min(abs(t.start - anchor), 300) / 300.0

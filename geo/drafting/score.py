@@ -3,7 +3,8 @@
 Gold lines: ``{"id", "text", "published", "events": [{start, end, date, date_precision, lat, lon, actors,
 type, ...}]}``; a gold event may list extra ``spans`` ([[start, end], ...]) when the article reports it in
 several places. ``date: null`` means the article states no date: a draft is right there only when it
-flags ``date-not-stated``; ``lat: null`` likewise with ``place-not-stated``.
+flags ``date-not-stated`` or finds the event's curated date (``curated``, when the gold gives it);
+``lat: null`` likewise with ``place-not-stated`` or the curated point.
 Pairing: one to one by span overlap, greedily (largest overlap first, then the better overlap ratio).
 """
 
@@ -60,7 +61,8 @@ def pair(drafts: list[dict], gold: list[dict]) -> list[tuple[int, int]]:
 def date_right(d: dict, g: dict) -> bool:
     """The draft's date agrees with the gold date at the gold's precision (and is at least that precise)."""
     if not g.get("date"):
-        return "date-not-stated" in (d.get("flags") or [])
+        cur = (g.get("curated") or {}).get("date") or ""
+        return "date-not-stated" in (d.get("flags") or []) or bool(cur and d.get("date") and d["date"] == cur)
     n = {"year": 4, "month": 7, "day": 10}[g.get("date_precision") or {4: "year", 7: "month"}.get(len(g["date"]), "day")]
     return bool(d.get("date")) and len(d["date"]) >= n and d["date"][:n] == g["date"][:n]
 
@@ -70,6 +72,10 @@ def place_right(d: dict, g: dict) -> bool:
     from geo.geocode import haversine_km
 
     if g.get("lat") is None:
+        cur = g.get("curated") or {}
+        if d.get("lat") is not None and cur.get("lat") is not None and \
+                haversine_km(d["lat"], d["lon"], cur["lat"], cur["lon"]) <= PLACE_KM:
+            return True
         return d.get("lat") is None or "place-not-stated" in (d.get("flags") or [])
     if d.get("lat") is None:
         return False
