@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-FAMILY_NAME_FIRST = {"CN", "KP", "KR", "JP", "VN", "TW", "HK", "MO", "HU", "KH"}
+FAMILY_NAME_FIRST = {"CN", "KP", "KR", "VN", "TW", "HK", "MO", "KH"}  # Japanese names appear given-name first in English
 TITLES = (
     "President|Prime Minister|Premier|Chancellor|Minister|Foreign Minister|Defence Minister|Defense Minister|"
     "Secretary|Secretary-General|Secretary of State|General|Gen\\.|Admiral|Colonel|Commander|Leader|leader|"

@@ -170,8 +170,11 @@ def draft(text: str, published: date | str, actors: list | None = None, data_dir
     hits = ctx.index.for_text(text)
     main = places.main_place(toponyms, ctx.overrides)
     out: list[dict] = []
-    memo: dict = {"dates": {}, "place": None}
-    for s, e in clauses.split_sentences(text):
+    memo: dict = {"dates": {}, "place": None, "places": {}}
+    sentences = clauses.split_sentences(text)
+    for s, e in sentences:  # event nouns located anywhere in the article ("the parade in Beijing")
+        _remember_places(text, triggers.find_triggers(text, s, e), toponyms, ctx, memo["places"])
+    for s, e in sentences:
         if clauses.is_heading(text, s, e):
             continue
         groups = _groups(text, s, e)
@@ -219,8 +222,19 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
     place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
     if place is None and n_groups == 1:
         place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
+    if place is None or place["precision"] in ("country", "approximate"):
+        # "at the parade": the parade located earlier ("the parade in Beijing") is where this happens
+        for t in trig:
+            prior = memo["places"].get(t.word.lower()) if _definite(text, t) else None
+            if prior is not None and not (gs <= prior[1] < ge):
+                cands = [dict(prior[0])] + [c for c in cands if c["name"] != prior[0]["name"]]
+                place = dict(prior[0])
+                flags.append("place-from-earlier-mention")
+                break
     prev = memo["place"]
-    if place is not None:
+    if "place-from-earlier-mention" in flags:
+        pass
+    elif place is not None:
         memo["place"] = (place, ge)
     elif prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
         place, cands = dict(prev[0]), [dict(prev[0])]  # the passage goes on about the same scene
@@ -264,6 +278,18 @@ _PRONOUN = re.compile(r"[\"“']?(?:He|She|They|It|We|The two|Both)\b")
 def _definite(text: str, head) -> bool:
     return bool(re.search(r"\b(?:the|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,2}$", text[max(0, head.start - 40):head.start],
                           re.I))
+
+
+_AT = re.compile(r"\s+(?:held\s+|staged\s+)?(?:in|at)\s+(?:the\s+)?$")
+
+
+def _remember_places(text: str, trig: list, toponyms: list, ctx, memo: dict) -> None:
+    """Remember the city right after an event noun ("the parade in Beijing", "a summit at Tianjin")."""
+    for t in trig:
+        for tp in toponyms:
+            if 0 < tp.start - t.end <= 25 and tp.feature == "city" and places.usable(tp) and _AT.search(text, t.end, tp.start):
+                memo.setdefault(t.word.lower(), (places.candidate(tp, ctx.overrides), tp.start))
+                break
 
 
 def _remember_dates(text: str, trig: list, mentions: list, memo: dict) -> None:

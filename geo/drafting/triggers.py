@@ -48,7 +48,7 @@ LEXICON: dict[str, str] = {
                  "speech statement signalled signaled insisted vowed pledged described",
 }
 # When several triggers share a clause: these types win over the first-trigger rule.
-DOMINANT = ("casualties", "attack", "disaster", "election", "protest", "sanctions")
+DOMINANT = ("casualties", "attack", "disaster", "sanctions", "protest", "election")
 WEAK = {"statement"}
 LIGHT_VERBS = {"host", "hosts", "hosted", "hosting", "held", "holds", "hold", "holding", "staged", "stages",
                "attended", "attends", "attending", "organised", "organized"}
