@@ -1,0 +1,117 @@
+"""`python -m geo draft` and `python -m geo cite` (run in-process through geo.cli.main)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from geo.cli import main
+from geo.drafting.drafter import draft
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+ARTICLE = ("The interior minister met flood victims in Valencia on Friday, and a relief deal worth $50 million "
+           "was signed.\nLater that night protesters rallied in Madrid, police said.\n")
+
+
+def test_draft_prints_json_list(tmp_path, capsys):
+    f = tmp_path / "a.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    code, out, err = _run(capsys, "draft", str(f), "--published", "2024-11-04")
+    assert code == 0, err
+    drafts = json.loads(out)
+    assert len(drafts) >= 3  # the meeting and the deal share a sentence but are two events
+    keys = {"start", "end", "date", "end_date", "date_precision", "place", "lat", "lon", "place_precision",
+            "actors", "type", "title", "figures", "confidence"}
+    assert all(keys <= set(d) for d in drafts)
+    first = drafts[0]
+    assert first["date"] == "2024-11-01" and first["place"] == "Valencia"
+    sentences = [ARTICLE[d["start"]:d["end"]] for d in drafts]
+    assert all(d["title"] not in sentences and d["title"] not in ARTICLE for d in drafts)
+    assert any(f["unit"] == "USD" and f["value"] == 50_000_000 for d in drafts for f in d["figures"])
+
+
+def test_draft_without_publication_date_says_so(tmp_path, capsys):
+    f = tmp_path / "b.txt"
+    f.write_text("Rebels attacked a convoy near the border.", encoding="utf-8")
+    code, _, err = _run(capsys, "draft", str(f))
+    assert code == 2 and "no publication date" in err and "--published" in err
+
+
+def test_draft_dateline_and_no_events(tmp_path, capsys):
+    f = tmp_path / "c.txt"
+    f.write_text("LIMA, 4 March 2024\nThe weather was mild and the sky was blue over the hills.", encoding="utf-8")
+    code, out, err = _run(capsys, "draft", str(f))
+    assert code == 0 and json.loads(out) == [] and "no events found" in err
+
+
+def test_non_english_is_refused(tmp_path, capsys):
+    f = tmp_path / "d.txt"
+    f.write_text("Der Minister traf sich am Montag in Berlin mit den Vertretern der Regierung und sprach über "
+                 "die Lage im Land.", encoding="utf-8")
+    code, _, err = _run(capsys, "draft", str(f), "--published", "2024-01-01")
+    assert code == 2 and "only English" in err and "d.txt" in err
+
+
+def test_draft_corpus(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    out = tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "x", "text": ARTICLE, "published": "2024-11-04"}) + "\n\n"
+                   + json.dumps({"id": "y", "text": "Nothing happened.", "published": "2024-11-04"}) + "\n",
+                   encoding="utf-8")
+    code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
+    assert code == 0, err
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == ["x", "y"] and lines[0]["events"] and lines[1]["events"] == []
+    src.write_text('{"id": "z"}\n', encoding="utf-8")
+    code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
+    assert code == 2 and "in.jsonl:1" in err
+
+
+def test_cite_unique_crlf_and_non_bmp(tmp_path, capsys):
+    text = "Intro 🌍 line\r\nThe envoy arrived in Quito.\r\nThe envoy left."
+    f = tmp_path / "e.txt"
+    f.write_bytes(("\ufeff" + text).encode("utf-8"))
+    code, out, _ = _run(capsys, "cite", str(f), "arrived in Quito")
+    assert code == 0
+    res = json.loads(out)
+    assert text[res["start"]:res["end"]] == "arrived in Quito"
+    assert res["start"] == text.index("arrived")  # code points: the emoji counts 1, CRLF counts 2
+    assert res["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+
+
+def test_cite_ambiguous_and_absent(tmp_path, capsys):
+    f = tmp_path / "g.txt"
+    f.write_text("The envoy arrived. The envoy left.", encoding="utf-8")
+    code, out, err = _run(capsys, "cite", str(f), "The envoy")
+    assert code == 1 and "2 times" in err
+    assert [c["start"] for c in json.loads(out)["candidates"]] == [0, 19]
+    code, _, err = _run(capsys, "cite", str(f), "ambassador")
+    assert code == 2 and "not found" in err
+
+
+def test_several_drafts_share_a_sentence():
+    t = "The premiers met for talks in Hanoi on 2 May, signing a rice trade deal, while troops withdrew from the border."
+    drafts = draft(t, "2024-05-03", actors=[])
+    assert [d["type"] for d in drafts] == ["meeting", "agreement", "military"]
+    assert drafts[1]["date"] == "2024-05-02" and "date-from-sentence" in drafts[1]["flags"]
+    assert len({(d["start"], d["end"]) for d in drafts}) == 3
+
+
+def test_empty_text_has_no_drafts():
+    assert draft("   \n", "2024-01-01", actors=[]) == []
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01", "yesterday"])
+def test_bad_published_value(tmp_path, capsys, bad):
+    f = tmp_path / "h.txt"
+    f.write_text("Rebels attacked a convoy.", encoding="utf-8")
+    code, _, err = _run(capsys, "draft", str(f), "--published", bad)
+    assert code == 2 and "--published" in err
