@@ -12,7 +12,8 @@ import sys
 
 ARTICLES = [
     {
-        "id": "flood", "published": "2024-05-08",
+        "id": "flood",
+        "published": "2024-05-08",
         "text": (
             "Floods kill 14 in northern Italy\n"
             "Flash floods swept through the city of Bologna on Monday, killing at least 14 people, "
@@ -21,16 +22,41 @@ ARTICLES = [
             "Prime Minister Giorgia Meloni visited Bologna yesterday and promised emergency funds."
         ),
         "events": [
-            {"phrase": "Flash floods swept", "date": "2024-05-06", "date_precision": "day", "place": "Bologna",
-             "lat": 44.49, "lon": 11.34, "type": "disaster", "actors": []},
-            {"phrase": "Rescue teams evacuated", "date": "2024-05", "date_precision": "month", "place": "Modena",
-             "lat": 44.65, "lon": 10.93, "type": "disaster", "actors": []},
-            {"phrase": "Prime Minister Giorgia Meloni visited", "date": "2024-05-07", "date_precision": "day",
-             "place": "Bologna", "lat": 44.49, "lon": 11.34, "type": "visit", "actors": ["Giorgia Meloni"]},
+            {
+                "phrase": "Flash floods swept",
+                "date": "2024-05-06",
+                "date_precision": "day",
+                "place": "Bologna",
+                "lat": 44.49,
+                "lon": 11.34,
+                "type": "disaster",
+                "actors": [],
+            },
+            {
+                "phrase": "Rescue teams evacuated",
+                "date": "2024-05",
+                "date_precision": "month",
+                "place": "Modena",
+                "lat": 44.65,
+                "lon": 10.93,
+                "type": "disaster",
+                "actors": [],
+            },
+            {
+                "phrase": "Prime Minister Giorgia Meloni visited",
+                "date": "2024-05-07",
+                "date_precision": "day",
+                "place": "Bologna",
+                "lat": 44.49,
+                "lon": 11.34,
+                "type": "visit",
+                "actors": ["Giorgia Meloni"],
+            },
         ],
     },
     {
-        "id": "election", "published": "2023-10-16",
+        "id": "election",
+        "published": "2023-10-16",
         "text": (
             "Voters in Poland went to the polls on Sunday in a parliamentary election that opposition leader "
             "Donald Tusk called the most important since 1989.\n"
@@ -38,16 +64,41 @@ ARTICLES = [
             "Thousands of supporters rallied in Krakow on Saturday evening."
         ),
         "events": [
-            {"phrase": "Voters in Poland went to the polls", "date": "2023-10-15", "date_precision": "day",
-             "place": "Poland", "lat": 52.0, "lon": 20.0, "type": "election", "actors": ["Donald Tusk"]},
-            {"phrase": "Turnout reached 74 percent", "date": "2023-10", "date_precision": "month", "place": "Warsaw",
-             "lat": 52.23, "lon": 21.01, "type": "election", "actors": []},
-            {"phrase": "Thousands of supporters rallied", "date": "2023-10-14", "date_precision": "day",
-             "place": "Krakow", "lat": 50.06, "lon": 19.94, "type": "protest", "actors": []},
+            {
+                "phrase": "Voters in Poland went to the polls",
+                "date": "2023-10-15",
+                "date_precision": "day",
+                "place": "Poland",
+                "lat": 52.0,
+                "lon": 20.0,
+                "type": "election",
+                "actors": ["Donald Tusk"],
+            },
+            {
+                "phrase": "Turnout reached 74 percent",
+                "date": "2023-10",
+                "date_precision": "month",
+                "place": "Warsaw",
+                "lat": 52.23,
+                "lon": 21.01,
+                "type": "election",
+                "actors": [],
+            },
+            {
+                "phrase": "Thousands of supporters rallied",
+                "date": "2023-10-14",
+                "date_precision": "day",
+                "place": "Krakow",
+                "lat": 50.06,
+                "lon": 19.94,
+                "type": "protest",
+                "actors": [],
+            },
         ],
     },
     {
-        "id": "sanctions", "published": "2022-03-02",
+        "id": "sanctions",
+        "published": "2022-03-02",
         "text": (
             "The European Union imposed new sanctions on Belarus on Wednesday, freezing the assets of 22 officials.\n"
             "Foreign ministers met in Brussels last month to discuss the measures, and they signed a joint "
@@ -55,28 +106,77 @@ ARTICLES = [
             "Exports worth $2 billion are affected, the European Commission estimated."
         ),
         "events": [
-            {"phrase": "The European Union imposed new sanctions", "date": "2022-03-02", "date_precision": "day",
-             "place": None, "lat": None, "lon": None, "type": "sanctions", "actors": ["European Union", "Belarus"]},
-            {"phrase": "Foreign ministers met in Brussels", "date": "2022-02", "date_precision": "month",
-             "place": "Brussels", "lat": 50.85, "lon": 4.35, "type": "meeting", "actors": []},
-            {"phrase": "they signed a joint statement", "date": "2022-02-24", "date_precision": "day",
-             "place": "Vienna", "lat": 48.21, "lon": 16.37, "type": "agreement", "actors": []},
+            {
+                "phrase": "The European Union imposed new sanctions",
+                "date": "2022-03-02",
+                "date_precision": "day",
+                "place": None,
+                "lat": None,
+                "lon": None,
+                "type": "sanctions",
+                "actors": ["European Union", "Belarus"],
+            },
+            {
+                "phrase": "Foreign ministers met in Brussels",
+                "date": "2022-02",
+                "date_precision": "month",
+                "place": "Brussels",
+                "lat": 50.85,
+                "lon": 4.35,
+                "type": "meeting",
+                "actors": [],
+            },
+            {
+                "phrase": "they signed a joint statement",
+                "date": "2022-02-24",
+                "date_precision": "day",
+                "place": "Vienna",
+                "lat": 48.21,
+                "lon": 16.37,
+                "type": "agreement",
+                "actors": [],
+            },
         ],
     },
     {
-        "id": "clash", "published": "2020-06-17",
+        "id": "clash",
+        "published": "2020-06-17",
         "text": (
             "Soldiers from India and China clashed in the Galwan Valley in Ladakh on Monday night.\n"
             "Twenty Indian soldiers were killed in the fighting, the Indian Army said in a statement.\n"
             "Defence Minister Rajnath Singh will travel to Leh next week, his office announced."
         ),
         "events": [
-            {"phrase": "Soldiers from India and China clashed", "date": "2020-06-15", "date_precision": "day",
-             "place": "Ladakh", "lat": 34.5, "lon": 77.5, "type": "attack", "actors": ["India", "China"]},
-            {"phrase": "Twenty Indian soldiers were killed", "date": "2020-06", "date_precision": "month",
-             "place": None, "lat": None, "lon": None, "type": "casualties", "actors": ["India", "Indian Army"]},
-            {"phrase": "Defence Minister Rajnath Singh will travel", "date": "2020-06", "date_precision": "month",
-             "place": "Leh", "lat": 34.16, "lon": 77.58, "type": "travel", "actors": ["Rajnath Singh"]},
+            {
+                "phrase": "Soldiers from India and China clashed",
+                "date": "2020-06-15",
+                "date_precision": "day",
+                "place": "Ladakh",
+                "lat": 34.5,
+                "lon": 77.5,
+                "type": "attack",
+                "actors": ["India", "China"],
+            },
+            {
+                "phrase": "Twenty Indian soldiers were killed",
+                "date": "2020-06",
+                "date_precision": "month",
+                "place": None,
+                "lat": None,
+                "lon": None,
+                "type": "casualties",
+                "actors": ["India", "Indian Army"],
+            },
+            {
+                "phrase": "Defence Minister Rajnath Singh will travel",
+                "date": "2020-06",
+                "date_precision": "month",
+                "place": "Leh",
+                "lat": 34.16,
+                "lon": 77.58,
+                "type": "travel",
+                "actors": ["Rajnath Singh"],
+            },
         ],
     },
 ]
@@ -91,12 +191,21 @@ def gold_records() -> list[dict]:
             start = a["text"].index(ev["phrase"])
             line_end = a["text"].find("\n", start)
             end = line_end if line_end >= 0 else len(a["text"])
-            evs.append({k: v for k, v in ev.items() if k != "phrase"} | {"start": start, "end": end})
-        out.append({"id": a["id"], "text": a["text"], "published": a["published"], "events": evs})
+            evs.append(
+                {k: v for k, v in ev.items() if k != "phrase"}
+                | {"start": start, "end": end}
+            )
+        out.append(
+            {
+                "id": a["id"],
+                "text": a["text"],
+                "published": a["published"],
+                "events": evs,
+            }
+        )
     return out
 
 
 if __name__ == "__main__":
     with open(sys.argv[1], "w", encoding="utf-8") as fh:
-        for r in gold_records():
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in gold_records())

@@ -17,8 +17,10 @@ def _run(capsys, *argv):
     return code, out, err
 
 
-ARTICLE = ("The interior minister met flood victims in Valencia on Friday, and a relief deal worth $50 million "
-           "was signed.\nLater that night protesters rallied in Madrid, police said.\n")
+ARTICLE = (
+    "The interior minister met flood victims in Valencia on Friday, and a relief deal worth $50 million "
+    "was signed.\nLater that night protesters rallied in Madrid, police said.\n"
+)
 
 
 def test_draft_prints_json_list(tmp_path, capsys):
@@ -27,15 +29,37 @@ def test_draft_prints_json_list(tmp_path, capsys):
     code, out, err = _run(capsys, "draft", str(f), "--published", "2024-11-04")
     assert code == 0, err
     drafts = json.loads(out)
-    assert len(drafts) >= 3  # the meeting and the deal share a sentence but are two events
-    keys = {"start", "end", "date", "end_date", "date_precision", "place", "lat", "lon", "place_precision",
-            "actors", "type", "title", "figures", "confidence"}
+    assert (
+        len(drafts) >= 3
+    )  # the meeting and the deal share a sentence but are two events
+    keys = {
+        "start",
+        "end",
+        "date",
+        "end_date",
+        "date_precision",
+        "place",
+        "lat",
+        "lon",
+        "place_precision",
+        "actors",
+        "type",
+        "title",
+        "figures",
+        "confidence",
+    }
     assert all(keys <= set(d) for d in drafts)
     first = drafts[0]
     assert first["date"] == "2024-11-01" and first["place"] == "Valencia"
-    sentences = [ARTICLE[d["start"]:d["end"]] for d in drafts]
-    assert all(d["title"] not in sentences and d["title"] not in ARTICLE for d in drafts)
-    assert any(f["unit"] == "USD" and f["value"] == 50_000_000 for d in drafts for f in d["figures"])
+    sentences = [ARTICLE[d["start"] : d["end"]] for d in drafts]
+    assert all(
+        d["title"] not in sentences and d["title"] not in ARTICLE for d in drafts
+    )
+    assert any(
+        f["unit"] == "USD" and f["value"] == 50_000_000
+        for d in drafts
+        for f in d["figures"]
+    )
 
 
 def test_draft_without_publication_date_says_so(tmp_path, capsys):
@@ -47,15 +71,21 @@ def test_draft_without_publication_date_says_so(tmp_path, capsys):
 
 def test_draft_dateline_and_no_events(tmp_path, capsys):
     f = tmp_path / "c.txt"
-    f.write_text("LIMA, 4 March 2024\nThe weather was mild and the sky was blue over the hills.", encoding="utf-8")
+    f.write_text(
+        "LIMA, 4 March 2024\nThe weather was mild and the sky was blue over the hills.",
+        encoding="utf-8",
+    )
     code, out, err = _run(capsys, "draft", str(f))
     assert code == 0 and json.loads(out) == [] and "no events found" in err
 
 
 def test_non_english_is_refused(tmp_path, capsys):
     f = tmp_path / "d.txt"
-    f.write_text("Der Minister traf sich am Montag in Berlin mit den Vertretern der Regierung und sprach über "
-                 "die Lage im Land.", encoding="utf-8")
+    f.write_text(
+        "Der Minister traf sich am Montag in Berlin mit den Vertretern der Regierung und sprach über "
+        "die Lage im Land.",
+        encoding="utf-8",
+    )
     code, _, err = _run(capsys, "draft", str(f), "--published", "2024-01-01")
     assert code == 2 and "only English" in err and "d.txt" in err
 
@@ -63,13 +93,23 @@ def test_non_english_is_refused(tmp_path, capsys):
 def test_draft_corpus(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     out = tmp_path / "out.jsonl"
-    src.write_text(json.dumps({"id": "x", "text": ARTICLE, "published": "2024-11-04"}) + "\n\n"
-                   + json.dumps({"id": "y", "text": "Nothing happened.", "published": "2024-11-04"}) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": "x", "text": ARTICLE, "published": "2024-11-04"})
+        + "\n\n"
+        + json.dumps(
+            {"id": "y", "text": "Nothing happened.", "published": "2024-11-04"}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
     assert code == 0, err
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [x["id"] for x in lines] == ["x", "y"] and lines[0]["events"] and lines[1]["events"] == []
+    assert (
+        [x["id"] for x in lines] == ["x", "y"]
+        and lines[0]["events"]
+        and lines[1]["events"] == []
+    )
     src.write_text('{"id": "z"}\n', encoding="utf-8")
     code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
     assert code == 2 and "in.jsonl:1" in err
@@ -82,8 +122,10 @@ def test_cite_unique_crlf_and_non_bmp(tmp_path, capsys):
     code, out, _ = _run(capsys, "cite", str(f), "arrived in Quito")
     assert code == 0
     res = json.loads(out)
-    assert text[res["start"]:res["end"]] == "arrived in Quito"
-    assert res["start"] == text.index("arrived")  # code points: the emoji counts 1, CRLF counts 2
+    assert text[res["start"] : res["end"]] == "arrived in Quito"
+    assert res["start"] == text.index(
+        "arrived"
+    )  # code points: the emoji counts 1, CRLF counts 2
     assert res["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
 
 
@@ -101,7 +143,9 @@ def test_several_drafts_share_a_sentence():
     t = "The premiers met for talks in Hanoi on 2 May, signing a rice trade deal, while troops withdrew from the border."
     drafts = draft(t, "2024-05-03", actors=[])
     assert [d["type"] for d in drafts] == ["meeting", "agreement", "military"]
-    assert drafts[1]["date"] == "2024-05-02" and "date-from-sentence" in drafts[1]["flags"]
+    assert (
+        drafts[1]["date"] == "2024-05-02" and "date-from-sentence" in drafts[1]["flags"]
+    )
     assert len({(d["start"], d["end"]) for d in drafts}) == 3
 
 

@@ -13,24 +13,31 @@ PUB = date(2024, 5, 8)  # a Wednesday
 
 
 def _dates(s: str, pub: date = PUB):
-    return [(m.date, m.end_date, m.precision) for m in dates.find_dates(s, pub) if not m.bound]
+    return [
+        (m.date, m.end_date, m.precision)
+        for m in dates.find_dates(s, pub)
+        if not m.bound
+    ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The talks opened on 3 September 2023 in Oslo.", ("2023-09-03", None, "day")),
-    ("Envoys met on Sept. 3, 2023.", ("2023-09-03", None, "day")),
-    ("The summit ran on April 2-3.", ("2024-04-02", "2024-04-03", "day")),
-    ("The ministers met on Monday.", ("2024-05-06", None, "day")),
-    ("The ministers met on Wednesday.", ("2024-05-08", None, "day")),
-    ("The ministers will meet on Friday.", ("2024-05-10", None, "day")),
-    ("Storms hit the coast yesterday.", ("2024-05-07", None, "day")),
-    ("Prices rose last month.", ("2024-04", None, "month")),
-    ("A pact was signed in June 2022.", ("2022-06", None, "month")),
-    ("The law passed earlier this year.", ("2024", None, "year")),
-    ("They met three days ago.", ("2024-05-05", None, "day")),
-    ("Plans for 2021-2023 were drawn.", ("2021", "2023", "year")),
-    ("The vote is on 2024-06-09.", ("2024-06-09", None, "day")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The talks opened on 3 September 2023 in Oslo.", ("2023-09-03", None, "day")),
+        ("Envoys met on Sept. 3, 2023.", ("2023-09-03", None, "day")),
+        ("The summit ran on April 2-3.", ("2024-04-02", "2024-04-03", "day")),
+        ("The ministers met on Monday.", ("2024-05-06", None, "day")),
+        ("The ministers met on Wednesday.", ("2024-05-08", None, "day")),
+        ("The ministers will meet on Friday.", ("2024-05-10", None, "day")),
+        ("Storms hit the coast yesterday.", ("2024-05-07", None, "day")),
+        ("Prices rose last month.", ("2024-04", None, "month")),
+        ("A pact was signed in June 2022.", ("2022-06", None, "month")),
+        ("The law passed earlier this year.", ("2024", None, "year")),
+        ("They met three days ago.", ("2024-05-05", None, "day")),
+        ("Plans for 2021-2023 were drawn.", ("2021", "2023", "year")),
+        ("The vote is on 2024-06-09.", ("2024-06-09", None, "day")),
+    ],
+)
 def test_date_forms(text, expected):
     assert _dates(text)[0] == expected
 
@@ -44,29 +51,60 @@ def test_dates_bounds_and_year_inference():
 
 def test_no_date_is_flagged_not_invented():
     fb = dates.fallback(PUB)
-    assert (fb.date, fb.precision, fb.flags) == ("2024-05", "month", ["date-not-stated"])
+    assert (fb.date, fb.precision, fb.flags) == (
+        "2024-05",
+        "month",
+        ["date-not-stated"],
+    )
     assert dates.resolve([], 0) is None
 
 
 def test_type_vocabulary_and_mapping():
     assert len(TYPES) == 15 and "other" in TYPES
-    assert [normalise_type(w) for w in ("Parade", "summit", "casualty report", "strike", "treaty", "zzz", None)] == [
-        "ceremony", "meeting", "casualties", "attack", "agreement", "other", "other"]
-    for word in ("parade", "summit", "talks", "agreement", "treaty", "deployment", "casualty report", "statement",
-                 "visit", "travel", "security", "strike", "policy", "analysis"):
+    assert [
+        normalise_type(w)
+        for w in (
+            "Parade",
+            "summit",
+            "casualty report",
+            "strike",
+            "treaty",
+            "zzz",
+            None,
+        )
+    ] == ["ceremony", "meeting", "casualties", "attack", "agreement", "other", "other"]
+    for word in (
+        "parade",
+        "summit",
+        "talks",
+        "agreement",
+        "treaty",
+        "deployment",
+        "casualty report",
+        "statement",
+        "visit",
+        "travel",
+        "security",
+        "strike",
+        "policy",
+        "analysis",
+    ):
         assert normalise_type(word) in TYPES
 
 
-@pytest.mark.parametrize("sentence, kind", [
-    ("Gunmen attacked a bus depot, officials said.", "attack"),
-    ("Three people died when the bridge collapsed.", "casualties"),
-    ("The two presidents held talks over dinner.", "meeting"),
-    ("Thousands of workers protested outside the factory.", "protest"),
-    ("Parliament voted to impose an embargo on the regime.", "sanctions"),
-    ("A magnitude 6 earthquake shook the island.", "disaster"),
-    ("The city is hosting a parade for the anniversary.", "ceremony"),
-    ("The spokesman said the plan was final.", "statement"),
-])
+@pytest.mark.parametrize(
+    "sentence, kind",
+    [
+        ("Gunmen attacked a bus depot, officials said.", "attack"),
+        ("Three people died when the bridge collapsed.", "casualties"),
+        ("The two presidents held talks over dinner.", "meeting"),
+        ("Thousands of workers protested outside the factory.", "protest"),
+        ("Parliament voted to impose an embargo on the regime.", "sanctions"),
+        ("A magnitude 6 earthquake shook the island.", "disaster"),
+        ("The city is hosting a parade for the anniversary.", "ceremony"),
+        ("The spokesman said the plan was final.", "statement"),
+    ],
+)
 def test_trigger_types(sentence, kind):
     head = triggers.event_type(triggers.find_triggers(sentence, 0, len(sentence)))
     assert head is not None and head.type == kind
@@ -75,25 +113,42 @@ def test_trigger_types(sentence, kind):
 def test_figures_and_claimants():
     s = "More than 15,000 troops and about 600 armoured vehicles moved 2,000 km, according to the defence ministry."
     claim = figures.claimant(s)
-    got = [(f["value"], f["unit"], f["qualifier"]) for f in figures.find_figures(s, 0, len(s), claimed_by=claim)]
-    assert got == [(15000, "troops", "more than"), (600, "vehicles", "about"), (2000, "km", "")]
+    got = [
+        (f["value"], f["unit"], f["qualifier"])
+        for f in figures.find_figures(s, 0, len(s), claimed_by=claim)
+    ]
+    assert got == [
+        (15000, "troops", "more than"),
+        (600, "vehicles", "about"),
+        (2000, "km", ""),
+    ]
     assert claim == "the defence ministry"
     s2 = "The Coast Guard said 40 migrants were rescued and a $3.5 million fund was set up."
     f2 = figures.find_figures(s2, 0, len(s2), claimed_by=figures.claimant(s2))
-    assert [(f["value"], f["unit"], f["claimed_by"]) for f in f2] == [(40, "migrants", "Coast Guard"),
-                                                                      (3500000, "USD", "Coast Guard")]
+    assert [(f["value"], f["unit"], f["claimed_by"]) for f in f2] == [
+        (40, "migrants", "Coast Guard"),
+        (3500000, "USD", "Coast Guard"),
+    ]
     s3 = "In 1999 the 3rd fleet sailed."
     assert figures.find_figures(s3, 0, len(s3)) == []
 
 
 def _index():
-    return actors.ActorIndex([
-        actors.Actor("mori", "Hana Mori", "森花", "person", "JP"),
-        actors.Actor("diaz", "Carla Diaz", "", "person", "ES"),
-        actors.Actor("pak", "Pak Sun Hui", "박순희", "person", "KP"),
-        actors.Actor("opec", "Organization of the Petroleum Exporting Countries", "", "organisation", ""),
-        actors.Actor("spain", "Spain", "España", "state", "ES"),
-    ])
+    return actors.ActorIndex(
+        [
+            actors.Actor("mori", "Hana Mori", "森花", "person", "JP"),
+            actors.Actor("diaz", "Carla Diaz", "", "person", "ES"),
+            actors.Actor("pak", "Pak Sun Hui", "박순희", "person", "KP"),
+            actors.Actor(
+                "opec",
+                "Organization of the Petroleum Exporting Countries",
+                "",
+                "organisation",
+                "",
+            ),
+            actors.Actor("spain", "Spain", "España", "state", "ES"),
+        ]
+    )
 
 
 def test_actor_short_forms_and_native_names():
@@ -104,8 +159,12 @@ def test_actor_short_forms_and_native_names():
 
 
 def test_ambiguous_short_form_follows_full_names():
-    idx = actors.ActorIndex([actors.Actor("a", "Lee Min", "", "person", "KR"),
-                             actors.Actor("b", "Jordan Lee", "", "person", "US")])
+    idx = actors.ActorIndex(
+        [
+            actors.Actor("a", "Lee Min", "", "person", "KR"),
+            actors.Actor("b", "Jordan Lee", "", "person", "US"),
+        ]
+    )
     text = "Jordan Lee arrived. Jordan Lee spoke. Lee left."
     assert [a.id for _, _, a in idx.for_text(text)][-1] == "b"
 
@@ -121,9 +180,16 @@ def test_new_actors_with_kinds():
 def test_sentences_and_clauses():
     t = "Dr. Ruiz met the U.S. envoy in Lima. Both sides signed a deal.\nHeadline without stop"
     spans = clauses.split_sentences(t)
-    assert [t[s:e] for s, e in spans] == ["Dr. Ruiz met the U.S. envoy in Lima.", "Both sides signed a deal.",
-                                          "Headline without stop"]
+    assert [t[s:e] for s, e in spans] == [
+        "Dr. Ruiz met the U.S. envoy in Lima.",
+        "Both sides signed a deal.",
+        "Headline without stop",
+    ]
     assert clauses.is_heading(t, *spans[2]) and not clauses.is_heading(t, *spans[0])
     u = "The leaders held talks and a water deal was signed, while rebels attacked a convoy."
     parts = [u[s:e] for s, e in clauses.split_clauses(u, 0, len(u))]
-    assert parts == ["The leaders held talks", "a water deal was signed", "rebels attacked a convoy."]
+    assert parts == [
+        "The leaders held talks",
+        "a water deal was signed",
+        "rebels attacked a convoy.",
+    ]

@@ -31,9 +31,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december"]
-WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+WEEKDAY_NAMES = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+]
 GENERIC = {"oblast", "region", "province", "strip", "sea", "state", "county"}
 
 
@@ -44,8 +64,9 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def supported_date(curated: str, text: str, published: date, background: bool = False
-                   ) -> tuple[str | None, str | None]:
+def supported_date(
+    curated: str, text: str, published: date, background: bool = False
+) -> tuple[str | None, str | None]:
     """The curated date cut to the precision the article supports (see the module docstring); the
     publication day counts as stated only for events the curators dated from the articles alone."""
     low = text.lower()
@@ -54,8 +75,12 @@ def supported_date(curated: str, text: str, published: date, background: bool = 
     if d is not None:
         day = date(y, m, d)
         month = MONTH_NAMES[m - 1]
-        named = re.search(rf"\b{d}(?:st|nd|rd|th)? {month}\b|\b{month[:3]}\w*\.? {d}(?!\d)", low)
-        weekday = WEEKDAY_NAMES[day.weekday()] in low and abs((day - published).days) < 7
+        named = re.search(
+            rf"\b{d}(?:st|nd|rd|th)? {month}\b|\b{month[:3]}\w*\.? {d}(?!\d)", low
+        )
+        weekday = (
+            WEEKDAY_NAMES[day.weekday()] in low and abs((day - published).days) < 7
+        )
         if (day == published and not background) or named or weekday:
             return curated, "day"
     if m is not None:
@@ -98,27 +123,48 @@ def load_regions(path: Path) -> dict:
 
 
 # A country says where only after "in/at/across" or a motion word with "to" ("visit to China").
-_WHERE = re.compile(r"(?:\b(?:in|at|inside|across|throughout)|\b(?:visit|trip|travel\w*|journey|arrived|deployed|sent)"
-                    r"\s+(?:\w+\s+){0,2}?(?:to|into))\s+(?:the\s+)?$", re.I)
+_WHERE = re.compile(
+    r"(?:\b(?:in|at|inside|across|throughout)|\b(?:visit|trip|travel\w*|journey|arrived|deployed|sent)"
+    r"\s+(?:\w+\s+){0,2}?(?:to|into))\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
-def stated_place(name: str, lat: float, lon: float, precision: str, passage: tuple[int, int], text: str, toponyms):
+def stated_place(
+    name: str,
+    lat: float,
+    lon: float,
+    precision: str,
+    passage: tuple[int, int],
+    text: str,
+    toponyms,
+):
     """The curated place as far as the passage states it: itself (its name, or a toponym as precise within
     161 km), else the country holding it when the passage names only that, else None."""
     from geo import geocode
 
     words = [w for w in name.replace("-", " ").split() if w.lower() not in GENERIC]
-    if words and " ".join(words).lower() in text[passage[0]:passage[1]].lower():
+    if words and " ".join(words).lower() in text[passage[0] : passage[1]].lower():
         return name, lat, lon
-    inside = [t for t in toponyms if passage[0] <= t.start < passage[1] and t.kind == "literal"]
+    inside = [
+        t
+        for t in toponyms
+        if passage[0] <= t.start < passage[1] and t.kind == "literal"
+    ]
     fine = precision not in ("country", "approximate")
     for t in inside:
-        if geocode.haversine_km(t.lat, t.lon, lat, lon) <= 161 and (t.feature != "country" or not fine):
+        if geocode.haversine_km(t.lat, t.lon, lat, lon) <= 161 and (
+            t.feature != "country" or not fine
+        ):
             return name, lat, lon
     home = geocode.geocode_place(name)
     for t in inside:
-        if t.feature == "country" and home is not None and t.country == home.country and _WHERE.search(
-                text, max(0, t.start - 40), t.start):
+        if (
+            t.feature == "country"
+            and home is not None
+            and t.country == home.country
+            and _WHERE.search(text, max(0, t.start - 40), t.start)
+        ):
             return t.name, t.lat, t.lon
     return None
 
@@ -131,7 +177,10 @@ def build(data: Path, seeds: Path) -> list[dict]:
     actors = {r["id"]: r["name"] for r in _rows(data / "actors.csv")}
     cites = [r for r in _rows(data / "citations.csv") if r.get("layer") == "events"]
     manifest = _rows(data / "sources.csv") or _rows(ROOT / "seeds" / "sources.csv")
-    overrides = {r["name"].casefold(): (float(r["lat"]), float(r["lon"]), r["name"]) for r in _rows(data / "places.csv")}
+    overrides = {
+        r["name"].casefold(): (float(r["lat"]), float(r["lon"]), r["name"])
+        for r in _rows(data / "places.csv")
+    }
     regions = load_regions(data / "regions.geojson")
     out = []
     for src in manifest:
@@ -145,27 +194,72 @@ def build(data: Path, seeds: Path) -> list[dict]:
         for c in cites:
             if c.get("file") == src["file"] and c.get("start") and c["item"] in events:
                 spans.setdefault(c["item"], []).append([int(c["start"]), int(c["end"])])
-        background = {c["item"] for c in cites if not c.get("file") and c.get("citation")}
+        background = {
+            c["item"] for c in cites if not c.get("file") and c.get("citation")
+        }
         gold = []
         for eid, sp in spans.items():
             ev = events[eid]
             sp.sort()
             cited = " … ".join(text[a:b] for a, b in sp)
-            d, prec = supported_date(ev["date"], cited, published, background=eid in background)
-            lat, lon, pname = place_point(ev.get("place") or "", ev.get("lat", ""), ev.get("lon", ""), overrides, regions)
+            d, prec = supported_date(
+                ev["date"], cited, published, background=eid in background
+            )
+            lat, lon, pname = place_point(
+                ev.get("place") or "",
+                ev.get("lat", ""),
+                ev.get("lon", ""),
+                overrides,
+                regions,
+            )
             got = None
-            for a, b in ([] if lat is None else sp):
-                got = got or stated_place(pname, lat, lon, ev.get("place_precision") or "", (a, b), text, toponyms)
-            curated = {"date": ev["date"], "lat": lat, "lon": lon, "place": ev.get("place") or ""}
+            for a, b in [] if lat is None else sp:
+                got = got or stated_place(
+                    pname,
+                    lat,
+                    lon,
+                    ev.get("place_precision") or "",
+                    (a, b),
+                    text,
+                    toponyms,
+                )
+            curated = {
+                "date": ev["date"],
+                "lat": lat,
+                "lon": lon,
+                "place": ev.get("place") or "",
+            }
             pname, lat, lon = got or (None, None, None)
-            gold.append({
-                "event_id": eid, "start": sp[0][0], "end": sp[0][1], "spans": sp, "date": d, "date_precision": prec,
-                "place": pname, "lat": lat, "lon": lon,
-                "actors": [actors.get(a, a) for a in (ev.get("actors") or "").split(";") if a],
-                "type": normalise_type(ev.get("type")), "dataset_type": ev.get("type") or "", "curated": curated,
-            })
+            gold.append(
+                {
+                    "event_id": eid,
+                    "start": sp[0][0],
+                    "end": sp[0][1],
+                    "spans": sp,
+                    "date": d,
+                    "date_precision": prec,
+                    "place": pname,
+                    "lat": lat,
+                    "lon": lon,
+                    "actors": [
+                        actors.get(a, a)
+                        for a in (ev.get("actors") or "").split(";")
+                        if a
+                    ],
+                    "type": normalise_type(ev.get("type")),
+                    "dataset_type": ev.get("type") or "",
+                    "curated": curated,
+                }
+            )
         gold.sort(key=lambda g: g["start"])
-        out.append({"id": src["file"], "text": text, "published": src["date"][:10], "events": gold})
+        out.append(
+            {
+                "id": src["file"],
+                "text": text,
+                "published": src["date"][:10],
+                "events": gold,
+            }
+        )
     return out
 
 
@@ -181,8 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     recs = build(Path(a.data), Path(a.seeds))
     Path(a.output).parent.mkdir(parents=True, exist_ok=True)
     with open(a.output, "w", encoding="utf-8") as fh:
-        for r in recs:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
     n = sum(len(r["events"]) for r in recs)
     sys.stderr.write(f"{len(recs)} articles, {n} gold events -> {a.output}\n")
     return 0

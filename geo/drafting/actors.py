@@ -15,7 +15,16 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-FAMILY_NAME_FIRST = {"CN", "KP", "KR", "VN", "TW", "HK", "MO", "KH"}  # Japanese names appear given-name first in English
+FAMILY_NAME_FIRST = {
+    "CN",
+    "KP",
+    "KR",
+    "VN",
+    "TW",
+    "HK",
+    "MO",
+    "KH",
+}  # Japanese names appear given-name first in English
 TITLES = (
     "President|Prime Minister|Premier|Chancellor|Minister|Foreign Minister|Defence Minister|Defense Minister|"
     "Secretary|Secretary-General|Secretary of State|General|Gen\\.|Admiral|Colonel|Commander|Leader|leader|"
@@ -31,8 +40,11 @@ ORG_HEADS = (
 )
 _NAME = r"[A-Z][\w'’\-]+(?:\s+(?:[A-Z][\w'’\-]+|de|al|bin|van|von|der|la))*"
 _PERSON_CUE = re.compile(r"\b(?:" + TITLES + r")\s+(?P<name>" + _NAME + r")")
-_ORG = re.compile(r"\b(?:[Tt]he\s+)?(?P<name>(?:[A-Z][\w'’\-]+\s+(?:of\s+(?:the\s+)?)?){0,5}(?:" + ORG_HEADS +
-                  r")(?:\s+of\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)*)?)\b")
+_ORG = re.compile(
+    r"\b(?:[Tt]he\s+)?(?P<name>(?:[A-Z][\w'’\-]+\s+(?:of\s+(?:the\s+)?)?){0,5}(?:"
+    + ORG_HEADS
+    + r")(?:\s+of\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)*)?)\b"
+)
 _TITLE_WORDS = set(TITLES.replace("\\.", "").replace("|", " ").lower().split())
 
 
@@ -64,8 +76,17 @@ def load_actors(data_dir: str | Path | None) -> list[Actor]:
     if not path.is_file():
         return []
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return [Actor(r.get("id", ""), r.get("name", ""), r.get("native_name", "") or "", r.get("kind", ""),
-                      (r.get("country", "") or "").upper()) for r in csv.DictReader(fh) if r.get("id") and r.get("name")]
+        return [
+            Actor(
+                r.get("id", ""),
+                r.get("name", ""),
+                r.get("native_name", "") or "",
+                r.get("kind", ""),
+                (r.get("country", "") or "").upper(),
+            )
+            for r in csv.DictReader(fh)
+            if r.get("id") and r.get("name")
+        ]
 
 
 class ActorIndex:
@@ -73,7 +94,9 @@ class ActorIndex:
 
     def __init__(self, actors: list[Actor]):
         self.actors = actors
-        self.by_country = {a.country: a for a in actors if a.kind == "state" and a.country}
+        self.by_country = {
+            a.country: a for a in actors if a.kind == "state" and a.country
+        }
         self.aliases: dict[str, list[Actor]] = {}
         for a in actors:
             for alias in self._aliases(a):
@@ -82,7 +105,11 @@ class ActorIndex:
                     lst.append(a)
         keys = sorted(self.aliases, key=len, reverse=True)
         alt = "|".join(re.escape(k).replace(r"\ ", r"[\s\-]+") for k in keys if k)
-        self._rx = re.compile(r"(?<![\w])(?:" + alt + r")(?![\w])", re.I) if alt else None
+        self._rx = (
+            re.compile(r"(?<![\w])(?:" + alt + r")(?![\w])", re.IGNORECASE)
+            if alt
+            else None
+        )
 
     @staticmethod
     def _aliases(a: Actor) -> list[str]:
@@ -96,7 +123,9 @@ class ActorIndex:
             if len(parts) > 1:
                 out.append(parts[0] if a.country in FAMILY_NAME_FIRST else parts[-1])
         elif a.kind == "organisation" and 2 <= len(a.id) <= 6 and a.id.isalpha():
-            out.append(a.id.upper())  # "SCO", "NATO": short ids of organisations are their acronyms
+            out.append(
+                a.id.upper()
+            )  # "SCO", "NATO": short ids of organisations are their acronyms
         return [x for x in out if x]
 
     def for_text(self, text: str) -> list[tuple[int, int, Actor]]:
@@ -118,7 +147,9 @@ class ActorIndex:
         for s, e, cands in hits:
             if not cands:
                 continue
-            best = max(cands, key=lambda a: (full_uses.get(a.id, 0), a.kind == "person"))
+            best = max(
+                cands, key=lambda a: (full_uses.get(a.id, 0), a.kind == "person")
+            )
             out.append((s, e, best))
         return out
 
@@ -126,7 +157,9 @@ class ActorIndex:
         return self.by_country.get(country or "")
 
 
-def new_actors(text: str, start: int, end: int, known: set[str], toponym_names: set[str]) -> list[dict]:
+def new_actors(
+    text: str, start: int, end: int, known: set[str], toponym_names: set[str]
+) -> list[dict]:
     """People and organisations named in ``text[start:end]`` that are not known actors.
 
     People need a title cue ("Minister Ana Lopez", "an analyst, Ana Lopez"); organisations a head word
@@ -142,10 +175,17 @@ def new_actors(text: str, start: int, end: int, known: set[str], toponym_names: 
     seen = set(known)
     for m in _PERSON_CUE.finditer(seg):
         name = _strip_titles(m.group("name"))
-        if name and _norm(name) not in seen and name not in toponym_names and not _ORG.fullmatch(name):
-            if not any(_norm(name) in k or k in _norm(name) for k in seen if len(k) > 3):
-                out.append({"name": name, "kind": "person"})
-                seen.add(_norm(name))
+        fresh = (
+            name
+            and _norm(name) not in seen
+            and name not in toponym_names
+            and not _ORG.fullmatch(name)
+        )
+        if fresh and not any(
+            _norm(name) in k or k in _norm(name) for k in seen if len(k) > 3
+        ):
+            out.append({"name": name, "kind": "person"})
+            seen.add(_norm(name))
     for m in _ORG.finditer(seg):
         name = m.group("name").strip()
         words = name.split()

@@ -11,9 +11,51 @@ from __future__ import annotations
 import re
 
 ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "lt", "col", "capt", "sgt", "rep", "sen", "prof",
-    "rev", "no", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "inc", "ltd", "co", "corp", "dept",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "gen",
+    "gov",
+    "lt",
+    "col",
+    "capt",
+    "sgt",
+    "rep",
+    "sen",
+    "prof",
+    "rev",
+    "no",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "est",
 }
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n+")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
@@ -39,7 +81,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             word = (w.group(1) if w else "").lower()
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
-        _add(text, start, m.end() if not m.group().startswith("\n") else m.start(), spans)
+        _add(
+            text, start, m.end() if not m.group().startswith("\n") else m.start(), spans
+        )
         start = m.end()
     _add(text, start, len(text), spans)
     return spans
@@ -93,5 +137,7 @@ def is_heading(text: str, start: int, end: int) -> bool:
         return True
     line_end = text.find("\n", end)
     line_start = text.rfind("\n", 0, start) + 1
-    alone = not text[line_start:start].strip() and (line_end == -1 or line_end == end or end == len(text))
+    alone = not text[line_start:start].strip() and (
+        line_end == -1 or line_end == end or end == len(text)
+    )
     return alone and not s.endswith((".", "!", "…", ":"))

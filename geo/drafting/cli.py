@@ -69,7 +69,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise _err("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
     text, html = _read(args.file)
     try:
-        pub, _ = publication_date(text, _manifest_date(Path(args.file), data_dir), args.published, html)
+        pub, _ = publication_date(
+            text, _manifest_date(Path(args.file), data_dir), args.published, html
+        )
         drafts = draft(text, pub, data_dir=data_dir)
     except DraftingError as exc:
         raise _err(f"{args.file}: {exc}") from None
@@ -96,9 +98,13 @@ def _draft_corpus(args, data_dir: Path) -> int:
                     continue
                 try:
                     rec = json.loads(line)
-                    records.append((n, str(rec["id"]), str(rec["text"]), rec.get("published")))
+                    records.append(
+                        (n, str(rec["id"]), str(rec["text"]), rec.get("published"))
+                    )
                 except (ValueError, KeyError, TypeError):
-                    raise _err(f"{args.corpus}:{n}: expected a JSON object with 'id', 'text' and 'published'") from None
+                    raise _err(
+                        f"{args.corpus}:{n}: expected a JSON object with 'id', 'text' and 'published'"
+                    ) from None
     except OSError as exc:
         raise _err(f"cannot read {args.corpus}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -119,8 +125,10 @@ def _draft_corpus(args, data_dir: Path) -> int:
         Path(args.output).write_text("".join(x + "\n" for x in lines), encoding="utf-8")
     except OSError as exc:
         raise _err(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    sys.stderr.write(f"{len(records)} articles in {dt:.2f} s ({len(records) / max(dt, 1e-9):.1f} articles/s), "
-                     f"{empty} with no events found -> {args.output}\n")
+    sys.stderr.write(
+        f"{len(records)} articles in {dt:.2f} s ({len(records) / max(dt, 1e-9):.1f} articles/s), "
+        f"{empty} with no events found -> {args.output}\n"
+    )
     return 0
 
 
@@ -161,11 +169,29 @@ def cmd_cite(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{args.file}: phrase not found: {args.phrase!r}\n")
         return 2
     if len(m) == 1:
-        print(json.dumps({"file": Path(args.file).name, "start": m[0][0], "end": m[0][1], "sha256": res["sha256"]}))
+        print(
+            json.dumps(
+                {
+                    "file": Path(args.file).name,
+                    "start": m[0][0],
+                    "end": m[0][1],
+                    "sha256": res["sha256"],
+                }
+            )
+        )
         return 0
-    sys.stderr.write(f"{args.file}: the phrase occurs {len(m)} times; cite a longer phrase. Candidates:\n")
-    print(json.dumps({"file": Path(args.file).name, "sha256": res["sha256"],
-                      "candidates": [{"start": s, "end": e} for s, e in m]}))
+    sys.stderr.write(
+        f"{args.file}: the phrase occurs {len(m)} times; cite a longer phrase. Candidates:\n"
+    )
+    print(
+        json.dumps(
+            {
+                "file": Path(args.file).name,
+                "sha256": res["sha256"],
+                "candidates": [{"start": s, "end": e} for s, e in m],
+            }
+        )
+    )
     return 1
 
 
@@ -188,15 +214,39 @@ def cmd_bench_events(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     """Add the `draft` and `cite` subcommands to geo/cli.py's subparsers."""
-    p = sub.add_parser("draft", help="draft events from an article (JSON list), or a JSONL corpus")
-    p.add_argument("file", nargs="?", metavar="ARTICLE", help="article (.txt, .md, .html)")
-    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date (else manifest, HTML meta, dateline)")
-    p.add_argument("--data", metavar="DIR", help="dataset folder whose actors are matched (default: data/)")
-    p.add_argument("--corpus", metavar="IN.jsonl", help='JSONL of {"id", "text", "published"} lines')
-    p.add_argument("-o", "--output", metavar="OUT.jsonl", help='output JSONL of {"id", "events"} lines')
+    p = sub.add_parser(
+        "draft", help="draft events from an article (JSON list), or a JSONL corpus"
+    )
+    p.add_argument(
+        "file", nargs="?", metavar="ARTICLE", help="article (.txt, .md, .html)"
+    )
+    p.add_argument(
+        "--published",
+        metavar="YYYY-MM-DD",
+        help="publication date (else manifest, HTML meta, dateline)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help="dataset folder whose actors are matched (default: data/)",
+    )
+    p.add_argument(
+        "--corpus",
+        metavar="IN.jsonl",
+        help='JSONL of {"id", "text", "published"} lines',
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.jsonl",
+        help='output JSONL of {"id", "events"} lines',
+    )
     p.set_defaults(func=cmd_draft)
 
-    p = sub.add_parser("cite", help="start, end and SHA-256 of a phrase in an article (or the candidates)")
+    p = sub.add_parser(
+        "cite",
+        help="start, end and SHA-256 of a phrase in an article (or the candidates)",
+    )
     p.add_argument("file", metavar="ARTICLE")
     p.add_argument("phrase", metavar="PHRASE")
     p.set_defaults(func=cmd_cite)

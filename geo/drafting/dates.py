@@ -17,39 +17,118 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "a couple of": 2, "a few": 3, "several": 3}
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "a couple of": 2,
+    "a few": 3,
+    "several": 3,
+}
 
-_MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
-_DAY = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*[-–]\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+_MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DAY = (
+    r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*[-–]\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+)
 _DAY_B = _DAY.replace("d1", "e1").replace("d2", "e2")
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
     ("dmy", re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR + r"\b")),
-    ("mdy", re.compile(r"\b" + _MON + r"\s+" + _DAY_B + r"(?![\d,]*\d{3})" + _YEAR + r"\b")),
-    ("my", re.compile(r"\b(?P<pre>(?i:in|since|until|by|before|after|from|during|of|last|next|this|early|late|mid-?))?\s*"
-                      + _MON + r"(?:\s+(?P<year>(?:19|20)\d\d))?\b")),
-    ("rel", re.compile(r"\b(?P<rel>yesterday|today|tonight|tomorrow|this morning|this afternoon|this evening|"
-                       r"last night|earlier today|earlier this (?:week|month|year)|later this (?:week|month|year)|"
-                       r"last (?:week|month|year)|next (?:week|month|year)|this (?:week|month|year)|earlier)\b", re.I)),
-    ("ago", re.compile(r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|a couple of|a few|several)\s+"
-                       r"(?P<unit>day|week|month|year)s?\s+(?:ago|earlier)\b", re.I)),
-    ("wd", re.compile(r"\b(?P<pre>(?i:on|last|next|this|since|until|by|before)\s+)?(?P<wd>Monday|Tuesday|Wednesday|"
-                      r"Thursday|Friday|Saturday|Sunday)\b")),
-    ("year", re.compile(r"\b(?P<pre>(?i:in|since|until|by|before|after|from|during|of|early|late|mid-?))?\s*"
-                        r"(?P<y>(?:19|20)\d\d)(?:\s*[-–]\s*(?P<y2>(?:19|20)\d\d))?\b(?![-–/]\d|\s*(?:km|%|people|troops))")),
+    (
+        "mdy",
+        re.compile(r"\b" + _MON + r"\s+" + _DAY_B + r"(?![\d,]*\d{3})" + _YEAR + r"\b"),
+    ),
+    (
+        "my",
+        re.compile(
+            r"\b(?P<pre>(?i:in|since|until|by|before|after|from|during|of|last|next|this|early|late|mid-?))?\s*"
+            + _MON
+            + r"(?:\s+(?P<year>(?:19|20)\d\d))?\b"
+        ),
+    ),
+    (
+        "rel",
+        re.compile(
+            r"\b(?P<rel>yesterday|today|tonight|tomorrow|this morning|this afternoon|this evening|"
+            r"last night|earlier today|earlier this (?:week|month|year)|later this (?:week|month|year)|"
+            r"last (?:week|month|year)|next (?:week|month|year)|this (?:week|month|year)|earlier)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "ago",
+        re.compile(
+            r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|a couple of|a few|several)\s+"
+            r"(?P<unit>day|week|month|year)s?\s+(?:ago|earlier)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "wd",
+        re.compile(
+            r"\b(?P<pre>(?i:on|last|next|this|since|until|by|before)\s+)?(?P<wd>Monday|Tuesday|Wednesday|"
+            r"Thursday|Friday|Saturday|Sunday)\b"
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"\b(?P<pre>(?i:in|since|until|by|before|after|from|during|of|early|late|mid-?))?\s*"
+            r"(?P<y>(?:19|20)\d\d)(?:\s*[-–]\s*(?P<y2>(?:19|20)\d\d))?\b(?![-–/]\d|\s*(?:km|%|people|troops))"
+        ),
+    ),
 ]
 # Words before a date that make it a bound or a background point, not the event's own date.
 NOT_EVENT_DATE = {"since", "until", "by", "before", "after", "from", "of"}
-_BOUND_BEFORE = re.compile(r"\b(?:since|until|ever since)\b[^,.;:]{0,30}$", re.I)
-FUTURE = re.compile(r"\b(?:will|shall|is set to|are set to|is due to|are due to|is expected to|are expected to|"
-                    r"plans? to|planned|scheduled|upcoming|next|going to|to be held)\b", re.I)
+_BOUND_BEFORE = re.compile(
+    r"\b(?:since|until|ever since)\b[^,.;:]{0,30}$", re.IGNORECASE
+)
+FUTURE = re.compile(
+    r"\b(?:will|shall|is set to|are set to|is due to|are due to|is expected to|are expected to|"
+    r"plans? to|planned|scheduled|upcoming|next|going to|to be held)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -99,7 +178,15 @@ def _weekday(wd: int, pre: str, pub: date, future: bool) -> date:
 
 def _rel(word: str, pub: date) -> tuple[str, str, list[str]] | None:
     w = word.lower()
-    if w in ("today", "tonight", "this morning", "this afternoon", "this evening", "earlier today", "earlier"):
+    if w in (
+        "today",
+        "tonight",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "earlier today",
+        "earlier",
+    ):
         return _iso(pub.year, pub.month, pub.day), "day", []
     if w in ("yesterday", "last night"):
         d = pub - timedelta(days=1)
@@ -142,7 +229,14 @@ def find_dates(text: str, published: date, offset: int = 0) -> list[DateMention]
             pre = (g.get("pre") or "").lower().strip()
             if pre:
                 s = m.start("pre")
-            core_s = next((m.start(k) for k in ("d1", "mon", "e1", "y", "wd", "rel", "n") if g.get(k)), s)
+            core_s = next(
+                (
+                    m.start(k)
+                    for k in ("d1", "mon", "e1", "y", "wd", "rel", "n")
+                    if g.get(k)
+                ),
+                s,
+            )
             if not free(core_s, e):
                 continue
             got = _resolve(kind, g, pre, published, future)
@@ -150,8 +244,12 @@ def find_dates(text: str, published: date, offset: int = 0) -> list[DateMention]
                 continue
             d, end_d, prec, flags = got
             taken.append((core_s, e))
-            bound = pre in NOT_EVENT_DATE or bool(_BOUND_BEFORE.search(text, max(0, s - 40), s))
-            out.append(DateMention(offset + core_s, offset + e, d, end_d, prec, flags, bound))
+            bound = pre in NOT_EVENT_DATE or bool(
+                _BOUND_BEFORE.search(text, max(0, s - 40), s)
+            )
+            out.append(
+                DateMention(offset + core_s, offset + e, d, end_d, prec, flags, bound)
+            )
     return sorted(out, key=lambda x: x.start)
 
 
@@ -162,7 +260,9 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
         return _iso(int(g["y"]), int(g["m"]), int(g["d"])), None, "day", []
     if kind in ("dmy", "mdy"):
         m = MONTHS[g["mon"].lower().rstrip(".")]
-        d1, d2 = (g.get("d1"), g.get("d2")) if kind == "dmy" else (g.get("e1"), g.get("e2"))
+        d1, d2 = (
+            (g.get("d1"), g.get("d2")) if kind == "dmy" else (g.get("e1"), g.get("e2"))
+        )
         d1 = int(d1)
         y = int(g["year"]) if g.get("year") else _year_for(m, d1, pub, future)
         if _safe_day(y, m, d1) is None:
@@ -179,7 +279,12 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
             return _iso(int(g["year"]), m), None, "month", []
         if not pre and not g["mon"][0].isupper():
             return None
-        return _iso(_year_for(m, None, pub, future or pre == "next"), m), None, "month", ["year-inferred"]
+        return (
+            _iso(_year_for(m, None, pub, future or pre == "next"), m),
+            None,
+            "month",
+            ["year-inferred"],
+        )
     if kind == "rel":
         r = _rel(g["rel"], pub)
         return None if r is None else (r[0], None, r[1], r[2])
@@ -190,8 +295,13 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
         if unit == "day":
             d = pub - timedelta(days=n)
             return _iso(d.year, d.month, d.day), None, "day", []
-        d = pub - (relativedelta(weeks=n) if unit == "week" else relativedelta(months=n) if unit == "month"
-                   else relativedelta(years=n))
+        d = pub - (
+            relativedelta(weeks=n)
+            if unit == "week"
+            else relativedelta(months=n)
+            if unit == "month"
+            else relativedelta(years=n)
+        )
         if unit == "year":
             return _iso(d.year), None, "year", ["approximate-date"]
         return _iso(d.year, d.month), None, "month", ["approximate-date"]
@@ -217,7 +327,9 @@ class DateResult:
 
 def fallback(published: date) -> DateResult:
     """The coarse context of a report that states no date: the publication month, flagged."""
-    return DateResult(_iso(published.year, published.month), None, "month", ["date-not-stated"])
+    return DateResult(
+        _iso(published.year, published.month), None, "month", ["date-not-stated"]
+    )
 
 
 def resolve(mentions: list[DateMention], anchor: int) -> DateResult | None:
@@ -226,5 +338,8 @@ def resolve(mentions: list[DateMention], anchor: int) -> DateResult | None:
     usable = [m for m in mentions if not m.bound]
     if not usable:
         return None
-    best = min(usable, key=lambda m: (min(abs(m.start - anchor), abs(m.end - anchor)), -len(m.date)))
+    best = min(
+        usable,
+        key=lambda m: (min(abs(m.start - anchor), abs(m.end - anchor)), -len(m.date)),
+    )
     return DateResult(best.date, best.end_date, best.precision, list(best.flags))

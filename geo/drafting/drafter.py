@@ -13,80 +13,7 @@ from pathlib import Path
 
 from geo.drafting import actors as actors_mod
 from geo.drafting import clauses, dates, figures, places, triggers
-
-_ENGLISH = set("""the a an and of to in on at for with by from is are was were has have had be been that this
-it its as not but or which who he she they their his her said will would after over more than""".split())
-_WORDS = re.compile(r"[^\W\d_]+")
-
-
-class DraftingError(ValueError):
-    """Input the drafter cannot work on (no publication date, not English); the message says why."""
-
-
-def check_english(text: str) -> None:
-    """Raise DraftingError unless `text` reads as English (share of common English function words).
-
-    Examples
-    --------
-    >>> check_english("The minister said that the talks were over.")
-    >>> check_english("Der Minister sagte, dass die Gespräche in Berlin beendet seien und morgen weitergehen.")
-    Traceback (most recent call last):
-    ...
-    geo.drafting.drafter.DraftingError: only English articles are supported; this text does not read as English
-    """
-    words = [w.lower() for w in _WORDS.findall(text[:20000])]
-    if len(words) < 8:
-        return
-    ascii_share = sum(w.isascii() for w in words) / len(words)
-    english = sum(w in _ENGLISH for w in words) / len(words)
-    if ascii_share < 0.5 or english < 0.06:
-        raise DraftingError("only English articles are supported; this text does not read as English")
-
-
-_META = re.compile(r"<meta\b[^>]*?(?:property|name|itemprop)\s*=\s*[\"'](?:article:published_time|date|pubdate|"
-                   r"publishdate|datePublished|dc\.date|DC\.date\.issued|og:published_time|sailthru\.date)[\"'][^>]*>", re.I)
-_CONTENT = re.compile(r"content\s*=\s*[\"'](\d{4}-\d{2}-\d{2})", re.I)
-_DATELINE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\b")
-
-
-def _iso_date(s: str) -> date | None:
-    from dateutil import parser as dparser
-
-    try:
-        return dparser.parse(s, dayfirst=True, default=None).date() if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) \
-            else date.fromisoformat(s)
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def publication_date(text: str, manifest_date: str | None = None, published: str | None = None,
-                     html: str | None = None) -> tuple[date, str]:
-    """The publication date and where it came from: `published` (--published), the manifest's date, an
-    HTML ``<meta>`` date, a dateline in the first lines; else DraftingError saying so.
-
-    A dateline can be wrong (a misprinted year), which is why it comes last.
-
-    Examples
-    --------
-    >>> publication_date("Paris, 4 March 2024 - Talks began.")
-    (datetime.date(2024, 3, 4), 'dateline')
-    """
-    for value, origin in ((published, "--published"), (manifest_date, "manifest")):
-        if value:
-            d = _iso_date(str(value).strip()[:10])
-            if d is None:
-                raise DraftingError(f"{origin}: {value!r} is not a date (expected YYYY-MM-DD)")
-            return d, origin
-    if html:
-        for m in _META.finditer(html):
-            c = _CONTENT.search(m.group())
-            if c and (d := _iso_date(c.group(1))):
-                return d, "html meta"
-    m = _DATELINE.search(text[:300])
-    if m and (d := _iso_date(m.group(1))):
-        return d, "dateline"
-    raise DraftingError("no publication date: give --published YYYY-MM-DD (or a manifest date, an HTML <meta> "
-                        "date or a dateline in the article)")
+from geo.drafting.inputs import DraftingError, check_english, publication_date  # noqa: F401 (public API)
 
 
 class Context:
@@ -134,8 +61,12 @@ def _groups(text: str, s: int, e: int) -> list[tuple[int, int, list]]:
     return [(a, b, t) for a, b, t in groups]
 
 
-def draft(text: str, published: date | str, actors: list | None = None, data_dir: str | Path | None = "data"
-          ) -> list[dict]:
+def draft(
+    text: str,
+    published: date | str,
+    actors: list | None = None,
+    data_dir: str | Path | None = "data",
+) -> list[dict]:
     """Event drafts of an article.
 
     Parameters
@@ -172,8 +103,15 @@ def draft(text: str, published: date | str, actors: list | None = None, data_dir
     out: list[dict] = []
     memo: dict = {"dates": {}, "place": None, "places": {}}
     sentences = clauses.split_sentences(text)
-    for s, e in sentences:  # event nouns located anywhere in the article ("the parade in Beijing")
-        _remember_places(text, triggers.find_triggers(text, s, e), toponyms, ctx, memo["places"])
+    for (
+        s,
+        e,
+    ) in (
+        sentences
+    ):  # event nouns located anywhere in the article ("the parade in Beijing")
+        _remember_places(
+            text, triggers.find_triggers(text, s, e), toponyms, ctx, memo["places"]
+        )
     for s, e in sentences:
         if clauses.is_heading(text, s, e):
             continue
@@ -183,37 +121,85 @@ def draft(text: str, published: date | str, actors: list | None = None, data_dir
         mentions = dates.find_dates(text[s:e], published, offset=s)
         claim = figures.claimant(text[s:e])
         for gs, ge, trig in groups:
-            d = _draft_one(text, s, e, gs, ge, trig, len(groups), published, mentions, claim, toponyms, hits, main,
-                           ctx, memo)
+            d = _draft_one(
+                text,
+                s,
+                e,
+                gs,
+                ge,
+                trig,
+                len(groups),
+                published,
+                mentions,
+                claim,
+                toponyms,
+                hits,
+                main,
+                ctx,
+                memo,
+            )
             if d:
                 out.append(d)
     return out
 
 
-def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, toponyms, hits, main, ctx,
-               memo) -> dict | None:
+def _draft_one(
+    text,
+    s,
+    e,
+    gs,
+    ge,
+    trig,
+    n_groups,
+    published,
+    mentions,
+    claim,
+    toponyms,
+    hits,
+    main,
+    ctx,
+    memo,
+) -> dict | None:
     head = triggers.event_type(trig)
     if head is None:
         return None
     flags: list[str] = []
     own = [m for m in mentions if gs <= m.start < ge]
-    when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
+    when = dates.resolve(own, head.start) or (
+        dates.resolve(mentions, head.start) if n_groups == 1 else None
+    )
     _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
-    if when is None and memo.get("sentence") == s and memo.get("last_date") and _shares_time(text, gs):
+    if (
+        when is None
+        and memo.get("sentence") == s
+        and memo.get("last_date")
+        and _shares_time(text, gs)
+    ):
         # ", securing a deal" / "while X arrived": a participle or "while" clause shares its sentence's time
         when = memo["last_date"]
-        when = dates.DateResult(when.date, when.end_date, when.precision, when.flags + ["date-from-sentence"])
+        when = dates.DateResult(
+            when.date,
+            when.end_date,
+            when.precision,
+            when.flags + ["date-from-sentence"],
+        )
     if when is None:
         # "the parade" refers back to a parade reported earlier with its date
         for t in trig:
             prior = memo["dates"].get(t.word.lower()) if _definite(text, t) else None
             if prior is not None:
-                when = dates.DateResult(prior.date, prior.end_date, prior.precision,
-                                        prior.flags + ["date-from-earlier-mention"])
+                when = dates.DateResult(
+                    prior.date,
+                    prior.end_date,
+                    prior.precision,
+                    prior.flags + ["date-from-earlier-mention"],
+                )
                 break
     if when is None and _PROGRESSIVE.search(text, gs, ge):
         # news copy: "officials are meeting", "X is hosting" -- happening as the article is published
-        when = dates.DateResult(published.isoformat(), None, "day", ["date-from-publication"])
+        when = dates.DateResult(
+            published.isoformat(), None, "day", ["date-from-publication"]
+        )
     if when is not None and "date-not-stated" not in when.flags:
         memo["sentence"], memo["last_date"] = s, when
     if when is None:
@@ -221,13 +207,17 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
     flags += when.flags
     place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
     if place is None and n_groups == 1:
-        place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
+        place, cands = places.best_place(
+            text, toponyms, s, e, head.start, ctx.overrides
+        )
     if place is None or place["precision"] in ("country", "approximate"):
         # "at the parade": the parade located earlier ("the parade in Beijing") is where this happens
         for t in trig:
             prior = memo["places"].get(t.word.lower()) if _definite(text, t) else None
             if prior is not None and not (gs <= prior[1] < ge):
-                cands = [dict(prior[0])] + [c for c in cands if c["name"] != prior[0]["name"]]
+                cands = [dict(prior[0])] + [
+                    c for c in cands if c["name"] != prior[0]["name"]
+                ]
                 place = dict(prior[0])
                 flags.append("place-from-earlier-mention")
                 break
@@ -236,8 +226,13 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
         pass
     elif place is not None:
         memo["place"] = (place, ge)
-    elif prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
-        place, cands = dict(prev[0]), [dict(prev[0])]  # the passage goes on about the same scene
+    elif prev is not None and (
+        prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))
+    ):
+        place, cands = (
+            dict(prev[0]),
+            [dict(prev[0])],
+        )  # the passage goes on about the same scene
         flags.append("place-from-context")
     elif main is not None:
         place = dict(main, precision="approximate")
@@ -252,11 +247,24 @@ def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, t
     skip = [(m.start, m.end) for m in mentions]
     figs = figures.find_figures(text, gs, ge, skip=skip, claimed_by=claim)
     d = {
-        "start": gs, "end": ge, "date": when.date, "end_date": when.end_date, "date_precision": when.precision,
-        "place": place["name"] if place else None, "lat": place["lat"] if place else None,
-        "lon": place["lon"] if place else None, "place_precision": place["precision"] if place else None,
-        "actors": names, "type": head.type, "title": "", "figures": figs, "confidence": 0.0,
-        "flags": flags, "new_actors": new, "place_candidates": cands, "trigger": head.word,
+        "start": gs,
+        "end": ge,
+        "date": when.date,
+        "end_date": when.end_date,
+        "date_precision": when.precision,
+        "place": place["name"] if place else None,
+        "lat": place["lat"] if place else None,
+        "lon": place["lon"] if place else None,
+        "place_precision": place["precision"] if place else None,
+        "actors": names,
+        "type": head.type,
+        "title": "",
+        "figures": figs,
+        "confidence": 0.0,
+        "flags": flags,
+        "new_actors": new,
+        "place_candidates": cands,
+        "trigger": head.word,
     }
     d["title"] = title(d, text[s:e])
     d["confidence"] = confidence(d, head)
@@ -268,16 +276,25 @@ _WHILE_BEFORE = re.compile(r"\b(?:while|as)\s*$")
 
 
 def _shares_time(text: str, gs: int) -> bool:
-    return bool(_PARTICIPLE.match(text, gs) or _WHILE_BEFORE.search(text, max(0, gs - 8), gs))
+    return bool(
+        _PARTICIPLE.match(text, gs) or _WHILE_BEFORE.search(text, max(0, gs - 8), gs)
+    )
 
 
-_PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?!set\b|due\b|going\b)(?:\w+ly\s+)?[a-z]{3,}ing\b")
+_PROGRESSIVE = re.compile(
+    r"\b(?:is|are)\s+(?!set\b|due\b|going\b)(?:\w+ly\s+)?[a-z]{3,}ing\b"
+)
 _PRONOUN = re.compile(r"[\"“']?(?:He|She|They|It|We|The two|Both)\b")
 
 
 def _definite(text: str, head) -> bool:
-    return bool(re.search(r"\b(?:the|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,2}$", text[max(0, head.start - 40):head.start],
-                          re.I))
+    return bool(
+        re.search(
+            r"\b(?:the|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,2}$",
+            text[max(0, head.start - 40) : head.start],
+            re.IGNORECASE,
+        )
+    )
 
 
 _AT = re.compile(r"\s+(?:held\s+|staged\s+)?(?:in|at)\s+(?:the\s+)?$")
@@ -287,18 +304,32 @@ def _remember_places(text: str, trig: list, toponyms: list, ctx, memo: dict) -> 
     """Remember the city right after an event noun ("the parade in Beijing", "a summit at Tianjin")."""
     for t in trig:
         for tp in toponyms:
-            if 0 < tp.start - t.end <= 25 and tp.feature == "city" and places.usable(tp) and _AT.search(text, t.end, tp.start):
-                memo.setdefault(t.word.lower(), (places.candidate(tp, ctx.overrides), tp.start))
+            if (
+                0 < tp.start - t.end <= 25
+                and tp.feature == "city"
+                and places.usable(tp)
+                and _AT.search(text, t.end, tp.start)
+            ):
+                memo.setdefault(
+                    t.word.lower(), (places.candidate(tp, ctx.overrides), tp.start)
+                )
                 break
 
 
 def _remember_dates(text: str, trig: list, mentions: list, memo: dict) -> None:
     """Remember the date written right next to an event noun ("the parade on Wednesday")."""
     for t in trig:
-        near = [m for m in mentions if not m.bound and (0 <= m.start - t.end <= 25 or 0 <= t.start - m.end <= 3)]
+        near = [
+            m
+            for m in mentions
+            if not m.bound and (0 <= m.start - t.end <= 25 or 0 <= t.start - m.end <= 3)
+        ]
         if near:
             m = near[0]
-            memo.setdefault(t.word.lower(), dates.DateResult(m.date, m.end_date, m.precision, list(m.flags)))
+            memo.setdefault(
+                t.word.lower(),
+                dates.DateResult(m.date, m.end_date, m.precision, list(m.flags)),
+            )
 
 
 def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
@@ -316,7 +347,9 @@ def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
             elif t.name not in names:
                 names.append(t.name)
                 new.append({"name": t.name, "kind": "state"})
-    known = {actors_mod.norm(n) for n in names} | {actors_mod.norm(text[s:e]) for s, e, _ in hits}
+    known = {actors_mod.norm(n) for n in names} | {
+        actors_mod.norm(text[s:e]) for s, e, _ in hits
+    }
     for cand in actors_mod.new_actors(text, gs, ge, known, {t.text for t in toponyms}):
         names.append(cand["name"])
         new.append(cand)
@@ -336,7 +369,11 @@ def title(d: dict, sentence: str) -> str:
     what = d["type"]
     if d.get("place") and d.get("place_precision") != "approximate":
         what += f" in {d['place']}"
-    t = f"{who}: {what}, {d['date']}" if who else f"{what[0].upper()}{what[1:]}, {d['date']}"
+    t = (
+        f"{who}: {what}, {d['date']}"
+        if who
+        else f"{what[0].upper()}{what[1:]}, {d['date']}"
+    )
     return t if t.strip() != sentence.strip() else t + " (draft)"
 
 

@@ -13,26 +13,118 @@ QUALIFIERS = (
     "more than|over|at least|about|around|roughly|approximately|nearly|almost|up to|as many as|fewer than|"
     "less than|under|some|an estimated|estimated|close to|just over|just under|exactly|a total of"
 )
-SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "k": 1e3}
+SCALE = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "m": 1e6,
+    "bn": 1e9,
+    "k": 1e3,
+}
 CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 _NUM = re.compile(
-    r"(?:(?P<qual>" + QUALIFIERS + r")\s+)?(?P<cur>US\$|\$|€|£|¥)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:(?P<qual>"
+    + QUALIFIERS
+    + r")\s+)?(?P<cur>US\$|\$|€|£|¥)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
     r"(?P<pct>\s*(?:%|per\s?cent|percent))?",
-    re.I,
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[ \t]+([A-Za-z][A-Za-z\-/]*)")
-_STOP = set("""a an the and or of in on at to for from by with as is are was were be been has have had that this
-these those it its their his her who which when where while than then after before during per each""".split())
-_BREAK = {"since", "ago", "later", "earlier", "before", "after", "until", "into", "onto", "against", "across"}
-_MEASURE = {"km", "kilometres", "kilometers", "miles", "metres", "meters", "tonnes", "tons", "hectares", "kg",
-            "mph", "km/h", "degrees", "mm", "cm", "feet", "barrels", "megawatts", "mw", "gw"}
-_CLAIM_AFTER = re.compile(r"\baccording to\s+(?P<who>(?:the\s+)?[^,.;]{2,80}?)(?=[,.;]|\s+which\b|\s+who\b|$)", re.I)
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "from",
+    "by",
+    "with",
+    "as",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "that",
+    "this",
+    "these",
+    "those",
+    "it",
+    "its",
+    "their",
+    "his",
+    "her",
+    "who",
+    "which",
+    "when",
+    "where",
+    "while",
+    "than",
+    "then",
+    "after",
+    "before",
+    "during",
+    "per",
+    "each",
+}
+_BREAK = {
+    "since",
+    "ago",
+    "later",
+    "earlier",
+    "before",
+    "after",
+    "until",
+    "into",
+    "onto",
+    "against",
+    "across",
+}
+_MEASURE = {
+    "km",
+    "kilometres",
+    "kilometers",
+    "miles",
+    "metres",
+    "meters",
+    "tonnes",
+    "tons",
+    "hectares",
+    "kg",
+    "mph",
+    "km/h",
+    "degrees",
+    "mm",
+    "cm",
+    "feet",
+    "barrels",
+    "megawatts",
+    "mw",
+    "gw",
+}
+_CLAIM_AFTER = re.compile(
+    r"\baccording to\s+(?P<who>(?:the\s+)?[^,.;]{2,80}?)(?=[,.;]|\s+which\b|\s+who\b|$)",
+    re.IGNORECASE,
+)
 _CLAIM_BEFORE = re.compile(
     r"(?P<who>(?:[A-Z][\w'’\-]*|the|of|for|and)(?:\s+(?:[A-Z][\w'’\-]*|of|the|for|and|'s|’s))*)\s+"
     r"(?:said|says|estimated|estimates|reported|reports|claimed|claims|believes|believed|announced|told)\b"
 )
-_CLAIM_SAID_BY = re.compile(r"\b(?:said|says|reported|estimated)\s+(?P<who>(?:the\s+)?[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)")
+_CLAIM_SAID_BY = re.compile(
+    r"\b(?:said|says|reported|estimated)\s+(?P<who>(?:the\s+)?[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)"
+)
 
 
 def claimant(sentence: str) -> str:
@@ -54,13 +146,23 @@ def claimant(sentence: str) -> str:
         words = who.split()
         while words and words[0].lower() in _STOP:
             words.pop(0)
-        if words and words[0][0].isupper() and who.lower() not in ("he", "she", "they", "it"):
+        if (
+            words
+            and words[0][0].isupper()
+            and who.lower() not in ("he", "she", "they", "it")
+        ):
             return " ".join(words)
     m = _CLAIM_SAID_BY.search(sentence)
     return m.group("who").strip() if m else ""
 
 
-def find_figures(text: str, start: int, end: int, skip: list[tuple[int, int]] = (), claimed_by: str = "") -> list[dict]:
+def find_figures(
+    text: str,
+    start: int,
+    end: int,
+    skip: list[tuple[int, int]] = (),
+    claimed_by: str = "",
+) -> list[dict]:
     """Figures in ``text[start:end]`` as ``{value, unit, qualifier, claimed_by, start, end}``.
 
     `skip` holds spans (dates) whose numbers are not figures.
@@ -79,13 +181,14 @@ def find_figures(text: str, start: int, end: int, skip: list[tuple[int, int]] = 
             continue
         raw = m.group("num").replace(",", "")
         value = float(raw)
-        tail = text[m.end("num"):m.end("num") + 3]
+        tail = text[m.end("num") : m.end("num") + 3]
         if re.match(r"(?:st|nd|rd|th)\b", tail):
             continue
         scale = (m.group("scale") or "").lower()
-        if scale in ("m", "k") and not m.group("cur"):
-            if scale == "m":  # "600 m" is metres, not millions, without a currency
-                scale = ""
+        if scale == "m" and not m.group(
+            "cur"
+        ):  # "600 m" is metres, not millions, without a currency
+            scale = ""
         value *= SCALE.get(scale, 1)
         if m.group("cur"):
             unit = CURRENCY[m.group("cur")]
@@ -97,14 +200,27 @@ def find_figures(text: str, start: int, end: int, skip: list[tuple[int, int]] = 
                 unit = "m"
             if not unit:
                 unit, e = _unit_after(text, e, end)
-        is_year = not m.group("cur") and not scale and "," not in m.group("num") and 1900 <= value <= 2100
+        is_year = (
+            not m.group("cur")
+            and not scale
+            and "," not in m.group("num")
+            and 1900 <= value <= 2100
+        )
         if is_year and not m.group("qual") and unit not in _MEASURE:
             continue
         if not unit and not m.group("qual") and not m.group("cur"):
             continue  # a bare number: a count of what, nobody can tell
         value = int(value) if value == int(value) else value
-        out.append({"value": value, "unit": unit, "qualifier": (m.group("qual") or "").lower(),
-                    "claimed_by": claimed_by, "start": s, "end": e})
+        out.append(
+            {
+                "value": value,
+                "unit": unit,
+                "qualifier": (m.group("qual") or "").lower(),
+                "claimed_by": claimed_by,
+                "start": s,
+                "end": e,
+            }
+        )
     return out
 
 
@@ -117,8 +233,17 @@ def _unit_after(text: str, pos: int, end: int) -> tuple[str, int]:
             break
         w = m.group(1)
         low = w.lower()
-        if low in _STOP or low in _BREAK or (i and (low.endswith(("ed", "ing")) or (w[0].isupper() and unit.islower()
-                                                                            and not prev_cap))):
+        if (
+            low in _STOP
+            or low in _BREAK
+            or (
+                i
+                and (
+                    low.endswith(("ed", "ing"))
+                    or (w[0].isupper() and unit.islower() and not prev_cap)
+                )
+            )
+        ):
             break
         unit, upto, prev_cap = low, m.end(), w[0].isupper()
         if low in _MEASURE:

@@ -15,16 +15,51 @@ import re
 from collections import Counter
 from pathlib import Path
 
-PRECISION = {"city": "city", "admin1": "region", "admin2": "region", "region": "region", "sea": "region",
-             "country": "country", "continent": "approximate"}
-_FEATURE_SCORE = {"city": 3.0, "admin1": 2.0, "admin2": 2.2, "region": 1.8, "sea": 1.5, "country": 1.0, "continent": 0.0}
-_MOTION = r"(?:visit|visits|visited|visiting|trip|travel|travelled|traveled|journey|flew|went|came|returned|arrived|" \
-          r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
-_GOVERN = [(re.compile(r"\b(?:in|at|inside|on|across|throughout)\s+(?:the\s+)?(?:[\w'’-]+\s+)?$", re.I), 3.0),
-           (re.compile(_MOTION + r"\s+(?:\w+\s+){0,2}?(?:to|into)\s+(?:the\s+)?$", re.I), 2.5),
-           (re.compile(r"\b(?:into|near|outside|towards?|off)\s+(?:the\s+)?$", re.I), 2.0),
-           (re.compile(r"\bto\s+(?:the\s+)?$", re.I), 0.8),
-           (re.compile(r"\b(?:from|between|and)\s+(?:the\s+)?$", re.I), 0.5)]
+PRECISION = {
+    "city": "city",
+    "admin1": "region",
+    "admin2": "region",
+    "region": "region",
+    "sea": "region",
+    "country": "country",
+    "continent": "approximate",
+}
+_FEATURE_SCORE = {
+    "city": 3.0,
+    "admin1": 2.0,
+    "admin2": 2.2,
+    "region": 1.8,
+    "sea": 1.5,
+    "country": 1.0,
+    "continent": 0.0,
+}
+_MOTION = (
+    r"(?:visit|visits|visited|visiting|trip|travel|travelled|traveled|journey|flew|went|came|returned|arrived|"
+    r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
+)
+_GOVERN = [
+    (
+        re.compile(
+            r"\b(?:in|at|inside|on|across|throughout)\s+(?:the\s+)?(?:[\w'’-]+\s+)?$",
+            re.IGNORECASE,
+        ),
+        3.0,
+    ),
+    (
+        re.compile(
+            _MOTION + r"\s+(?:\w+\s+){0,2}?(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE
+        ),
+        2.5,
+    ),
+    (
+        re.compile(
+            r"\b(?:into|near|outside|towards?|off)\s+(?:the\s+)?$", re.IGNORECASE
+        ),
+        2.0,
+    ),
+    (re.compile(r"\bto\s+(?:the\s+)?$", re.IGNORECASE), 0.8),
+    (re.compile(r"\b(?:from|between|and)\s+(?:the\s+)?$", re.IGNORECASE), 0.5),
+]
 
 
 def load_overrides(data_dir: str | Path | None) -> dict[str, dict]:
@@ -38,8 +73,12 @@ def load_overrides(data_dir: str | Path | None) -> dict[str, dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for r in csv.DictReader(fh):
             try:
-                out[(r.get("name") or "").casefold()] = {"name": r["name"], "lat": float(r["lat"]),
-                                                         "lon": float(r["lon"]), "precision": r.get("precision") or "exact"}
+                out[(r.get("name") or "").casefold()] = {
+                    "name": r["name"],
+                    "lat": float(r["lat"]),
+                    "lon": float(r["lon"]),
+                    "precision": r.get("precision") or "exact",
+                }
             except (KeyError, TypeError, ValueError):
                 continue
     return out
@@ -50,7 +89,12 @@ def candidate(t, overrides: dict[str, dict]) -> dict:
     o = overrides.get(t.text.casefold())
     if o:
         return dict(o)
-    return {"name": t.name, "lat": round(t.lat, 5), "lon": round(t.lon, 5), "precision": PRECISION.get(t.feature, "approximate")}
+    return {
+        "name": t.name,
+        "lat": round(t.lat, 5),
+        "lon": round(t.lon, 5),
+        "precision": PRECISION.get(t.feature, "approximate"),
+    }
 
 
 def usable(t) -> bool:
@@ -58,8 +102,14 @@ def usable(t) -> bool:
     return t.kind == "literal"
 
 
-def best_place(text: str, toponyms: list, start: int, end: int, anchor: int, overrides: dict[str, dict]
-               ) -> tuple[dict | None, list[dict]]:
+def best_place(
+    text: str,
+    toponyms: list,
+    start: int,
+    end: int,
+    anchor: int,
+    overrides: dict[str, dict],
+) -> tuple[dict | None, list[dict]]:
     """The best place in ``text[start:end]`` for an event whose trigger is at `anchor`, and all candidates.
 
     Examples
@@ -74,8 +124,19 @@ def best_place(text: str, toponyms: list, start: int, end: int, anchor: int, ove
     scored = []
     for t in inside:
         o = overrides.get(t.text.casefold())
-        s = 4.0 if o and o.get("precision") == "exact" else _FEATURE_SCORE.get(t.feature, 0.5)
-        gov = next((bonus for rx, bonus in _GOVERN if rx.search(text, max(start, t.start - 45), t.start)), 0.0)
+        s = (
+            4.0
+            if o and o.get("precision") == "exact"
+            else _FEATURE_SCORE.get(t.feature, 0.5)
+        )
+        gov = next(
+            (
+                bonus
+                for rx, bonus in _GOVERN
+                if rx.search(text, max(start, t.start - 45), t.start)
+            ),
+            0.0,
+        )
         if t.feature == "continent" or (t.feature == "country" and gov < 1.0):
             continue  # "China said", "US President": a country as an actor or a title, not where it happened
         s += gov

@@ -62,9 +62,15 @@ def date_right(d: dict, g: dict) -> bool:
     """The draft's date agrees with the gold date at the gold's precision (and is at least that precise)."""
     if not g.get("date"):
         cur = (g.get("curated") or {}).get("date") or ""
-        return "date-not-stated" in (d.get("flags") or []) or bool(cur and d.get("date") and d["date"] == cur)
-    n = {"year": 4, "month": 7, "day": 10}[g.get("date_precision") or {4: "year", 7: "month"}.get(len(g["date"]), "day")]
-    return bool(d.get("date")) and len(d["date"]) >= n and d["date"][:n] == g["date"][:n]
+        return "date-not-stated" in (d.get("flags") or []) or bool(
+            cur and d.get("date") and d["date"] == cur
+        )
+    n = {"year": 4, "month": 7, "day": 10}[
+        g.get("date_precision") or {4: "year", 7: "month"}.get(len(g["date"]), "day")
+    ]
+    return (
+        bool(d.get("date")) and len(d["date"]) >= n and d["date"][:n] == g["date"][:n]
+    )
 
 
 def place_right(d: dict, g: dict) -> bool:
@@ -73,8 +79,11 @@ def place_right(d: dict, g: dict) -> bool:
 
     if g.get("lat") is None:
         cur = g.get("curated") or {}
-        if d.get("lat") is not None and cur.get("lat") is not None and \
-                haversine_km(d["lat"], d["lon"], cur["lat"], cur["lon"]) <= PLACE_KM:
+        if (
+            d.get("lat") is not None
+            and cur.get("lat") is not None
+            and haversine_km(d["lat"], d["lon"], cur["lat"], cur["lon"]) <= PLACE_KM
+        ):
             return True
         return d.get("lat") is None or "place-not-stated" in (d.get("flags") or [])
     if d.get("lat") is None:
@@ -83,7 +92,10 @@ def place_right(d: dict, g: dict) -> bool:
 
 
 def actor_f1(d: dict, g: dict) -> float:
-    a, b = {norm(x) for x in d.get("actors") or []}, {norm(x) for x in g.get("actors") or []}
+    a, b = (
+        {norm(x) for x in d.get("actors") or []},
+        {norm(x) for x in g.get("actors") or []},
+    )
     if not a and not b:
         return 1.0
     tp = len(a & b)
@@ -109,8 +121,12 @@ def score(results: list[tuple[list[dict], list[dict]]]) -> dict:
     prec = n_m / n_d if n_d else 0.0
     rec = n_m / n_g if n_g else 0.0
     return {
-        "articles": len(results), "gold_events": n_g, "drafts": n_d, "matched": n_m,
-        "precision": round(prec, 3), "recall": round(rec, 3),
+        "articles": len(results),
+        "gold_events": n_g,
+        "drafts": n_d,
+        "matched": n_m,
+        "precision": round(prec, 3),
+        "recall": round(rec, 3),
         "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
         "place_within_161km": round(place_ok / n_m, 3) if n_m else 0.0,
         "date_right": round(date_ok / n_m, 3) if n_m else 0.0,
@@ -129,30 +145,55 @@ def read_gold(path: str | Path) -> list[dict]:
                 continue
             try:
                 rec = json.loads(line)
-                if not isinstance(rec.get("text"), str) or not isinstance(rec.get("events"), list):
-                    raise ValueError
+                if not isinstance(rec.get("text"), str) or not isinstance(
+                    rec.get("events"), list
+                ):
+                    raise TypeError
                 for ev in rec["events"]:
                     int(ev["start"]), int(ev["end"])
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise ValueError(f"{path}:{n}: expected {{\"id\", \"text\", \"published\", \"events\": [...]}} with "
-                                 "start/end on every event") from None
+                raise ValueError(
+                    f'{path}:{n}: expected {{"id", "text", "published", "events": [...]}} with '
+                    "start/end on every event"
+                ) from None
             out.append(rec)
     return out
 
 
-def bench(path: str | Path, data_dir: str | Path | None = "data") -> dict:
-    """Draft every gold article, score, and time the drafting (articles/s, gazetteer loaded beforehand)."""
+def bench(
+    path: str | Path, data_dir: str | Path | None = "data", min_seconds: float = 2.0
+) -> dict:
+    """Draft every gold article, score, and time the drafting (articles/s, gazetteer loaded beforehand;
+    repeated until `min_seconds` have passed)."""
     from geo import gazetteer
     from geo.drafting.drafter import draft
 
     gold = read_gold(path)
     gazetteer.get()
-    draft("Warm-up: the minister met envoys in Paris on Monday.", "2024-01-03", data_dir=data_dir)
+    draft(
+        "Warm-up: the minister met envoys in Paris on Monday.",
+        "2024-01-03",
+        data_dir=data_dir,
+    )
     results, t0 = [], time.perf_counter()
     for rec in gold:
-        results.append((draft(rec["text"], rec.get("published") or "", data_dir=data_dir), rec["events"]))
+        results.append(
+            (
+                draft(rec["text"], rec.get("published") or "", data_dir=data_dir),
+                rec["events"],
+            )
+        )
     dt = time.perf_counter() - t0
+    done = len(gold)
+    while (
+        gold and dt < min_seconds
+    ):  # a small gold file is drafted again until the timing means something
+        for rec in gold:
+            draft(rec["text"], rec.get("published") or "", data_dir=data_dir)
+        done += len(gold)
+        dt = time.perf_counter() - t0
     out = score(results)
     out["seconds"] = round(dt, 3)
-    out["articles_per_s"] = round(len(gold) / dt, 1) if dt > 0 else None
+    out["articles_drafted"] = done
+    out["articles_per_s"] = round(done / dt, 1) if dt > 0 else None
     return out

@@ -13,61 +13,98 @@ from dataclasses import dataclass
 # type -> words (inflected forms written out; matched case-insensitively as whole words).
 LEXICON: dict[str, str] = {
     "casualties": "killed killing dead died dies death deaths wounded injured injuring casualties casualty "
-                  "fatalities death_toll bodies lost_their_lives",
+    "fatalities death_toll bodies lost_their_lives",
     "attack": "attack attacks attacked attacking airstrike airstrikes air_strike air_strikes strike strikes "
-              "bombed bombing bombings shelled shelling shelled raid raids raided ambush ambushed "
-              "clash clashes clashed fighting fought invaded invasion offensive assault shot shooting "
-              "gunmen explosion explosions blast rocket_fire opened_fire drone_strike",
+    "bombed bombing bombings shelled shelling shelled raid raids raided ambush ambushed "
+    "clash clashes clashed fighting fought invaded invasion offensive assault shot shooting "
+    "gunmen explosion explosions blast rocket_fire opened_fire drone_strike",
     "disaster": "earthquake earthquakes quake flood floods flooded flooding flash_floods hurricane typhoon "
-                "cyclone storm storms tornado wildfire wildfires landslide landslides drought eruption erupted "
-                "tsunami heatwave evacuated evacuation evacuations collapsed",
+    "cyclone storm storms tornado wildfire wildfires landslide landslides drought eruption erupted "
+    "tsunami heatwave evacuated evacuation evacuations collapsed",
     "election": "election elections elected re-elected vote votes voted voting voters ballot ballots polls "
-                "referendum runoff run-off electoral turnout inaugurated",
+    "referendum runoff run-off electoral turnout inaugurated",
     "protest": "protest protests protested protesting protesters protestors demonstration demonstrations "
-               "demonstrators rally rallies rallied marched riot riots rioting strikers walkout sit-in",
+    "demonstrators rally rallies rallied marched riot riots rioting strikers walkout sit-in",
     "sanctions": "sanction sanctions sanctioned embargo embargoes blacklisted blacklist asset_freeze "
-                 "froze_assets export_controls",
+    "froze_assets export_controls",
     "agreement": "agreement agreements agreed deal deals pact pacts treaty treaties memorandum accord accords "
-                 "signed signing sign signs alliance ceasefire truce contract contracts partnership",
+    "signed signing sign signs alliance ceasefire truce contract contracts partnership",
     "ceremony": "parade parades ceremony ceremonies celebration celebrations commemoration commemorated "
-                "anniversary funeral inauguration sworn festival celebrated marked",
+    "anniversary funeral inauguration sworn festival celebrated marked",
     "meeting": "met meet meets meeting meetings talks summit summits conference negotiations negotiated "
-               "discussed discussion discussions sidelines held_talks hosted_a_meeting dialogue",
+    "discussed discussion discussions sidelines held_talks hosted_a_meeting dialogue",
     "visit": "visit visits visited visiting toured tour inspected trip hosts hosted hosting host welcomed "
-             "welcomes received receives attended attends attending state_visit",
+    "welcomes received receives attended attends attending state_visit",
     "travel": "arrived arrives arriving arrival travelled traveled travelling traveling flew departed left_for "
-              "journey crossed returned train",
+    "journey crossed returned train",
     "military": "troops soldiers deployed deployment deployments mobilised mobilized drills exercises "
-                "manoeuvres maneuvers missile_test missile_tests launched warships warplanes "
-                "military_cooperation security_measures lockdown curfew supplied weapons withdrew "
-                "withdrawal",
+    "manoeuvres maneuvers missile_test missile_tests launched warships warplanes "
+    "military_cooperation security_measures lockdown curfew supplied weapons withdrew "
+    "withdrawal",
     "economic": "tariff tariffs trade investment investments invested loan loans exports imports inflation "
-                "interest_rate budget prices economy gdp pipeline subsidies",
+    "interest_rate budget prices economy gdp pipeline subsidies",
     "statement": "said says say told stated announced announces announcement declared warned warns urged "
-                 "called_for condemned criticised criticized criticism accused denied responded reiterated "
-                 "speech statement signalled signaled insisted vowed pledged described",
+    "called_for condemned criticised criticized criticism accused denied responded reiterated "
+    "speech statement signalled signaled insisted vowed pledged described",
 }
 # When several triggers share a clause: these types win over the first-trigger rule.
 DOMINANT = ("casualties", "attack", "disaster", "sanctions", "protest", "election")
 WEAK = {"statement"}
-LIGHT_VERBS = {"host", "hosts", "hosted", "hosting", "held", "holds", "hold", "holding", "staged", "stages",
-               "attended", "attends", "attending", "organised", "organized"}
-_PREP_BEFORE = re.compile(r"\b(?:to|at|for|of|before|during|after|ahead of|on|in|from|about|the)\s+(?:the\s+|a\s+|an\s+)?"
-                          r"(?:[\w-]+\s+){0,2}$", re.I)
+LIGHT_VERBS = {
+    "host",
+    "hosts",
+    "hosted",
+    "hosting",
+    "held",
+    "holds",
+    "hold",
+    "holding",
+    "staged",
+    "stages",
+    "attended",
+    "attends",
+    "attending",
+    "organised",
+    "organized",
+}
+_PREP_BEFORE = re.compile(
+    r"\b(?:to|at|for|of|before|during|after|ahead of|on|in|from|about|the)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 
 _WORD_TYPE: dict[str, str] = {}
 # Multi-word triggers are written with "_" in LEXICON ("death_toll").
 for _type, _words in LEXICON.items():
     for _w in _words.split():
         _WORD_TYPE.setdefault(_w.lower().replace("_", " "), _type)
-_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_WORD_TYPE, key=len, reverse=True))
-_TRIGGER = re.compile(r"(?<![\w-])(?:" + _ALT + r")(?![\w-])", re.I)
+_ALT = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+")
+    for w in sorted(_WORD_TYPE, key=len, reverse=True)
+)
+_TRIGGER = re.compile(r"(?<![\w-])(?:" + _ALT + r")(?![\w-])", re.IGNORECASE)
 # Capitalised forms that are names, not triggers ("March", "Trade Minister" is fine: lower-case only for these).
-_LOWER_ONLY = {"march", "marched", "rally", "sign", "host", "trip", "deal", "train", "tour", "fire"}
+_LOWER_ONLY = {
+    "march",
+    "marched",
+    "rally",
+    "sign",
+    "host",
+    "trip",
+    "deal",
+    "train",
+    "tour",
+    "fire",
+}
 
-MODAL = re.compile(r"\b(?:may|might|could|would|potential|possible|possibly|likely|expected|if|whether|"
-                   r"plans?|planning|considering|seem|seems|inevitable|hopes?)\b", re.I)
-NEGATION = re.compile(r"\b(?:not|no|never|denied|didn't|did not|won't)\b", re.I)
+MODAL = re.compile(
+    r"\b(?:may|might|could|would|potential|possible|possibly|likely|expected|if|whether|"
+    r"plans?|planning|considering|seem|seems|inevitable|hopes?)\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(
+    r"\b(?:not|no|never|denied|didn't|did not|won't)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -110,8 +147,17 @@ def event_type(triggers: list[Trigger]) -> Trigger | None:
                 return t
     free = [t for t in strong if not t.governed]
     head = (free or strong)[0]
-    if head.word.lower() in LIGHT_VERBS:  # "hosting a parade", "held talks": the noun names the event
-        nxt = next((t for t in strong if t.start > head.start and t.word.lower() not in LIGHT_VERBS), None)
+    if (
+        head.word.lower() in LIGHT_VERBS
+    ):  # "hosting a parade", "held talks": the noun names the event
+        nxt = next(
+            (
+                t
+                for t in strong
+                if t.start > head.start and t.word.lower() not in LIGHT_VERBS
+            ),
+            None,
+        )
         if nxt is not None and nxt.start - head.end <= 40:
             return Trigger(head.start, head.end, head.word, nxt.type, head.governed)
     return head
