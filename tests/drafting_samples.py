@@ -191,10 +191,7 @@ def gold_records() -> list[dict]:
             start = a["text"].index(ev["phrase"])
             line_end = a["text"].find("\n", start)
             end = line_end if line_end >= 0 else len(a["text"])
-            evs.append(
-                {k: v for k, v in ev.items() if k != "phrase"}
-                | {"start": start, "end": end}
-            )
+            evs.append({k: v for k, v in ev.items() if k != "phrase"} | {"start": start, "end": end})
         out.append(
             {
                 "id": a["id"],

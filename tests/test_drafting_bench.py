@@ -18,9 +18,7 @@ from tests.drafting_samples import gold_records
 def _seed_gold(tmp_path):
     if not SHARED_SEEDS.is_dir():
         if os.environ.get("GEO_STRICT_TESTS") == "1":
-            pytest.fail(
-                f"GEO_STRICT_TESTS=1 but the seed articles are absent: {SHARED_SEEDS}"
-            )
+            pytest.fail(f"GEO_STRICT_TESTS=1 but the seed articles are absent: {SHARED_SEEDS}")
         pytest.skip(f"seed articles not available: {SHARED_SEEDS} is absent")
     out = tmp_path / "gold.jsonl"
     subprocess.run(
@@ -54,20 +52,13 @@ def test_seed_recall_precision_date(seed_result):
     assert r["date_right"] >= 0.85, r
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="place within 161 km is ~0.82 on the seed articles; the 0.85 target is "
-    "not reached yet (country-level drafts for events the curators placed in a city)",
-)
 def test_seed_place(seed_result):
     assert seed_result["place_within_161km"] >= 0.85, seed_result
 
 
 def test_unseen_articles(tmp_path):
     path = tmp_path / "own.jsonl"
-    path.write_text(
-        "".join(json.dumps(r) + "\n" for r in gold_records()), encoding="utf-8"
-    )
+    path.write_text("".join(json.dumps(r) + "\n" for r in gold_records()), encoding="utf-8")
     r = score.bench(path)
     assert r["recall"] >= 0.80 and r["precision"] >= 0.6, r
     assert r["place_within_161km"] >= 0.85 and r["date_right"] >= 0.85, r
@@ -103,9 +94,7 @@ def test_pairing_is_one_to_one_and_scores_can_fail():
     r2 = score.score([([far], gold)])
     assert (r2["place_within_161km"], r2["date_right"], r2["e2e"]) == (0.0, 0.0, 0.0)
     vague = dict(good, date="2024-05", flags=["date-not-stated"])
-    assert score.date_right(vague, dict(gold[0], date=None)) and not score.date_right(
-        dict(good, date="2024"), gold[0]
-    )
+    assert score.date_right(vague, dict(gold[0], date=None)) and not score.date_right(dict(good, date="2024"), gold[0])
 
 
 def test_bench_cli_on_bad_gold(tmp_path, capsys):

@@ -29,9 +29,7 @@ def test_draft_prints_json_list(tmp_path, capsys):
     code, out, err = _run(capsys, "draft", str(f), "--published", "2024-11-04")
     assert code == 0, err
     drafts = json.loads(out)
-    assert (
-        len(drafts) >= 3
-    )  # the meeting and the deal share a sentence but are two events
+    assert len(drafts) >= 3  # the meeting and the deal share a sentence but are two events
     keys = {
         "start",
         "end",
@@ -52,14 +50,8 @@ def test_draft_prints_json_list(tmp_path, capsys):
     first = drafts[0]
     assert first["date"] == "2024-11-01" and first["place"] == "Valencia"
     sentences = [ARTICLE[d["start"] : d["end"]] for d in drafts]
-    assert all(
-        d["title"] not in sentences and d["title"] not in ARTICLE for d in drafts
-    )
-    assert any(
-        f["unit"] == "USD" and f["value"] == 50_000_000
-        for d in drafts
-        for f in d["figures"]
-    )
+    assert all(d["title"] not in sentences and d["title"] not in ARTICLE for d in drafts)
+    assert any(f["unit"] == "USD" and f["value"] == 50_000_000 for d in drafts for f in d["figures"])
 
 
 def test_draft_without_publication_date_says_so(tmp_path, capsys):
@@ -82,8 +74,7 @@ def test_draft_dateline_and_no_events(tmp_path, capsys):
 def test_non_english_is_refused(tmp_path, capsys):
     f = tmp_path / "d.txt"
     f.write_text(
-        "Der Minister traf sich am Montag in Berlin mit den Vertretern der Regierung und sprach über "
-        "die Lage im Land.",
+        "Der Minister traf sich am Montag in Berlin mit den Vertretern der Regierung und sprach über die Lage im Land.",
         encoding="utf-8",
     )
     code, _, err = _run(capsys, "draft", str(f), "--published", "2024-01-01")
@@ -96,20 +87,14 @@ def test_draft_corpus(tmp_path, capsys):
     src.write_text(
         json.dumps({"id": "x", "text": ARTICLE, "published": "2024-11-04"})
         + "\n\n"
-        + json.dumps(
-            {"id": "y", "text": "Nothing happened.", "published": "2024-11-04"}
-        )
+        + json.dumps({"id": "y", "text": "Nothing happened.", "published": "2024-11-04"})
         + "\n",
         encoding="utf-8",
     )
     code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
     assert code == 0, err
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert (
-        [x["id"] for x in lines] == ["x", "y"]
-        and lines[0]["events"]
-        and lines[1]["events"] == []
-    )
+    assert [x["id"] for x in lines] == ["x", "y"] and lines[0]["events"] and lines[1]["events"] == []
     src.write_text('{"id": "z"}\n', encoding="utf-8")
     code, _, err = _run(capsys, "draft", "--corpus", str(src), "-o", str(out))
     assert code == 2 and "in.jsonl:1" in err
@@ -123,9 +108,7 @@ def test_cite_unique_crlf_and_non_bmp(tmp_path, capsys):
     assert code == 0
     res = json.loads(out)
     assert text[res["start"] : res["end"]] == "arrived in Quito"
-    assert res["start"] == text.index(
-        "arrived"
-    )  # code points: the emoji counts 1, CRLF counts 2
+    assert res["start"] == text.index("arrived")  # code points: the emoji counts 1, CRLF counts 2
     assert res["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
 
 
@@ -143,9 +126,7 @@ def test_several_drafts_share_a_sentence():
     t = "The premiers met for talks in Hanoi on 2 May, signing a rice trade deal, while troops withdrew from the border."
     drafts = draft(t, "2024-05-03", actors=[])
     assert [d["type"] for d in drafts] == ["meeting", "agreement", "military"]
-    assert (
-        drafts[1]["date"] == "2024-05-02" and "date-from-sentence" in drafts[1]["flags"]
-    )
+    assert drafts[1]["date"] == "2024-05-02" and "date-from-sentence" in drafts[1]["flags"]
     assert len({(d["start"], d["end"]) for d in drafts}) == 3
 
 

@@ -13,11 +13,7 @@ PUB = date(2024, 5, 8)  # a Wednesday
 
 
 def _dates(s: str, pub: date = PUB):
-    return [
-        (m.date, m.end_date, m.precision)
-        for m in dates.find_dates(s, pub)
-        if not m.bound
-    ]
+    return [(m.date, m.end_date, m.precision) for m in dates.find_dates(s, pub) if not m.bound]
 
 
 @pytest.mark.parametrize(
@@ -113,10 +109,7 @@ def test_trigger_types(sentence, kind):
 def test_figures_and_claimants():
     s = "More than 15,000 troops and about 600 armoured vehicles moved 2,000 km, according to the defence ministry."
     claim = figures.claimant(s)
-    got = [
-        (f["value"], f["unit"], f["qualifier"])
-        for f in figures.find_figures(s, 0, len(s), claimed_by=claim)
-    ]
+    got = [(f["value"], f["unit"], f["qualifier"]) for f in figures.find_figures(s, 0, len(s), claimed_by=claim)]
     assert got == [
         (15000, "troops", "more than"),
         (600, "vehicles", "about"),

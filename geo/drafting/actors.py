@@ -94,9 +94,7 @@ class ActorIndex:
 
     def __init__(self, actors: list[Actor]):
         self.actors = actors
-        self.by_country = {
-            a.country: a for a in actors if a.kind == "state" and a.country
-        }
+        self.by_country = {a.country: a for a in actors if a.kind == "state" and a.country}
         self.aliases: dict[str, list[Actor]] = {}
         for a in actors:
             for alias in self._aliases(a):
@@ -105,11 +103,7 @@ class ActorIndex:
                     lst.append(a)
         keys = sorted(self.aliases, key=len, reverse=True)
         alt = "|".join(re.escape(k).replace(r"\ ", r"[\s\-]+") for k in keys if k)
-        self._rx = (
-            re.compile(r"(?<![\w])(?:" + alt + r")(?![\w])", re.IGNORECASE)
-            if alt
-            else None
-        )
+        self._rx = re.compile(r"(?<![\w])(?:" + alt + r")(?![\w])", re.IGNORECASE) if alt else None
 
     @staticmethod
     def _aliases(a: Actor) -> list[str]:
@@ -123,9 +117,7 @@ class ActorIndex:
             if len(parts) > 1:
                 out.append(parts[0] if a.country in FAMILY_NAME_FIRST else parts[-1])
         elif a.kind == "organisation" and 2 <= len(a.id) <= 6 and a.id.isalpha():
-            out.append(
-                a.id.upper()
-            )  # "SCO", "NATO": short ids of organisations are their acronyms
+            out.append(a.id.upper())  # "SCO", "NATO": short ids of organisations are their acronyms
         return [x for x in out if x]
 
     def for_text(self, text: str) -> list[tuple[int, int, Actor]]:
@@ -147,9 +139,7 @@ class ActorIndex:
         for s, e, cands in hits:
             if not cands:
                 continue
-            best = max(
-                cands, key=lambda a: (full_uses.get(a.id, 0), a.kind == "person")
-            )
+            best = max(cands, key=lambda a: (full_uses.get(a.id, 0), a.kind == "person"))
             out.append((s, e, best))
         return out
 
@@ -157,9 +147,7 @@ class ActorIndex:
         return self.by_country.get(country or "")
 
 
-def new_actors(
-    text: str, start: int, end: int, known: set[str], toponym_names: set[str]
-) -> list[dict]:
+def new_actors(text: str, start: int, end: int, known: set[str], toponym_names: set[str]) -> list[dict]:
     """People and organisations named in ``text[start:end]`` that are not known actors.
 
     People need a title cue ("Minister Ana Lopez", "an analyst, Ana Lopez"); organisations a head word
@@ -175,15 +163,8 @@ def new_actors(
     seen = set(known)
     for m in _PERSON_CUE.finditer(seg):
         name = _strip_titles(m.group("name"))
-        fresh = (
-            name
-            and _norm(name) not in seen
-            and name not in toponym_names
-            and not _ORG.fullmatch(name)
-        )
-        if fresh and not any(
-            _norm(name) in k or k in _norm(name) for k in seen if len(k) > 3
-        ):
+        fresh = name and _norm(name) not in seen and name not in toponym_names and not _ORG.fullmatch(name)
+        if fresh and not any(_norm(name) in k or k in _norm(name) for k in seen if len(k) > 3):
             out.append({"name": name, "kind": "person"})
             seen.add(_norm(name))
     for m in _ORG.finditer(seg):

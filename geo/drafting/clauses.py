@@ -77,13 +77,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _END.finditer(text):
         if m.group().startswith("."):
-            w = _WORD_BEFORE.search(text, 0, m.start())
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())
             word = (w.group(1) if w else "").lower()
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
-        _add(
-            text, start, m.end() if not m.group().startswith("\n") else m.start(), spans
-        )
+        _add(text, start, m.end() if not m.group().startswith("\n") else m.start(), spans)
         start = m.end()
     _add(text, start, len(text), spans)
     return spans
@@ -137,7 +135,5 @@ def is_heading(text: str, start: int, end: int) -> bool:
         return True
     line_end = text.find("\n", end)
     line_start = text.rfind("\n", 0, start) + 1
-    alone = not text[line_start:start].strip() and (
-        line_end == -1 or line_end == end or end == len(text)
-    )
+    alone = not text[line_start:start].strip() and (line_end == -1 or line_end == end or end == len(text))
     return alone and not s.endswith((".", "!", "…", ":"))

@@ -69,9 +69,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise _err("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
     text, html = _read(args.file)
     try:
-        pub, _ = publication_date(
-            text, _manifest_date(Path(args.file), data_dir), args.published, html
-        )
+        pub, _ = publication_date(text, _manifest_date(Path(args.file), data_dir), args.published, html)
         drafts = draft(text, pub, data_dir=data_dir)
     except DraftingError as exc:
         raise _err(f"{args.file}: {exc}") from None
@@ -98,13 +96,9 @@ def _draft_corpus(args, data_dir: Path) -> int:
                     continue
                 try:
                     rec = json.loads(line)
-                    records.append(
-                        (n, str(rec["id"]), str(rec["text"]), rec.get("published"))
-                    )
+                    records.append((n, str(rec["id"]), str(rec["text"]), rec.get("published")))
                 except (ValueError, KeyError, TypeError):
-                    raise _err(
-                        f"{args.corpus}:{n}: expected a JSON object with 'id', 'text' and 'published'"
-                    ) from None
+                    raise _err(f"{args.corpus}:{n}: expected a JSON object with 'id', 'text' and 'published'") from None
     except OSError as exc:
         raise _err(f"cannot read {args.corpus}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -180,9 +174,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    sys.stderr.write(
-        f"{args.file}: the phrase occurs {len(m)} times; cite a longer phrase. Candidates:\n"
-    )
+    sys.stderr.write(f"{args.file}: the phrase occurs {len(m)} times; cite a longer phrase. Candidates:\n")
     print(
         json.dumps(
             {
@@ -214,12 +206,8 @@ def cmd_bench_events(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     """Add the `draft` and `cite` subcommands to geo/cli.py's subparsers."""
-    p = sub.add_parser(
-        "draft", help="draft events from an article (JSON list), or a JSONL corpus"
-    )
-    p.add_argument(
-        "file", nargs="?", metavar="ARTICLE", help="article (.txt, .md, .html)"
-    )
+    p = sub.add_parser("draft", help="draft events from an article (JSON list), or a JSONL corpus")
+    p.add_argument("file", nargs="?", metavar="ARTICLE", help="article (.txt, .md, .html)")
     p.add_argument(
         "--published",
         metavar="YYYY-MM-DD",

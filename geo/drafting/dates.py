@@ -67,9 +67,7 @@ NUMBERS = {
 }
 
 _MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = (
-    r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*[-–]\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
-)
+_DAY = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*[-–]\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
 _DAY_B = _DAY.replace("d1", "e1").replace("d2", "e2")
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -121,9 +119,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 # Words before a date that make it a bound or a background point, not the event's own date.
 NOT_EVENT_DATE = {"since", "until", "by", "before", "after", "from", "of"}
-_BOUND_BEFORE = re.compile(
-    r"\b(?:since|until|ever since)\b[^,.;:]{0,30}$", re.IGNORECASE
-)
+_BOUND_BEFORE = re.compile(r"\b(?:since|until|ever since)\b[^,.;:]{0,30}$", re.IGNORECASE)
 FUTURE = re.compile(
     r"\b(?:will|shall|is set to|are set to|is due to|are due to|is expected to|are expected to|"
     r"plans? to|planned|scheduled|upcoming|next|going to|to be held)\b",
@@ -230,11 +226,7 @@ def find_dates(text: str, published: date, offset: int = 0) -> list[DateMention]
             if pre:
                 s = m.start("pre")
             core_s = next(
-                (
-                    m.start(k)
-                    for k in ("d1", "mon", "e1", "y", "wd", "rel", "n")
-                    if g.get(k)
-                ),
+                (m.start(k) for k in ("d1", "mon", "e1", "y", "wd", "rel", "n") if g.get(k)),
                 s,
             )
             if not free(core_s, e):
@@ -244,12 +236,8 @@ def find_dates(text: str, published: date, offset: int = 0) -> list[DateMention]
                 continue
             d, end_d, prec, flags = got
             taken.append((core_s, e))
-            bound = pre in NOT_EVENT_DATE or bool(
-                _BOUND_BEFORE.search(text, max(0, s - 40), s)
-            )
-            out.append(
-                DateMention(offset + core_s, offset + e, d, end_d, prec, flags, bound)
-            )
+            bound = pre in NOT_EVENT_DATE or bool(_BOUND_BEFORE.search(text, max(0, s - 40), s))
+            out.append(DateMention(offset + core_s, offset + e, d, end_d, prec, flags, bound))
     return sorted(out, key=lambda x: x.start)
 
 
@@ -260,9 +248,7 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
         return _iso(int(g["y"]), int(g["m"]), int(g["d"])), None, "day", []
     if kind in ("dmy", "mdy"):
         m = MONTHS[g["mon"].lower().rstrip(".")]
-        d1, d2 = (
-            (g.get("d1"), g.get("d2")) if kind == "dmy" else (g.get("e1"), g.get("e2"))
-        )
+        d1, d2 = (g.get("d1"), g.get("d2")) if kind == "dmy" else (g.get("e1"), g.get("e2"))
         d1 = int(d1)
         y = int(g["year"]) if g.get("year") else _year_for(m, d1, pub, future)
         if _safe_day(y, m, d1) is None:
@@ -327,9 +313,7 @@ class DateResult:
 
 def fallback(published: date) -> DateResult:
     """The coarse context of a report that states no date: the publication month, flagged."""
-    return DateResult(
-        _iso(published.year, published.month), None, "month", ["date-not-stated"]
-    )
+    return DateResult(_iso(published.year, published.month), None, "month", ["date-not-stated"])
 
 
 def resolve(mentions: list[DateMention], anchor: int) -> DateResult | None:

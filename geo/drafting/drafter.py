@@ -37,13 +37,17 @@ def _context(data_dir, actors) -> Context:
     return _CONTEXTS[key]
 
 
-def _groups(text: str, s: int, e: int) -> list[tuple[int, int, list]]:
+def _in(trigs: list, s: int, e: int) -> list:
+    return [t for t in trigs if s <= t.start and t.end <= e]
+
+
+def _groups(text: str, s: int, e: int, sentence_trigs: list) -> list[tuple[int, int, list]]:
     """Clause groups of one sentence that each report an event: (start, end, triggers)."""
     groups: list[list] = []
     pending = None
     weak: list = []
     for cs, ce in clauses.split_clauses(text, s, e):
-        trig = triggers.find_triggers(text, cs, ce)
+        trig = _in(sentence_trigs, cs, ce)
         strong = [t for t in trig if t.type not in triggers.WEAK]
         weak += [t for t in trig if t.type in triggers.WEAK]
         if strong:
@@ -103,19 +107,16 @@ def draft(
     out: list[dict] = []
     memo: dict = {"dates": {}, "place": None, "places": {}}
     sentences = clauses.split_sentences(text)
+    all_trigs = triggers.find_triggers(text, 0, len(text))  # once per article; filtered per clause
     for (
         s,
         e,
-    ) in (
-        sentences
-    ):  # event nouns located anywhere in the article ("the parade in Beijing")
-        _remember_places(
-            text, triggers.find_triggers(text, s, e), toponyms, ctx, memo["places"]
-        )
+    ) in sentences:  # event nouns located anywhere in the article ("the parade in Beijing")
+        _remember_places(text, _in(all_trigs, s, e), toponyms, ctx, memo["places"])
     for s, e in sentences:
         if clauses.is_heading(text, s, e):
             continue
-        groups = _groups(text, s, e)
+        groups = _groups(text, s, e, _in(all_trigs, s, e))
         if not groups:
             continue
         mentions = dates.find_dates(text[s:e], published, offset=s)
@@ -165,16 +166,9 @@ def _draft_one(
         return None
     flags: list[str] = []
     own = [m for m in mentions if gs <= m.start < ge]
-    when = dates.resolve(own, head.start) or (
-        dates.resolve(mentions, head.start) if n_groups == 1 else None
-    )
+    when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
     _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
-    if (
-        when is None
-        and memo.get("sentence") == s
-        and memo.get("last_date")
-        and _shares_time(text, gs)
-    ):
+    if when is None and memo.get("sentence") == s and memo.get("last_date") and _shares_time(text, gs):
         # ", securing a deal" / "while X arrived": a participle or "while" clause shares its sentence's time
         when = memo["last_date"]
         when = dates.DateResult(
@@ -197,9 +191,7 @@ def _draft_one(
                 break
     if when is None and _PROGRESSIVE.search(text, gs, ge):
         # news copy: "officials are meeting", "X is hosting" -- happening as the article is published
-        when = dates.DateResult(
-            published.isoformat(), None, "day", ["date-from-publication"]
-        )
+        when = dates.DateResult(published.isoformat(), None, "day", ["date-from-publication"])
     if when is not None and "date-not-stated" not in when.flags:
         memo["sentence"], memo["last_date"] = s, when
     if when is None:
@@ -207,17 +199,14 @@ def _draft_one(
     flags += when.flags
     place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
     if place is None and n_groups == 1:
-        place, cands = places.best_place(
-            text, toponyms, s, e, head.start, ctx.overrides
-        )
-    if place is None or place["precision"] in ("country", "approximate"):
-        # "at the parade": the parade located earlier ("the parade in Beijing") is where this happens
+        place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
+    if place is None or place["precision"] != "city" and not _governs_in(text, place, gs, ge):
+        # "at the parade": the parade located elsewhere in the article ("the parade in Beijing") is where
+        # this happens, unless the clause itself says "in <place>"
         for t in trig:
-            prior = memo["places"].get(t.word.lower()) if _definite(text, t) else None
+            prior = _located(memo["places"], t.word) if _definite(text, t) else None
             if prior is not None and not (gs <= prior[1] < ge):
-                cands = [dict(prior[0])] + [
-                    c for c in cands if c["name"] != prior[0]["name"]
-                ]
+                cands = [dict(prior[0])] + [c for c in cands if c["name"] != prior[0]["name"]]
                 place = dict(prior[0])
                 flags.append("place-from-earlier-mention")
                 break
@@ -226,9 +215,7 @@ def _draft_one(
         pass
     elif place is not None:
         memo["place"] = (place, ge)
-    elif prev is not None and (
-        prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))
-    ):
+    elif prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
         place, cands = (
             dict(prev[0]),
             [dict(prev[0])],
@@ -276,15 +263,16 @@ _WHILE_BEFORE = re.compile(r"\b(?:while|as)\s*$")
 
 
 def _shares_time(text: str, gs: int) -> bool:
-    return bool(
-        _PARTICIPLE.match(text, gs) or _WHILE_BEFORE.search(text, max(0, gs - 8), gs)
-    )
+    return bool(_PARTICIPLE.match(text, gs) or _WHILE_BEFORE.search(text, max(0, gs - 8), gs))
 
 
-_PROGRESSIVE = re.compile(
-    r"\b(?:is|are)\s+(?!set\b|due\b|going\b)(?:\w+ly\s+)?[a-z]{3,}ing\b"
-)
+_PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?!set\b|due\b|going\b)(?:\w+ly\s+)?[a-z]{3,}ing\b")
 _PRONOUN = re.compile(r"[\"“']?(?:He|She|They|It|We|The two|Both)\b")
+
+
+def _governs_in(text: str, place: dict, gs: int, ge: int) -> bool:
+    i = text.find(place["name"], gs, ge)
+    return i > 0 and bool(re.search(r"\b(?:in|at|inside)\s+(?:the\s+)?$", text[max(gs, i - 12) : i]))
 
 
 def _definite(text: str, head) -> bool:
@@ -301,29 +289,35 @@ _AT = re.compile(r"\s+(?:held\s+|staged\s+)?(?:in|at)\s+(?:the\s+)?$")
 
 
 def _remember_places(text: str, trig: list, toponyms: list, ctx, memo: dict) -> None:
-    """Remember the city right after an event noun ("the parade in Beijing", "a summit at Tianjin")."""
+    """Count the cities written right after an event noun ("the parade in Beijing", "a summit at Tianjin")."""
     for t in trig:
         for tp in toponyms:
             if (
                 0 < tp.start - t.end <= 25
                 and tp.feature == "city"
-                and places.usable(tp)
+                and places.usable(tp, text)
                 and _AT.search(text, t.end, tp.start)
             ):
-                memo.setdefault(
-                    t.word.lower(), (places.candidate(tp, ctx.overrides), tp.start)
-                )
+                seen = memo.setdefault(t.word.lower(), {})
+                cand = places.candidate(tp, ctx.overrides)
+                n, first, _ = seen.get(cand["name"], (0, tp.start, cand))
+                seen[cand["name"]] = (n + 1, first, cand)
                 break
+
+
+def _located(memo: dict, word: str) -> tuple[dict, int] | None:
+    """The city an event noun is most often located in across the article (first mention breaks ties)."""
+    seen = memo.get(word.lower())
+    if not seen:
+        return None
+    _n, first, cand = max(seen.values(), key=lambda v: (v[0], -v[1]))
+    return cand, first
 
 
 def _remember_dates(text: str, trig: list, mentions: list, memo: dict) -> None:
     """Remember the date written right next to an event noun ("the parade on Wednesday")."""
     for t in trig:
-        near = [
-            m
-            for m in mentions
-            if not m.bound and (0 <= m.start - t.end <= 25 or 0 <= t.start - m.end <= 3)
-        ]
+        near = [m for m in mentions if not m.bound and (0 <= m.start - t.end <= 25 or 0 <= t.start - m.end <= 3)]
         if near:
             m = near[0]
             memo.setdefault(
@@ -347,9 +341,7 @@ def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
             elif t.name not in names:
                 names.append(t.name)
                 new.append({"name": t.name, "kind": "state"})
-    known = {actors_mod.norm(n) for n in names} | {
-        actors_mod.norm(text[s:e]) for s, e, _ in hits
-    }
+    known = {actors_mod.norm(n) for n in names} | {actors_mod.norm(text[s:e]) for s, e, _ in hits if gs <= s < ge}
     for cand in actors_mod.new_actors(text, gs, ge, known, {t.text for t in toponyms}):
         names.append(cand["name"])
         new.append(cand)
@@ -369,11 +361,7 @@ def title(d: dict, sentence: str) -> str:
     what = d["type"]
     if d.get("place") and d.get("place_precision") != "approximate":
         what += f" in {d['place']}"
-    t = (
-        f"{who}: {what}, {d['date']}"
-        if who
-        else f"{what[0].upper()}{what[1:]}, {d['date']}"
-    )
+    t = f"{who}: {what}, {d['date']}" if who else f"{what[0].upper()}{what[1:]}, {d['date']}"
     return t if t.strip() != sentence.strip() else t + " (draft)"
 
 

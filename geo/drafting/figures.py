@@ -24,9 +24,7 @@ SCALE = {
 }
 CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 _NUM = re.compile(
-    r"(?:(?P<qual>"
-    + QUALIFIERS
-    + r")\s+)?(?P<cur>US\$|\$|€|£|¥)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:(?P<qual>" + QUALIFIERS + r")\s+)?(?P<cur>US\$|\$|€|£|¥)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
     r"(?P<pct>\s*(?:%|per\s?cent|percent))?",
     re.IGNORECASE,
@@ -146,11 +144,7 @@ def claimant(sentence: str) -> str:
         words = who.split()
         while words and words[0].lower() in _STOP:
             words.pop(0)
-        if (
-            words
-            and words[0][0].isupper()
-            and who.lower() not in ("he", "she", "they", "it")
-        ):
+        if words and words[0][0].isupper() and who.lower() not in ("he", "she", "they", "it"):
             return " ".join(words)
     m = _CLAIM_SAID_BY.search(sentence)
     return m.group("who").strip() if m else ""
@@ -185,9 +179,7 @@ def find_figures(
         if re.match(r"(?:st|nd|rd|th)\b", tail):
             continue
         scale = (m.group("scale") or "").lower()
-        if scale == "m" and not m.group(
-            "cur"
-        ):  # "600 m" is metres, not millions, without a currency
+        if scale == "m" and not m.group("cur"):  # "600 m" is metres, not millions, without a currency
             scale = ""
         value *= SCALE.get(scale, 1)
         if m.group("cur"):
@@ -200,12 +192,7 @@ def find_figures(
                 unit = "m"
             if not unit:
                 unit, e = _unit_after(text, e, end)
-        is_year = (
-            not m.group("cur")
-            and not scale
-            and "," not in m.group("num")
-            and 1900 <= value <= 2100
-        )
+        is_year = not m.group("cur") and not scale and "," not in m.group("num") and 1900 <= value <= 2100
         if is_year and not m.group("qual") and unit not in _MEASURE:
             continue
         if not unit and not m.group("qual") and not m.group("cur"):
@@ -236,13 +223,7 @@ def _unit_after(text: str, pos: int, end: int) -> tuple[str, int]:
         if (
             low in _STOP
             or low in _BREAK
-            or (
-                i
-                and (
-                    low.endswith(("ed", "ing"))
-                    or (w[0].isupper() and unit.islower() and not prev_cap)
-                )
-            )
+            or (i and (low.endswith(("ed", "ing")) or (w[0].isupper() and unit.islower() and not prev_cap)))
         ):
             break
         unit, upto, prev_cap = low, m.end(), w[0].isupper()

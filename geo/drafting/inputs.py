@@ -76,9 +76,7 @@ def check_english(text: str) -> None:
     ascii_share = sum(w.isascii() for w in words) / len(words)
     english = sum(w in _ENGLISH for w in words) / len(words)
     if ascii_share < 0.5 or english < 0.15:
-        raise DraftingError(
-            "only English articles are supported; this text does not read as English"
-        )
+        raise DraftingError("only English articles are supported; this text does not read as English")
 
 
 _META = re.compile(
@@ -125,9 +123,7 @@ def publication_date(
         if value:
             d = _iso_date(str(value).strip()[:10])
             if d is None:
-                raise DraftingError(
-                    f"{origin}: {value!r} is not a date (expected YYYY-MM-DD)"
-                )
+                raise DraftingError(f"{origin}: {value!r} is not a date (expected YYYY-MM-DD)")
             return d, origin
     if html:
         for m in _META.finditer(html):

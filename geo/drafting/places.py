@@ -46,15 +46,11 @@ _GOVERN = [
         3.0,
     ),
     (
-        re.compile(
-            _MOTION + r"\s+(?:\w+\s+){0,2}?(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE
-        ),
+        re.compile(_MOTION + r"\s+(?:\w+\s+){0,2}?(?:to|into)\s+(?:the\s+)?$", re.IGNORECASE),
         2.5,
     ),
     (
-        re.compile(
-            r"\b(?:into|near|outside|towards?|off)\s+(?:the\s+)?$", re.IGNORECASE
-        ),
+        re.compile(r"\b(?:into|near|outside|towards?|off)\s+(?:the\s+)?$", re.IGNORECASE),
         2.0,
     ),
     (re.compile(r"\bto\s+(?:the\s+)?$", re.IGNORECASE), 0.8),
@@ -97,9 +93,15 @@ def candidate(t, overrides: dict[str, dict]) -> dict:
     }
 
 
-def usable(t) -> bool:
-    """Toponyms that can be an event's place: not a demonym, not a word inside an organisation name."""
-    return t.kind == "literal"
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def usable(t, text: str | None = None) -> bool:
+    """Toponyms that can be an event's place: not a demonym, not a word inside a longer name (the geoparser's
+    "embedded", or a place word followed by more capitalised words: "Shanghai Cooperation Organisation")."""
+    if t.kind != "literal":
+        return False
+    return text is None or not _NAME_GOES_ON.match(text, t.end)
 
 
 def best_place(
@@ -120,21 +122,13 @@ def best_place(
     >>> best_place("The storm crossed France and hit Lyon.", ts, 0, 38, 4, {})[0]["name"]
     'Lyon'
     """
-    inside = [t for t in toponyms if start <= t.start and t.end <= end and usable(t)]
+    inside = [t for t in toponyms if start <= t.start and t.end <= end and usable(t, text)]
     scored = []
     for t in inside:
         o = overrides.get(t.text.casefold())
-        s = (
-            4.0
-            if o and o.get("precision") == "exact"
-            else _FEATURE_SCORE.get(t.feature, 0.5)
-        )
+        s = 4.0 if o and o.get("precision") == "exact" else _FEATURE_SCORE.get(t.feature, 0.5)
         gov = next(
-            (
-                bonus
-                for rx, bonus in _GOVERN
-                if rx.search(text, max(start, t.start - 45), t.start)
-            ),
+            (bonus for rx, bonus in _GOVERN if rx.search(text, max(start, t.start - 45), t.start)),
             0.0,
         )
         if t.feature == "continent" or (t.feature == "country" and gov < 1.0):

@@ -62,15 +62,11 @@ def date_right(d: dict, g: dict) -> bool:
     """The draft's date agrees with the gold date at the gold's precision (and is at least that precise)."""
     if not g.get("date"):
         cur = (g.get("curated") or {}).get("date") or ""
-        return "date-not-stated" in (d.get("flags") or []) or bool(
-            cur and d.get("date") and d["date"] == cur
-        )
+        return "date-not-stated" in (d.get("flags") or []) or bool(cur and d.get("date") and d["date"] == cur)
     n = {"year": 4, "month": 7, "day": 10}[
         g.get("date_precision") or {4: "year", 7: "month"}.get(len(g["date"]), "day")
     ]
-    return (
-        bool(d.get("date")) and len(d["date"]) >= n and d["date"][:n] == g["date"][:n]
-    )
+    return bool(d.get("date")) and len(d["date"]) >= n and d["date"][:n] == g["date"][:n]
 
 
 def place_right(d: dict, g: dict) -> bool:
@@ -145,24 +141,19 @@ def read_gold(path: str | Path) -> list[dict]:
                 continue
             try:
                 rec = json.loads(line)
-                if not isinstance(rec.get("text"), str) or not isinstance(
-                    rec.get("events"), list
-                ):
+                if not isinstance(rec.get("text"), str) or not isinstance(rec.get("events"), list):
                     raise TypeError
                 for ev in rec["events"]:
                     int(ev["start"]), int(ev["end"])
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise ValueError(
-                    f'{path}:{n}: expected {{"id", "text", "published", "events": [...]}} with '
-                    "start/end on every event"
+                    f'{path}:{n}: expected {{"id", "text", "published", "events": [...]}} with start/end on every event'
                 ) from None
             out.append(rec)
     return out
 
 
-def bench(
-    path: str | Path, data_dir: str | Path | None = "data", min_seconds: float = 2.0
-) -> dict:
+def bench(path: str | Path, data_dir: str | Path | None = "data", min_seconds: float = 2.0) -> dict:
     """Draft every gold article, score, and time the drafting (articles/s, gazetteer loaded beforehand;
     repeated until `min_seconds` have passed)."""
     from geo import gazetteer
@@ -185,9 +176,7 @@ def bench(
         )
     dt = time.perf_counter() - t0
     done = len(gold)
-    while (
-        gold and dt < min_seconds
-    ):  # a small gold file is drafted again until the timing means something
+    while gold and dt < min_seconds:  # a small gold file is drafted again until the timing means something
         for rec in gold:
             draft(rec["text"], rec.get("published") or "", data_dir=data_dir)
         done += len(gold)
