@@ -179,6 +179,81 @@ ARTICLES = [
             },
         ],
     },
+    {
+        "id": "economy",
+        "published": "2023-07-28",
+        "text": (
+            "NAIROBI, July 28 (Staff report)\n"
+            "Kenya's central bank raised its benchmark interest rate to 10.5 percent on Wednesday, its third "
+            "increase this year.\n"
+            "Finance officials from Kenya and Tanzania signed a trade agreement in Arusha last week, cutting tariffs "
+            "on maize.\n"
+            "Governor Kamau Thugge told reporters that inflation had eased."
+        ),
+        "events": [
+            {
+                "phrase": "Kenya's central bank raised",
+                "date": "2023-07-26",
+                "date_precision": "day",
+                "place": None,
+                "lat": None,
+                "lon": None,
+                "type": "economic",
+                "actors": ["Kenya"],
+            },
+            {
+                "phrase": "Finance officials from Kenya and Tanzania signed",
+                "date": "2023-07",
+                "date_precision": "month",
+                "place": "Arusha",
+                "lat": -3.37,
+                "lon": 36.68,
+                "type": "agreement",
+                "actors": ["Kenya", "Tanzania"],
+            },
+            {
+                "phrase": "Governor Kamau Thugge told reporters",
+                "date": None,
+                "date_precision": None,
+                "place": None,
+                "lat": None,
+                "lon": None,
+                "type": "statement",
+                "actors": ["Kamau Thugge"],
+            },
+        ],
+    },
+    {
+        "id": "funeral",
+        "published": "2022-09-20",
+        "text": (
+            "World leaders attended the state funeral of the queen at Westminster Abbey in London yesterday.\n"
+            "About 2,000 guests were present, and more than a million people lined the streets, police estimated.\n"
+            "The coffin later travelled to Windsor, where a private burial took place in the evening."
+        ),
+        "events": [
+            {
+                "phrase": "World leaders attended the state funeral",
+                "date": "2022-09-19",
+                "date_precision": "day",
+                "place": "London",
+                "lat": 51.5,
+                "lon": -0.13,
+                "type": "ceremony",
+                "actors": [],
+            },
+            {
+                "phrase": "The coffin later travelled to Windsor",
+                "date": "2022-09",
+                "date_precision": "month",
+                "place": "Windsor",
+                "lat": 51.48,
+                "lon": -0.61,
+                "type": "travel",
+                "actors": [],
+            },
+        ],
+    },
 ]
 
 

@@ -64,9 +64,7 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def supported_date(
-    curated: str, text: str, published: date, background: bool = False
-) -> tuple[str | None, str | None]:
+def supported_date(curated: str, text: str, published: date, background: bool = False) -> tuple[str | None, str | None]:
     """The curated date cut to the precision the article supports (see the module docstring); the
     publication day counts as stated only for events the curators dated from the articles alone."""
     low = text.lower()
@@ -75,12 +73,8 @@ def supported_date(
     if d is not None:
         day = date(y, m, d)
         month = MONTH_NAMES[m - 1]
-        named = re.search(
-            rf"\b{d}(?:st|nd|rd|th)? {month}\b|\b{month[:3]}\w*\.? {d}(?!\d)", low
-        )
-        weekday = (
-            WEEKDAY_NAMES[day.weekday()] in low and abs((day - published).days) < 7
-        )
+        named = re.search(rf"\b{d}(?:st|nd|rd|th)? {month}\b|\b{month[:3]}\w*\.? {d}(?!\d)", low)
+        weekday = WEEKDAY_NAMES[day.weekday()] in low and abs((day - published).days) < 7
         if (day == published and not background) or named or weekday:
             return curated, "day"
     if m is not None:
@@ -146,16 +140,10 @@ def stated_place(
     words = [w for w in name.replace("-", " ").split() if w.lower() not in GENERIC]
     if words and " ".join(words).lower() in text[passage[0] : passage[1]].lower():
         return name, lat, lon
-    inside = [
-        t
-        for t in toponyms
-        if passage[0] <= t.start < passage[1] and t.kind == "literal"
-    ]
+    inside = [t for t in toponyms if passage[0] <= t.start < passage[1] and t.kind == "literal"]
     fine = precision not in ("country", "approximate")
     for t in inside:
-        if geocode.haversine_km(t.lat, t.lon, lat, lon) <= 161 and (
-            t.feature != "country" or not fine
-        ):
+        if geocode.haversine_km(t.lat, t.lon, lat, lon) <= 161 and (t.feature != "country" or not fine):
             return name, lat, lon
     home = geocode.geocode_place(name)
     for t in inside:
@@ -178,8 +166,7 @@ def build(data: Path, seeds: Path) -> list[dict]:
     cites = [r for r in _rows(data / "citations.csv") if r.get("layer") == "events"]
     manifest = _rows(data / "sources.csv") or _rows(ROOT / "seeds" / "sources.csv")
     overrides = {
-        r["name"].casefold(): (float(r["lat"]), float(r["lon"]), r["name"])
-        for r in _rows(data / "places.csv")
+        r["name"].casefold(): (float(r["lat"]), float(r["lon"]), r["name"]) for r in _rows(data / "places.csv")
     }
     regions = load_regions(data / "regions.geojson")
     out = []
@@ -194,17 +181,13 @@ def build(data: Path, seeds: Path) -> list[dict]:
         for c in cites:
             if c.get("file") == src["file"] and c.get("start") and c["item"] in events:
                 spans.setdefault(c["item"], []).append([int(c["start"]), int(c["end"])])
-        background = {
-            c["item"] for c in cites if not c.get("file") and c.get("citation")
-        }
+        background = {c["item"] for c in cites if not c.get("file") and c.get("citation")}
         gold = []
         for eid, sp in spans.items():
             ev = events[eid]
             sp.sort()
             cited = " … ".join(text[a:b] for a, b in sp)
-            d, prec = supported_date(
-                ev["date"], cited, published, background=eid in background
-            )
+            d, prec = supported_date(ev["date"], cited, published, background=eid in background)
             lat, lon, pname = place_point(
                 ev.get("place") or "",
                 ev.get("lat", ""),
@@ -241,11 +224,7 @@ def build(data: Path, seeds: Path) -> list[dict]:
                     "place": pname,
                     "lat": lat,
                     "lon": lon,
-                    "actors": [
-                        actors.get(a, a)
-                        for a in (ev.get("actors") or "").split(";")
-                        if a
-                    ],
+                    "actors": [actors.get(a, a) for a in (ev.get("actors") or "").split(";") if a],
                     "type": normalise_type(ev.get("type")),
                     "dataset_type": ev.get("type") or "",
                     "curated": curated,

@@ -348,6 +348,10 @@ def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
     return names, new
 
 
+_TITLE_NOUN = {"economic": "economic measure", "military": "military activity", "casualties": "casualties reported",
+               "other": "event"}
+
+
 def title(d: dict, sentence: str) -> str:
     """A neutral title from the draft's fields ("Xi Jinping, Vladimir Putin: meeting in Beijing, 2025-09-02").
 
@@ -358,7 +362,7 @@ def title(d: dict, sentence: str) -> str:
     'A, B: meeting in Oslo, 2024-05'
     """
     who = ", ".join(d["actors"][:3]) + (" and others" if len(d["actors"]) > 3 else "")
-    what = d["type"]
+    what = _TITLE_NOUN.get(d["type"], d["type"])
     if d.get("place") and d.get("place_precision") != "approximate":
         what += f" in {d['place']}"
     t = f"{who}: {what}, {d['date']}" if who else f"{what[0].upper()}{what[1:]}, {d['date']}"
