@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 import pytest
 
@@ -140,3 +141,38 @@ def test_bad_published_value(tmp_path, capsys, bad):
     f.write_text("Rebels attacked a convoy.", encoding="utf-8")
     code, _, err = _run(capsys, "draft", str(f), "--published", bad)
     assert code == 2 and "--published" in err
+
+
+def test_draft_offsets_are_code_points_with_crlf_and_non_bmp():
+    t = "Résumé 🌊 update\r\nRebels attacked a convoy near Mosul on Monday.\r\nTroops withdrew from Kirkuk."
+    drafts = draft(t, "2024-05-08", actors=[])
+    assert [t[d["start"] : d["end"]] for d in drafts] == [
+        "Rebels attacked a convoy near Mosul on Monday.",
+        "Troops withdrew from Kirkuk.",
+    ]
+    assert drafts[0]["date"] == "2024-05-06" and drafts[0]["place"] == "Mosul"
+
+
+def test_new_actors_and_dataset_names_in_drafts():
+    from geo.drafting.actors import Actor
+
+    known = [Actor("ruto", "William Ruto", "", "person", "KE"), Actor("kenya", "Kenya", "", "state", "KE")]
+    t = "Ruto met Foreign Minister Lena Brandt of the Alpine Union in Nairobi on Tuesday, Kenyan officials said."
+    d = draft(t, "2024-05-08", actors=known)[0]
+    assert d["actors"][:2] == ["William Ruto", "Kenya"]  # short form and demonym resolved to dataset names
+    assert {"name": "Lena Brandt", "kind": "person"} in d["new_actors"]
+    assert {"name": "Alpine Union", "kind": "organisation"} in d["new_actors"]
+    assert d["place"] == "Nairobi" and d["date"] == "2024-05-07" and d["type"] == "meeting"
+
+
+def test_publication_date_order():
+    from geo.drafting.drafter import DraftingError, publication_date
+
+    html = '<html><head><meta property="article:published_time" content="2023-02-01T10:00:00Z"></head></html>'
+    text = "ROME, 5 March 2021 - Talks began."
+    assert publication_date(text, "2022-01-02", "2024-06-07", html)[1] == "--published"
+    assert publication_date(text, "2022-01-02", None, html) == (date(2022, 1, 2), "manifest")
+    assert publication_date(text, None, None, html) == (date(2023, 2, 1), "html meta")
+    assert publication_date(text) == (date(2021, 3, 5), "dateline")
+    with pytest.raises(DraftingError, match="no publication date"):
+        publication_date("Talks began.")

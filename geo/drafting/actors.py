@@ -41,7 +41,7 @@ ORG_HEADS = (
 _NAME = r"[A-Z][\w'’\-]+(?:\s+(?:[A-Z][\w'’\-]+|de|al|bin|van|von|der|la))*"
 _PERSON_CUE = re.compile(r"\b(?:" + TITLES + r")\s+(?P<name>" + _NAME + r")")
 _ORG = re.compile(
-    r"\b(?:[Tt]he\s+)?(?P<name>(?:[A-Z][\w'’\-]+\s+(?:of\s+(?:the\s+)?)?){0,5}(?:"
+    r"\b(?:[Tt]he\s+)?(?P<name>(?:[A-Z][\w'’\-]+\s+){0,5}(?:"
     + ORG_HEADS
     + r")(?:\s+of\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)*)?)\b"
 )
