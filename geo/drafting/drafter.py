@@ -58,7 +58,7 @@ def _groups(text: str, s: int, e: int, sentence_trigs: list) -> list[tuple[int, 
             groups[-1][2] = groups[-1][2] + trig
         elif pending is None:
             pending = cs
-    if not groups and weak:
+    if not groups and any(t.word.lower() not in triggers.REPORTING for t in weak):
         return [(s, e, weak)]
     if len(groups) == 1:
         return [(s, e, groups[0][2])]
@@ -348,8 +348,12 @@ def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
     return names, new
 
 
-_TITLE_NOUN = {"economic": "economic measure", "military": "military activity", "casualties": "casualties reported",
-               "other": "event"}
+_TITLE_NOUN = {
+    "economic": "economic measure",
+    "military": "military activity",
+    "casualties": "casualties reported",
+    "other": "event",
+}
 
 
 def title(d: dict, sentence: str) -> str:

@@ -41,8 +41,9 @@ LEXICON: dict[str, str] = {
     "manoeuvres maneuvers missile_test missile_tests launched warships warplanes "
     "military_cooperation security_measures lockdown curfew supplied weapons withdrew "
     "withdrawal",
-    "economic": "tariff tariffs trade investment investments invested loan loans exports imports inflation "
-    "interest_rate budget prices economy gdp pipeline subsidies",
+    "economic": "tariff tariffs investment investments invested loan loans inflation interest_rate interest_rates "
+    "rate_hike rate_cut bailout stimulus devalued devaluation defaulted budget subsidies merger acquisition "
+    "layoffs privatisation privatization nationalised nationalized",
     "statement": "said says say told stated announced announces announcement declared warned warns urged "
     "called_for condemned criticised criticized criticism accused denied responded reiterated "
     "speech statement signalled signaled insisted vowed pledged described",
@@ -50,6 +51,9 @@ LEXICON: dict[str, str] = {
 # When several triggers share a clause: these types win over the first-trigger rule.
 DOMINANT = ("casualties", "attack", "disaster", "sanctions", "protest", "election")
 WEAK = {"statement"}
+# Plain reporting verbs: they attribute other claims; alone they make no draft (a statement needs a
+# stronger word: announced, warned, accused, pledged …).
+REPORTING = {"said", "says", "say", "told", "stated", "described", "responded"}
 LIGHT_VERBS = {
     "host",
     "hosts",
