@@ -45,6 +45,7 @@ _ORG = re.compile(
     + ORG_HEADS
     + r")(?:\s+of\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)*)?)\b"
 )
+_BASED = re.compile(r"^(?:[A-Z][\w'’]*[\s-])*?[\w'’]+-based\s+")
 _TITLE_WORDS = set(TITLES.replace("\\.", "").replace("|", " ").lower().split())
 
 
@@ -168,7 +169,7 @@ def new_actors(text: str, start: int, end: int, known: set[str], toponym_names: 
             out.append({"name": name, "kind": "person"})
             seen.add(_norm(name))
     for m in _ORG.finditer(seg):
-        name = m.group("name").strip()
+        name = _BASED.sub("", m.group("name").strip())  # "the Paris-based Agency X" -> "Agency X"
         words = name.split()
         if len(words) < 2 or _norm(name) in seen:
             continue

@@ -29,6 +29,10 @@ _CONTEXTS: dict = {}
 
 
 def _context(data_dir, actors) -> Context:
+    if data_dir is None:
+        from geo import config
+
+        data_dir = config.data_dir()
     if actors is not None:
         return Context(data_dir, actors)
     key = str(data_dir)
@@ -69,7 +73,7 @@ def draft(
     text: str,
     published: date | str,
     actors: list | None = None,
-    data_dir: str | Path | None = "data",
+    data_dir: str | Path | None = None,
 ) -> list[dict]:
     """Event drafts of an article.
 
@@ -81,6 +85,8 @@ def draft(
         Publication date (YYYY-MM-DD); relative dates resolve against it.
     actors : list of geo.drafting.actors.Actor, optional
         Known actors; default: the dataset's actors.csv in `data_dir`.
+    data_dir : str or Path, optional
+        Dataset folder whose actors.csv and places.csv are used (default: ``GEO_DATA_DIR`` or ``data/``).
 
     Returns
     -------

@@ -153,7 +153,7 @@ def read_gold(path: str | Path) -> list[dict]:
     return out
 
 
-def bench(path: str | Path, data_dir: str | Path | None = "data", min_seconds: float = 2.0) -> dict:
+def bench(path: str | Path, data_dir: str | Path | None = None, min_seconds: float = 2.0) -> dict:
     """Draft every gold article, score, and time the drafting (articles/s, gazetteer loaded beforehand;
     repeated until `min_seconds` have passed)."""
     from geo import gazetteer
