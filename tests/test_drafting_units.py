@@ -186,3 +186,13 @@ def test_sentences_and_clauses():
         "a water deal was signed",
         "rebels attacked a convoy.",
     ]
+
+
+def test_wrapped_lines_do_not_end_sentences():
+    t = "The envoy met the foreign\nminister in Lima on Friday.\r\nShort headline\r\n\r\nA new paragraph starts here."
+    got = [t[s:e] for s, e in clauses.split_sentences(t)]
+    assert got == [
+        "The envoy met the foreign\nminister in Lima on Friday.",
+        "Short headline",
+        "A new paragraph starts here.",
+    ]

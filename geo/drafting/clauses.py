@@ -57,7 +57,8 @@ ABBREVIATIONS = {
     "approx",
     "est",
 }
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n+")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?:[ \t]*\r?\n)+")
+_NEXT_LOWER = re.compile(r"\s*[a-z]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
@@ -65,7 +66,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` in code points, whitespace trimmed, `end` exclusive.
 
     A sentence ends at ``.``, ``!``, ``?`` followed by space and a capital (or digit/quote), or at a
-    line break. Abbreviations ("Mr.", "U.S.", "Sept.") and initials ("J. Smith") do not end one.
+    line break. Abbreviations ("Mr.", "U.S.", "Sept.") and initials ("J. Smith") do not end one, nor
+    does a line break inside a sentence (hard-wrapped text, page breaks): one after a line without
+    closing punctuation, followed by a lower-case word.
 
     Examples
     --------
@@ -81,7 +84,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             word = (w.group(1) if w else "").lower()
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
-        _add(text, start, m.end() if not m.group().startswith("\n") else m.start(), spans)
+        elif "\n" in m.group():
+            before = text[start : m.start()].rstrip()
+            if before and before[-1] not in ".!?…:;\"”'’" and _NEXT_LOWER.match(text, m.end()):
+                continue  # a wrapped line: the sentence goes on
+        _add(text, start, m.start() if "\n" in m.group() else m.end(), spans)
         start = m.end()
     _add(text, start, len(text), spans)
     return spans
