@@ -145,9 +145,21 @@ def draft(
                 ctx,
                 memo,
             )
-            if d:
+            if d and not _repeat_mention(d, text, out):
                 out.append(d)
+            if d:
+                d.pop("_head", None)
     return out
+
+
+def _repeat_mention(d: dict, text: str, earlier: list[dict]) -> bool:
+    """A later "at the parade" with no date of its own refers back to a drafted parade: not a new event."""
+    head = d.get("_head")
+    if head is None or not head.governed or not _definite(text, head):
+        return False
+    if not ({"date-not-stated", "date-from-earlier-mention"} & set(d["flags"])):
+        return False
+    return any(e["trigger"].lower() == head.word.lower() and e["type"] == d["type"] for e in earlier)
 
 
 def _draft_one(
@@ -260,6 +272,7 @@ def _draft_one(
         "trigger": head.word,
     }
     d["title"] = title(d, text[s:e])
+    d["_head"] = head
     d["confidence"] = confidence(d, head)
     return d
 
