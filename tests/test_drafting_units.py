@@ -196,3 +196,15 @@ def test_wrapped_lines_do_not_end_sentences():
         "Short headline",
         "A new paragraph starts here.",
     ]
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["actors", "clauses", "dates", "drafter", "figures", "inputs", "places", "score", "triggers", "vocabulary", "cli"],
+)
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"geo.drafting.{module}"))
+    assert result.failed == 0 and result.attempted > 0

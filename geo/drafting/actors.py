@@ -190,5 +190,11 @@ def _strip_titles(name: str) -> str:
 
 
 def norm(s: str) -> str:
-    """Case- and hyphen-insensitive form of a name (for comparisons)."""
+    """Case- and hyphen-insensitive form of a name (for comparisons).
+
+    Examples
+    --------
+    >>> norm("Kim Jong-un") == norm("KIM JONG UN")
+    True
+    """
     return _norm(s)

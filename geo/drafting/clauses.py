@@ -136,7 +136,14 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
-    """Headlines, section titles and questions: a line without closing punctuation, or a question."""
+    """Headlines, section titles and questions: a line without closing punctuation, or a question.
+
+    Examples
+    --------
+    >>> t = "Storm hits coast\\nWinds rose overnight."
+    >>> is_heading(t, 0, 16), is_heading(t, 17, len(t))
+    (True, False)
+    """
     s = text[start:end].rstrip("\"'”’) ")
     if s.endswith("?"):
         return True

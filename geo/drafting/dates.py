@@ -312,13 +312,26 @@ class DateResult:
 
 
 def fallback(published: date) -> DateResult:
-    """The coarse context of a report that states no date: the publication month, flagged."""
+    """The coarse context of a report that states no date: the publication month, flagged.
+
+    Examples
+    --------
+    >>> fallback(date(2024, 5, 8))
+    DateResult(date='2024-05', end_date=None, precision='month', flags=['date-not-stated'])
+    """
     return DateResult(_iso(published.year, published.month), None, "month", ["date-not-stated"])
 
 
 def resolve(mentions: list[DateMention], anchor: int) -> DateResult | None:
     """The event date among `mentions` (already limited to the draft's clause): the one nearest `anchor`
-    (the trigger), skipping bounds such as "since 2019"; None when there is none."""
+    (the trigger), skipping bounds such as "since 2019"; None when there is none.
+
+    Examples
+    --------
+    >>> ms = find_dates("Since 2019 they met twice; the last time on 4 May 2024.", date(2024, 5, 8))
+    >>> resolve(ms, 30).date
+    '2024-05-04'
+    """
     usable = [m for m in mentions if not m.bound]
     if not usable:
         return None

@@ -147,7 +147,16 @@ def best_place(
 
 
 def main_place(toponyms: list, overrides: dict[str, dict]) -> dict | None:
-    """The article's main place: its most named city (first mention breaks ties), else its most named country."""
+    """The article's main place: its most named city (first mention breaks ties), else its most named country.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as T
+    >>> ts = [T(text="Peru", name="Peru", lat=-10.0, lon=-76.0, feature="country", kind="literal"),
+    ...       T(text="Lima", name="Lima", lat=-12.05, lon=-77.04, feature="city", kind="literal")]
+    >>> main_place(ts, {})["name"]
+    'Lima'
+    """
     for feats in (("city",), ("admin1", "admin2", "region"), ("country",)):
         ts = [t for t in toponyms if t.feature in feats and usable(t)]
         if ts:

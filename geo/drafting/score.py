@@ -59,7 +59,14 @@ def pair(drafts: list[dict], gold: list[dict]) -> list[tuple[int, int]]:
 
 
 def date_right(d: dict, g: dict) -> bool:
-    """The draft's date agrees with the gold date at the gold's precision (and is at least that precise)."""
+    """The draft's date agrees with the gold date at the gold's precision (and is at least that precise).
+
+    Examples
+    --------
+    >>> g = {"date": "2024-05", "date_precision": "month"}
+    >>> date_right({"date": "2024-05-02"}, g), date_right({"date": "2024"}, g)
+    (True, False)
+    """
     if not g.get("date"):
         cur = (g.get("curated") or {}).get("date") or ""
         return "date-not-stated" in (d.get("flags") or []) or bool(cur and d.get("date") and d["date"] == cur)
@@ -70,7 +77,13 @@ def date_right(d: dict, g: dict) -> bool:
 
 
 def place_right(d: dict, g: dict) -> bool:
-    """Within 161 km of the gold point (or, where the article names no place, the draft says so)."""
+    """Within 161 km of the gold point (or, where the article names no place, the draft says so).
+
+    Examples
+    --------
+    >>> place_right({"lat": 48.9, "lon": 2.4}, {"lat": 48.85, "lon": 2.35})
+    True
+    """
     from geo.geocode import haversine_km
 
     if g.get("lat") is None:
