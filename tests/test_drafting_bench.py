@@ -104,3 +104,38 @@ def test_bench_cli_on_bad_gold(tmp_path, capsys):
     bad.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
     assert main(["bench", "events", "--gold", str(bad)]) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_seed_gold_keeps_only_what_the_articles_state(tmp_path):
+    recs = {r["id"][:3]: r for r in map(json.loads, _seed_gold(tmp_path).read_text(encoding="utf-8").splitlines())}
+    by_id = {(k, g["event_id"]): g for k, r in recs.items() for g in r["events"]}
+    # an event citing both articles is one gold event in each
+    assert ("000", "putin-xi-talks") in by_id and ("004", "putin-xi-talks") in by_id
+    # the 1961 treaty date comes from a background citation only: the article states no date
+    assert by_id[("000", "china-dprk-alliance")]["date"] is None
+    # the article names the month and year of the 2024 pact, not its day
+    assert (by_id[("000", "russia-dprk-pact")]["date"], by_id[("000", "russia-dprk-pact")]["date_precision"]) == (
+        "2024-06",
+        "month",
+    )
+    # "a couple of weeks ago": the article supports the year at most
+    assert by_id[("000", "trump-putin-alaska")]["date_precision"] in ("year", None)
+    for r in recs.values():
+        for g in r["events"]:
+            assert all(r["text"][s:e] for s, e in g["spans"])  # spans inside the article
+
+
+def test_bench_events_cli_json(tmp_path, capsys):
+    from geo.cli import main
+
+    path = tmp_path / "own.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in gold_records()), encoding="utf-8")
+    assert main(["bench", "events", "--gold", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["articles"] == len(gold_records()) and out["gold_events"] == sum(
+        len(r["events"]) for r in gold_records()
+    )
+    assert {"precision", "recall", "f1", "place_within_161km", "date_right", "actor_f1", "type_accuracy", "e2e"} <= set(
+        out
+    )
+    assert out["articles_per_s"] > 0
