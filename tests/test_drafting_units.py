@@ -208,3 +208,29 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"geo.drafting.{module}"))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_counts_in_words_and_claimant_after_said():
+    s = "Shelling killed at least four people and twenty-one soldiers, officials said Friday."
+    got = figures.find_figures(s, 0, len(s), claimed_by=figures.claimant(s))
+    assert [(f["value"], f["unit"], f["qualifier"], f["claimed_by"]) for f in got] == [
+        (4, "people", "at least", ""),
+        (21, "soldiers", "", ""),
+    ]
+    assert figures.find_figures("one of the envoys left", 0, 22) == []
+
+
+def test_capital_as_government_is_not_the_place():
+    from types import SimpleNamespace as T
+
+    from geo.drafting import places
+
+    s = "Ministers in Vienna agreed sanctions against Moscow."
+    ts = [
+        T(text="Vienna", name="Vienna", start=13, end=19, lat=48.2, lon=16.37, feature="city", kind="literal"),
+        T(text="Moscow", name="Moscow", start=45, end=51, lat=55.75, lon=37.6, feature="city", kind="literal"),
+    ]
+    assert places.best_place(s, ts, 0, len(s), 40, {})[0]["name"] == "Vienna"
+    s2 = "Moscow said the talks failed."
+    t2 = [T(text="Moscow", name="Moscow", start=0, end=6, lat=55.75, lon=37.6, feature="city", kind="literal")]
+    assert places.best_place(s2, t2, 0, len(s2), 12, {})[0] is None

@@ -147,7 +147,8 @@ def claimant(sentence: str) -> str:
         if words and words[0][0].isupper() and who.lower() not in ("he", "she", "they", "it"):
             return " ".join(words)
     m = _CLAIM_SAID_BY.search(sentence)
-    return m.group("who").strip() if m else ""
+    who = m.group("who").strip() if m else ""
+    return "" if who.split(" ")[0].lower() in _WHEN_WORDS else who  # "officials said Thursday"
 
 
 def find_figures(
@@ -207,6 +208,92 @@ def find_figures(
                 "start": s,
                 "end": e,
             }
+        )
+    out += _word_figures(text, start, end, claimed_by)
+    return sorted(out, key=lambda f: f["start"])
+
+
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_NUM = re.compile(
+    r"(?:(?P<qual>" + QUALIFIERS + r")\s+)?\b(?P<num>(?:" + "|".join(_NUMBER_WORDS) + r")(?:-(?:one|two|three|four|"
+    r"five|six|seven|eight|nine))?)\b",
+    re.IGNORECASE,
+)
+
+
+_WHEN_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "on",
+    "in",
+    "last",
+    "this",
+    "earlier",
+    "later",
+    "yesterday",
+}
+_PLURALS = {"people", "children", "men", "women", "police", "personnel", "cattle", "sheep", "staff", "crew"}
+
+
+def _word_figures(text: str, start: int, end: int, claimed_by: str) -> list[dict]:
+    """Counts written in words ("at least four people", "Twenty soldiers"): a plural noun must follow."""
+    out = []
+    for m in _WORD_NUM.finditer(text, start, end):
+        parts = m.group("num").lower().split("-")
+        value = sum(_NUMBER_WORDS.get(p, 0) for p in parts)
+        if parts[0] in ("zero", "one"):
+            continue  # "one of them", "one day": rarely a count
+        unit, e = _unit_after(text, m.end(), end)
+        if not (unit.endswith("s") or unit in _PLURALS) or (unit in _MEASURE and not m.group("qual")):
+            continue
+        qual = (m.group("qual") or "").lower()
+        out.append(
+            {"value": value, "unit": unit, "qualifier": qual, "claimed_by": claimed_by, "start": m.start(), "end": e}
         )
     return out
 

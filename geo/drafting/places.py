@@ -33,6 +33,11 @@ _FEATURE_SCORE = {
     "country": 1.0,
     "continent": 0.0,
 }
+_METONYM_BEFORE = re.compile(r"\bagainst\s+$", re.IGNORECASE)
+_METONYM_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:said|says|warned|announced|accused|denied|insisted|responded|urged|"
+    r"condemned|rejected|welcomed|demanded|has\s+(?:said|warned|announced|accused|denied))\b"
+)
 _MOTION = (
     r"(?:visit|visits|visited|visiting|trip|travel|travelled|traveled|journey|flew|went|came|returned|arrived|"
     r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
@@ -131,6 +136,8 @@ def best_place(
             (bonus for rx, bonus in _GOVERN if rx.search(text, max(start, t.start - 45), t.start)),
             0.0,
         )
+        if _METONYM_BEFORE.search(text, max(start, t.start - 12), t.start) or _METONYM_AFTER.match(text, t.end):
+            continue  # "sanctions against Moscow", "Beijing said": a government, not a place
         if t.feature == "continent" or (t.feature == "country" and gov < 1.0):
             continue  # "China said", "US President": a country as an actor or a title, not where it happened
         s += gov
