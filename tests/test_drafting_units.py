@@ -234,3 +234,19 @@ def test_capital_as_government_is_not_the_place():
     s2 = "Moscow said the talks failed."
     t2 = [T(text="Moscow", name="Moscow", start=0, end=6, lat=55.75, lon=37.6, feature="city", kind="literal")]
     assert places.best_place(s2, t2, 0, len(s2), 12, {})[0] is None
+
+
+def test_place_after_a_disaster_verb_and_counted_noun_group():
+    from types import SimpleNamespace as T
+
+    from geo.drafting import places
+
+    s = "A strong earthquake struck southern Chile, officials said."
+    ts = [T(text="Chile", name="Chile", start=35, end=40, lat=-30.0, lon=-71.0, feature="country", kind="literal")]
+    best = places.best_place(s, ts, 0, len(s), 20, {})[0]
+    assert best["name"] == "Chile" and best["precision"] == "country"
+    s2 = "A 6.8 tremor shook 50 bus passengers."
+    assert [(f["value"], f["unit"]) for f in figures.find_figures(s2, 0, len(s2))] == [
+        (6.8, "tremor"),
+        (50, "passengers"),
+    ]

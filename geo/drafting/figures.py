@@ -248,6 +248,48 @@ _WORD_NUM = re.compile(
 )
 
 
+_VERBS = {
+    "struck",
+    "hit",
+    "hits",
+    "was",
+    "were",
+    "is",
+    "are",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "could",
+    "can",
+    "may",
+    "might",
+    "must",
+    "should",
+    "did",
+    "do",
+    "does",
+    "left",
+    "fell",
+    "rose",
+    "died",
+    "came",
+    "went",
+    "took",
+    "made",
+    "said",
+    "says",
+    "told",
+    "lost",
+    "won",
+    "met",
+    "ran",
+    "fled",
+    "began",
+    "shook",
+    "killed",
+}
 _WHEN_WORDS = {
     "monday",
     "tuesday",
@@ -313,7 +355,9 @@ def _unit_after(text: str, pos: int, end: int) -> tuple[str, int]:
             or (i and (low.endswith(("ed", "ing")) or (w[0].isupper() and unit.islower() and not prev_cap)))
         ):
             break
-        unit, upto, prev_cap = low, m.end(), w[0].isupper()
-        if low in _MEASURE:
+        if i and low in _VERBS:
             break
+        unit, upto, prev_cap = low, m.end(), w[0].isupper()
+        if low in _MEASURE or (low.endswith("s") and not low.endswith(("ss", "us", "is")) and not w[0].isupper()):
+            break  # a plural noun ends the counted group ("600 soldiers", "80,000 peace doves")
     return unit, (upto if unit else pos)

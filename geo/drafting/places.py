@@ -43,6 +43,15 @@ _MOTION = (
     r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
 )
 _GOVERN = [
+    (  # "an earthquake struck southern Peru", "floods hit the north of Italy"
+        re.compile(
+            r"\b(?:struck|strikes|hit|hits|rocked|rocks|battered|ravaged|shook|swept\s+(?:through|across)|"
+            r"flooded|invaded|attacked|bombed|shelled)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?\s+"
+            r"(?:of\s+)?|central\s+)?$",
+            re.IGNORECASE,
+        ),
+        2.5,
+    ),
     (
         re.compile(
             r"\b(?:in|at|inside|on|across|throughout)\s+(?:the\s+)?(?:[\w'’-]+\s+)?$",
