@@ -242,7 +242,8 @@ def test_place_after_a_disaster_verb_and_counted_noun_group():
     from geo.drafting import places
 
     s = "A strong earthquake struck southern Chile, officials said."
-    ts = [T(text="Chile", name="Chile", start=35, end=40, lat=-30.0, lon=-71.0, feature="country", kind="literal")]
+    i = s.index("Chile")
+    ts = [T(text="Chile", name="Chile", start=i, end=i + 5, lat=-30.0, lon=-71.0, feature="country", kind="literal")]
     best = places.best_place(s, ts, 0, len(s), 20, {})[0]
     assert best["name"] == "Chile" and best["precision"] == "country"
     s2 = "A 6.8 tremor shook 50 bus passengers."
