@@ -251,3 +251,16 @@ def test_place_after_a_disaster_verb_and_counted_noun_group():
         (6.8, "tremor"),
         (50, "passengers"),
     ]
+
+
+def test_figurative_disaster_words_and_base_verb_forms():
+    s = "The party won a landslide victory and its leader will travel to the capital."
+    got = [(t.word, t.type) for t in triggers.find_triggers(s, 0, len(s))]
+    assert ("landslide", "disaster") not in got and ("travel", "travel") in got
+    s2 = "A landslide buried the village."
+    assert [t.type for t in triggers.find_triggers(s2, 0, len(s2))] == ["disaster"]
+
+
+def test_possessive_person_is_not_part_of_an_organisation_name():
+    s = "Maria Silva's Green Party won."
+    assert actors.new_actors(s, 0, len(s), set(), set()) == [{"name": "Green Party", "kind": "organisation"}]

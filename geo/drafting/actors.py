@@ -170,6 +170,7 @@ def new_actors(text: str, start: int, end: int, known: set[str], toponym_names: 
             seen.add(_norm(name))
     for m in _ORG.finditer(seg):
         name = _BASED.sub("", m.group("name").strip())  # "the Paris-based Agency X" -> "Agency X"
+        name = re.split(r"['’]s\s+", name)[-1]  # "Keir Starmer's Labour Party" -> "Labour Party"
         words = name.split()
         if len(words) < 2 or _norm(name) in seen:
             continue

@@ -22,13 +22,13 @@ LEXICON: dict[str, str] = {
     "cyclone storm storms tornado wildfire wildfires landslide landslides drought eruption erupted "
     "tsunami heatwave evacuated evacuation evacuations collapsed",
     "election": "election elections elected re-elected vote votes voted voting voters ballot ballots polls "
-    "referendum runoff run-off electoral turnout inaugurated",
+    "referendum runoff run-off electoral turnout inaugurated conceded concedes",
     "protest": "protest protests protested protesting protesters protestors demonstration demonstrations "
     "demonstrators rally rallies rallied marched riot riots rioting strikers walkout sit-in",
     "sanctions": "sanction sanctions sanctioned embargo embargoes blacklisted blacklist asset_freeze "
     "froze_assets export_controls",
     "agreement": "agreement agreements agreed deal deals pact pacts treaty treaties memorandum accord accords "
-    "signed signing sign signs alliance ceasefire truce contract contracts partnership",
+    "signed signing sign signs alliance ceasefire truce contract contracts partnership agree agrees",
     "ceremony": "parade parades ceremony ceremonies celebration celebrations commemoration commemorated "
     "anniversary funeral inauguration sworn festival celebrated marked",
     "meeting": "met meet meets meeting meetings talks summit summits conference negotiations negotiated "
@@ -36,11 +36,11 @@ LEXICON: dict[str, str] = {
     "visit": "visit visits visited visiting toured tour inspected trip hosts hosted hosting host welcomed "
     "welcomes received receives attended attends attending state_visit",
     "travel": "arrived arrives arriving arrival travelled traveled travelling traveling flew departed left_for "
-    "journey crossed returned train",
+    "journey crossed returned train travel travels arrive depart departs departing fly flies flying",
     "military": "troops soldiers deployed deployment deployments mobilised mobilized drills exercises "
     "manoeuvres maneuvers missile_test missile_tests launched warships warplanes "
     "military_cooperation security_measures lockdown curfew supplied weapons withdrew "
-    "withdrawal",
+    "withdrawal withdraw deploy deploys",
     "economic": "tariff tariffs investment investments invested loan loans inflation interest_rate interest_rates "
     "rate_hike rate_cut bailout stimulus devalued devaluation defaulted budget subsidies merger acquisition "
     "layoffs privatisation privatization nationalised nationalized",
@@ -141,6 +141,9 @@ def find_triggers(text: str, start: int, end: int) -> list[Trigger]:
                 break
         if hit is None and low in _WORD_TYPE:
             hit = (1, low)
+        nxt = toks[i + hit[0]][2] if hit is not None and i + hit[0] < len(toks) else ""
+        if hit is not None and hit[0] == 1 and nxt in _IDIOM_NEXT.get(low, ()):
+            hit = None  # "landslide victory", "a flood of requests": not a disaster
         if hit is None or (low in _LOWER_ONLY and text[s0].isupper() and hit[0] == 1):
             i += 1
             continue
@@ -153,6 +156,13 @@ def find_triggers(text: str, start: int, end: int) -> list[Trigger]:
     return out
 
 
+_IDIOM_NEXT = {
+    "landslide": {"victory", "win", "majority", "defeat", "election"},
+    "flood": {"of"},
+    "storm": {"of"},
+    "wave": {"of"},
+    "attack": {"ads", "ad", "dog"},
+}
 _SENTENCE_BREAK = re.compile(r"[.;:!?]")
 
 
