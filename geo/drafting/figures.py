@@ -117,7 +117,7 @@ _CLAIM_AFTER = re.compile(
     re.IGNORECASE,
 )
 _CLAIM_BEFORE = re.compile(
-    r"(?P<who>(?:[A-Z][\w'’\-]*|the|of|for|and)(?:\s+(?:[A-Z][\w'’\-]*|of|the|for|and|'s|’s))*)\s+"
+    r"(?P<who>(?:[A-Z][\w'’\-]*|the|of|for|and)(?:\s+(?:[A-Z][\w'’\-]*|of|the|for|and|on|'s|’s))*)\s+"
     r"(?:said|says|estimated|estimates|reported|reports|claimed|claims|believes|believed|announced|told)\b"
 )
 _CLAIM_SAID_BY = re.compile(
