@@ -264,3 +264,15 @@ def test_figurative_disaster_words_and_base_verb_forms():
 def test_possessive_person_is_not_part_of_an_organisation_name():
     s = "Maria Silva's Green Party won."
     assert actors.new_actors(s, 0, len(s), set(), set()) == [{"name": "Green Party", "kind": "organisation"}]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Talks ran from June 3 to 5.", ("2024-06-03", "2024-06-05", "day")),
+        ("Floods hit between 2 and 4 March.", ("2024-03-02", "2024-03-04", "day")),
+        ("The plant was built in the 1990s.", ("1990", "1999", "year")),
+    ],
+)
+def test_date_ranges_and_decades(text, expected):
+    assert _dates(text)[0] == expected

@@ -67,10 +67,11 @@ NUMBERS = {
 }
 
 _MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*[-–]\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+_DAY = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*(?:[-–]|to|and|through|until)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
 _DAY_B = _DAY.replace("d1", "e1").replace("d2", "e2")
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("decade", re.compile(r"\b(?:the\s+)?(?P<y>(?:19|20)\d0)s\b")),
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
     ("dmy", re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MON + _YEAR + r"\b")),
     (
@@ -250,6 +251,8 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
         m = MONTHS[g["mon"].lower().rstrip(".")]
         d1, d2 = (g.get("d1"), g.get("d2")) if kind == "dmy" else (g.get("e1"), g.get("e2"))
         d1 = int(d1)
+        if d2 and int(d2) <= d1:
+            d1, d2 = int(d2), None  # "killed 5 and 4 March": only the second number is a day
         y = int(g["year"]) if g.get("year") else _year_for(m, d1, pub, future)
         if _safe_day(y, m, d1) is None:
             return None
@@ -294,6 +297,9 @@ def _resolve(kind: str, g: dict, pre: str, pub: date, future: bool):
     if kind == "wd":
         d = _weekday(WEEKDAYS[g["wd"].lower()], pre, pub, future)
         return _iso(d.year, d.month, d.day), None, "day", []
+    if kind == "decade":
+        y = int(g["y"])
+        return _iso(y), _iso(y + 9), "year", []
     if kind == "year":
         y = int(g["y"])
         if not (1900 <= y <= pub.year + 10):
