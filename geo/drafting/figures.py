@@ -319,6 +319,7 @@ _WHEN_WORDS = {
     "later",
     "yesterday",
 }
+_PRONOUNS = {"i", "we", "you", "he", "she", "it", "they", "them", "us", "him", "her", "its", "their"}
 _PLURALS = {"people", "children", "men", "women", "police", "personnel", "cattle", "sheep", "staff", "crew"}
 
 
@@ -355,7 +356,7 @@ def _unit_after(text: str, pos: int, end: int) -> tuple[str, int]:
             or (i and (low.endswith(("ed", "ing")) or (w[0].isupper() and unit.islower() and not prev_cap)))
         ):
             break
-        if i and low in _VERBS:
+        if (i and low in _VERBS) or low in _WHEN_WORDS or low in _PRONOUNS:
             break
         unit, upto, prev_cap = low, m.end(), w[0].isupper()
         if low in _MEASURE or (low.endswith("s") and not low.endswith(("ss", "us", "is")) and not w[0].isupper()):
