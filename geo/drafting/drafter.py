@@ -162,95 +162,21 @@ def _repeat_mention(d: dict, text: str, earlier: list[dict]) -> bool:
     return any(e["trigger"].lower() == head.word.lower() and e["type"] == d["type"] for e in earlier)
 
 
-def _draft_one(
-    text,
-    s,
-    e,
-    gs,
-    ge,
-    trig,
-    n_groups,
-    published,
-    mentions,
-    claim,
-    toponyms,
-    hits,
-    main,
-    ctx,
-    memo,
-) -> dict | None:
+def _draft_one(text, s, e, gs, ge, trig, n_groups, published, mentions, claim, toponyms, hits, main, ctx, memo):
+    """One draft for the clause group ``text[gs:ge]`` of the sentence ``text[s:e]`` (None without a trigger)."""
     head = triggers.event_type(trig)
     if head is None:
         return None
-    flags: list[str] = []
-    own = [m for m in mentions if gs <= m.start < ge]
-    when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
-    _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
-    if when is None and memo.get("sentence") == s and memo.get("last_date") and _shares_time(text, gs):
-        # ", securing a deal" / "while X arrived": a participle or "while" clause shares its sentence's time
-        when = memo["last_date"]
-        when = dates.DateResult(
-            when.date,
-            when.end_date,
-            when.precision,
-            when.flags + ["date-from-sentence"],
-        )
-    if when is None:
-        # "the parade" refers back to a parade reported earlier with its date
-        for t in trig:
-            prior = memo["dates"].get(t.word.lower()) if _definite(text, t) else None
-            if prior is not None:
-                when = dates.DateResult(
-                    prior.date,
-                    prior.end_date,
-                    prior.precision,
-                    prior.flags + ["date-from-earlier-mention"],
-                )
-                break
-    if when is None and _PROGRESSIVE.search(text, gs, ge):
-        # news copy: "officials are meeting", "X is hosting" -- happening as the article is published
-        when = dates.DateResult(published.isoformat(), None, "day", ["date-from-publication"])
-    if when is not None and "date-not-stated" not in when.flags:
-        memo["sentence"], memo["last_date"] = s, when
-    if when is None:
-        when = dates.fallback(published)
-    flags += when.flags
-    place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
-    if place is None and n_groups == 1:
-        place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
-    if place is None or place["precision"] != "city" and not _governs_in(text, place, gs, ge):
-        # "at the parade": the parade located elsewhere in the article ("the parade in Beijing") is where
-        # this happens, unless the clause itself says "in <place>"
-        for t in trig:
-            prior = _located(memo["places"], t.word) if _definite(text, t) else None
-            if prior is not None and not (gs <= prior[1] < ge):
-                cands = [dict(prior[0])] + [c for c in cands if c["name"] != prior[0]["name"]]
-                place = dict(prior[0])
-                flags.append("place-from-earlier-mention")
-                break
-    prev = memo["place"]
-    if "place-from-earlier-mention" in flags:
-        pass
-    elif place is not None:
-        memo["place"] = (place, ge)
-    elif prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
-        place, cands = (
-            dict(prev[0]),
-            [dict(prev[0])],
-        )  # the passage goes on about the same scene
-        flags.append("place-from-context")
-    elif main is not None:
-        place = dict(main, precision="approximate")
-        cands = [dict(main)]
-        flags.append("place-not-stated")
+    when = _date_for(text, s, gs, ge, trig, head, n_groups, published, mentions, memo)
+    place, cands, place_flags = _place_for(text, s, e, gs, ge, trig, head, n_groups, toponyms, main, ctx, memo)
+    flags = when.flags + place_flags
     names, new = _actors(text, gs, ge, toponyms, hits, ctx)
     clause = text[gs:ge]
     if triggers.MODAL.search(clause):
         flags.append("hypothetical")
     if triggers.NEGATION.search(clause):
         flags.append("negated")
-    skip = [(m.start, m.end) for m in mentions]
-    figs = figures.find_figures(text, gs, ge, skip=skip, claimed_by=claim)
+    figs = figures.find_figures(text, gs, ge, skip=[(m.start, m.end) for m in mentions], claimed_by=claim)
     d = {
         "start": gs,
         "end": ge,
@@ -275,6 +201,60 @@ def _draft_one(
     d["_head"] = head
     d["confidence"] = confidence(d, head)
     return d
+
+
+def _flagged(r: dates.DateResult, flag: str) -> dates.DateResult:
+    return dates.DateResult(r.date, r.end_date, r.precision, r.flags + [flag])
+
+
+def _date_for(text, s, gs, ge, trig, head, n_groups, published, mentions, memo) -> dates.DateResult:
+    """The clause's own date, else one it shares or refers back to, else the flagged publication month."""
+    own = [m for m in mentions if gs <= m.start < ge]
+    when = dates.resolve(own, head.start) or (dates.resolve(mentions, head.start) if n_groups == 1 else None)
+    _remember_dates(text, trig, own if n_groups > 1 else mentions, memo["dates"])
+    if when is None and memo.get("sentence") == s and memo.get("last_date") and _shares_time(text, gs):
+        # ", securing a deal" / "while X arrived": a participle or "while" clause shares its sentence's time
+        when = _flagged(memo["last_date"], "date-from-sentence")
+    if when is None:
+        # "the parade" refers back to a parade reported earlier with its date
+        prior = next(
+            (memo["dates"][t.word.lower()] for t in trig if t.word.lower() in memo["dates"] and _definite(text, t)),
+            None,
+        )
+        if prior is not None:
+            when = _flagged(prior, "date-from-earlier-mention")
+    if when is None and _PROGRESSIVE.search(text, gs, ge):
+        # news copy: "officials are meeting", "X is hosting" -- happening as the article is published
+        when = dates.DateResult(published.isoformat(), None, "day", ["date-from-publication"])
+    if when is not None:
+        memo["sentence"], memo["last_date"] = s, when
+        return when
+    return dates.fallback(published)
+
+
+def _place_for(text, s, e, gs, ge, trig, head, n_groups, toponyms, main, ctx, memo):
+    """(place, candidates, flags): the clause's best place, else the located event noun, the previous
+    report's place, or the article's main place (approximate)."""
+    place, cands = places.best_place(text, toponyms, gs, ge, head.start, ctx.overrides)
+    if place is None and n_groups == 1:
+        place, cands = places.best_place(text, toponyms, s, e, head.start, ctx.overrides)
+    if place is None or (place["precision"] != "city" and not _governs_in(text, place, gs, ge)):
+        # "at the parade": the parade located elsewhere in the article ("the parade in Beijing") is where
+        # this happens, unless the clause itself says "in <place>"
+        for t in trig:
+            prior = _located(memo["places"], t.word) if _definite(text, t) else None
+            if prior is not None and not (gs <= prior[1] < ge):
+                cands = [dict(prior[0])] + [c for c in cands if c["name"] != prior[0]["name"]]
+                return dict(prior[0]), cands, ["place-from-earlier-mention"]
+    prev = memo["place"]
+    if place is not None:
+        memo["place"] = (place, ge)
+        return place, cands, []
+    if prev is not None and (prev[1] >= s or (gs - prev[1] <= 200 and _PRONOUN.match(text, s))):
+        return dict(prev[0]), [dict(prev[0])], ["place-from-context"]  # the passage goes on about that scene
+    if main is not None:
+        return dict(main, precision="approximate"), [dict(main)], ["place-not-stated"]
+    return None, [], []
 
 
 _PARTICIPLE = re.compile(r"(?!according\b)[a-z]+ing\b")
