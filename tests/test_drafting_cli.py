@@ -176,3 +176,10 @@ def test_publication_date_order():
     assert publication_date(text) == (date(2021, 3, 5), "dateline")
     with pytest.raises(DraftingError, match="no publication date"):
         publication_date("Talks began.")
+
+
+def test_dateline_city_is_the_fallback_place():
+    t = "QUITO, Ecuador (Wire) — Protesters blocked roads for a third day, organisers said.\nPolice arrested 40 people."
+    drafts = draft(t, "2024-05-08", actors=[])
+    assert drafts and all(d["place"] == "Quito" for d in drafts)
+    assert "place-not-stated" in drafts[-1]["flags"] and drafts[-1]["place_precision"] == "approximate"

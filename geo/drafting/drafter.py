@@ -109,7 +109,7 @@ def draft(
     ctx = _context(data_dir, actors)
     toponyms = geocode.parse(text)
     hits = ctx.index.for_text(text)
-    main = places.main_place(toponyms, ctx.overrides)
+    main = places.main_place(toponyms, ctx.overrides, text)
     out: list[dict] = []
     memo: dict = {"dates": {}, "place": None, "places": {}}
     sentences = clauses.split_sentences(text)

@@ -38,6 +38,8 @@ _METONYM_AFTER = re.compile(
     r"(?:'s|’s)?\s+(?:said|says|warned|announced|accused|denied|insisted|responded|urged|"
     r"condemned|rejected|welcomed|demanded|has\s+(?:said|warned|announced|accused|denied))\b"
 )
+_CAPS_DATELINE = re.compile(r"(?m)^[ \t]*([A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,2}),[ \t]")
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|-{1,2}\s)")
 _MOTION = (
     r"(?:visit|visits|visited|visiting|trip|travel|travelled|traveled|journey|flew|went|came|returned|arrived|"
     r"deployed|sent|moved|headed|fled|evacuated|route|way|road|invasion|invaded)"
@@ -162,17 +164,32 @@ def best_place(
     return (cands[0] if cands else None), cands
 
 
-def main_place(toponyms: list, overrides: dict[str, dict]) -> dict | None:
-    """The article's main place: its most named city (first mention breaks ties), else its most named country.
+def main_place(toponyms: list, overrides: dict[str, dict], text: str | None = None) -> dict | None:
+    """The article's main place: a dateline city ("KYIV, Ukraine (AP) —" at the start of a line in the first
+    lines), else its most named city (first mention breaks ties), else its most named country.
 
     Examples
     --------
     >>> from types import SimpleNamespace as T
-    >>> ts = [T(text="Peru", name="Peru", lat=-10.0, lon=-76.0, feature="country", kind="literal"),
-    ...       T(text="Lima", name="Lima", lat=-12.05, lon=-77.04, feature="city", kind="literal")]
+    >>> ts = [T(text="Peru", name="Peru", lat=-10.0, lon=-76.0, feature="country", kind="literal", start=0, end=4),
+    ...       T(text="Lima", name="Lima", lat=-12.05, lon=-77.04, feature="city", kind="literal", start=9, end=13)]
     >>> main_place(ts, {})["name"]
     'Lima'
     """
+    if text is not None:
+        m = _CAPS_DATELINE.search(text[:400])
+        if m:  # "KYIV, Ukraine (AP) —": the recogniser may skip an all-capitals word, the gazetteer knows it
+            from geo import geocode
+
+            p = geocode.geocode_place(m.group(1).title())
+            if p is not None and p.feature == "city":
+                return {"name": p.name, "lat": round(p.lat, 5), "lon": round(p.lon, 5), "precision": "city"}
+        for t in toponyms:
+            if t.start > 400:
+                break
+            line_start = text.rfind("\n", 0, t.start) + 1
+            if t.feature == "city" and not text[line_start : t.start].strip() and _DATELINE_AFTER.match(text, t.end):
+                return candidate(t, overrides)
     for feats in (("city",), ("admin1", "admin2", "region"), ("country",)):
         ts = [t for t in toponyms if t.feature in feats and usable(t)]
         if ts:

@@ -17,7 +17,7 @@ LEXICON: dict[str, str] = {
     "attack": "attack attacks attacked attacking airstrike airstrikes air_strike air_strikes strike strikes "
     "bombed bombing bombings shelled shelling shelled raid raids raided ambush ambushed "
     "clash clashes clashed fighting fought invaded invasion offensive assault shot shooting "
-    "gunmen explosion explosions blast rocket_fire opened_fire drone_strike",
+    "gunmen explosion explosions blast rocket_fire opened_fire drone_strike kidnapped abducted hostages",
     "disaster": "earthquake earthquakes quake flood floods flooded flooding flash_floods hurricane typhoon "
     "cyclone storm storms tornado wildfire wildfires landslide landslides drought eruption erupted "
     "tsunami heatwave evacuated evacuation evacuations collapsed",
@@ -44,6 +44,8 @@ LEXICON: dict[str, str] = {
     "economic": "tariff tariffs investment investments invested loan loans inflation interest_rate interest_rates "
     "rate_hike rate_cut bailout stimulus devalued devaluation defaulted budget subsidies merger acquisition "
     "layoffs privatisation privatization nationalised nationalized",
+    "other": "arrested arrests detained charged sentenced convicted acquitted resigned resigns resignation "
+    "appointed dismissed sacked released freed extradited",
     "statement": "said says say told stated announced announces announcement declared warned warns urged "
     "called_for condemned criticised criticized criticism accused denied responded reiterated "
     "speech statement signalled signaled insisted vowed pledged described",
