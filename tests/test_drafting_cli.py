@@ -70,6 +70,7 @@ def test_draft_dateline_and_no_events(tmp_path, capsys):
     )
     code, out, err = _run(capsys, "draft", str(f))
     assert code == 0 and json.loads(out) == [] and "no events found" in err
+    assert "publication date 2024-03-04 from the dateline" in err
 
 
 def test_non_english_is_refused(tmp_path, capsys):

@@ -69,10 +69,13 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise _err("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
     text, html = _read(args.file)
     try:
-        pub, _ = publication_date(text, _manifest_date(Path(args.file), data_dir), args.published, html)
+        pub, origin = publication_date(text, _manifest_date(Path(args.file), data_dir), args.published, html)
         drafts = draft(text, pub, data_dir=data_dir)
     except DraftingError as exc:
         raise _err(f"{args.file}: {exc}") from None
+    if origin in ("dateline", "html meta"):
+        # a dateline can be misprinted: say where relative dates were anchored
+        sys.stderr.write(f"publication date {pub.isoformat()} from the {origin}; give --published to override\n")
     if not drafts:
         sys.stderr.write("no events found\n")
     json.dump(drafts, sys.stdout, ensure_ascii=False, indent=1)
