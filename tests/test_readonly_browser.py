@@ -49,6 +49,10 @@ def test_app_runs_from_a_read_only_copy(tmp_path, shared_build):
             page = browser.new_page(chromium, log)
             page.goto(url)
             frame = browser.map_frame(page, timeout_s=240)  # the first visit builds the copy's dataset
+            # The data arrives inline (a data: URI) just after the map: wait for the dots, not a fixed time.
+            frame.wait_for_function("() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; let n = 0;"
+                                    " m.eachLayer(l => { if (l.atlasKind === 'events' && !l.atlasHidden) n++; });"
+                                    " return n >= 6; }", timeout=60_000)
             counts = frame.evaluate(browser.COUNT_LAYERS)
             assert counts["events"] >= 6 and counts["routes"] >= 1, counts
             # Nothing could be served from static/: every asset came inline.
