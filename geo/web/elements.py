@@ -109,6 +109,7 @@ class FlyTo(ScriptElement):
     def script(self) -> str:
         return ("(function (map, view) {"
                 " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
+                " map.atlasStoryView = view;"  # presenter mode fits it again when the window resizes
                 " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
                 " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
                 f"}})({self.map_name()}, {self.view});")

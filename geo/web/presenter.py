@@ -61,6 +61,17 @@ MAP_JS = """(function (map, keys) {
   box.classList.add("atlas-present", "atlas-present-app");
   if (map.keyboard) map.keyboard.disable();  // arrows step the story; the map still pans on drag
   document.documentElement.style.overflow = "hidden";
+  // The class above gave the map its frame's height, and the page sizes the frame to the window: Leaflet
+  // measures its container only when told, so tell it, and fit the step's view (FlyTo) to the new size.
+  // (Leaflet's own window-resize handler may get there first: the refit hangs on the map's resize event.)
+  map.on("resize", function (event) {
+    var view = map.atlasStoryView;
+    if (view && event.newSize.x > 0 && event.newSize.y > 0) {
+      map.fitBounds(view.bounds, {padding: [view.padding, view.padding], maxZoom: view.maxZoom, animate: false});
+    }
+  });
+  map.invalidateSize();
+  if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
   if (document.__atlasPresentKeys) return;
   document.__atlasPresentKeys = true;
   document.addEventListener("keydown", function (event) {
