@@ -172,6 +172,13 @@ def test_keys_step_after_a_click_in_the_map(chromium, app_url):
     page.wait_for_function("() => window.__plays === 1", timeout=5_000)
     assert page.evaluate(STEP_FROM_URL) == "1"
 
+    # On the page too, also with the focus on a button: Space is the playback hook's, it presses nothing.
+    page.evaluate("() => window.addEventListener('keydown', e => { if (e.key === ' ') window.__spaceTaken = e.defaultPrevented; })")
+    page.locator(".st-key-atlas_next button").focus()
+    page.keyboard.press(" ")
+    page.wait_for_function("() => window.__plays === 2", timeout=5_000)
+    assert page.evaluate("() => window.__spaceTaken") is True
+
     # The map still pans on drag.
     before = frame.evaluate("() => window.atlasMaps[window.atlasMaps.length - 1].getCenter().lng")
     x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5
