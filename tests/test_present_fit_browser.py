@@ -222,3 +222,23 @@ def test_exit_returns_to_the_filtered_view(chromium, app_url):
     assert query.get("actor") == "kim" and query.get("q") == "Beijing", query
     assert "step" not in query and "mode" not in query, query
     close_page(page)
+
+
+def test_every_step_fits_at_1280x720(chromium, app_url):
+    """Captions differ in length: at the smallest size, each step's caption and buttons are on screen."""
+    page = open_page(chromium, (1280, 720))
+    page.goto(app_url + "/?mode=present&step=1")
+    caption(page, 1)
+    frame = browser.map_frame(page, timeout_s=90)
+    for step in range(1, len(STORY.steps) + 1):
+        if step > 1:
+            page.keyboard.press("ArrowRight")
+            caption(page, step)
+        view = settled(page, frame)["page"]
+        assert view["scroll"] <= 720 and view["main"][0] <= view["main"][1] + 1, (step, view)
+        for name in ("title", "next", "prev", "download"):
+            assert inside(view["parts"][name], 1280, 720), (step, name, view["parts"][name])
+        # The caption is on screen in full, not scrolled inside its box.
+        assert page.evaluate("() => { const c = document.querySelector('.st-key-atlas_panel > "
+                             ".stElementContainer:has(.atlas-step)'); return c.scrollHeight <= c.clientHeight + 1; }"), step
+    close_page(page)
