@@ -167,6 +167,13 @@ def test_keys_step_after_a_click_in_the_map(chromium, app_url):
         page.wait_for_function(f"() => ({STEP_FROM_URL})() === '{step}'", timeout=10_000)
         assert frame.evaluate("() => document.hasFocus()"), f"focus left the map after {key}"
 
+    # A clicker's blank-screen button ("b" or ".") blacks the window out, and the next press brings it back.
+    page.keyboard.press("b")
+    page.locator(".atlas-blank").wait_for(state="visible", timeout=5_000)
+    assert page.evaluate(STEP_FROM_URL) == "1"
+    page.keyboard.press(".")
+    page.locator(".atlas-blank").wait_for(state="detached", timeout=5_000)
+
     # Space asks a playback control to play or pause, and does not step.
     page.keyboard.press(" ")
     page.wait_for_function("() => window.__plays === 1", timeout=5_000)

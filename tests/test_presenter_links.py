@@ -28,6 +28,6 @@ def test_exit_link_encodes_text_from_the_url():
 def test_map_script_names_the_map_and_every_stepping_key():
     script = presenter.map_script("map_abc123")
     assert script.rstrip(";").endswith(")") and "(map_abc123, {" in script
-    for key in (*presenter.STEP_KEYS, presenter.PLAY_KEY):
+    for key in (*presenter.STEP_KEYS, presenter.PLAY_KEY, *presenter.BLANK_KEYS):
         assert f'"{key}": 1' in script
     assert "keyboard.disable()" in script

@@ -65,15 +65,30 @@ iframe[title="streamlit_folium.st_folium"] {
 # Keyboard control for presenters with a clicker (ArrowRight/PageDown, ArrowLeft/PageUp): clicks the
 # buttons, so the URL and the map update exactly as with the mouse. The map's iframe hands the same keys
 # over as `atlas-present-key` events (geo/web/presenter.py), so they step after a click in the map too.
-# Space is announced as an `atlas-play-toggle` event on this document, for a playback control to handle.
+# Space is announced as an `atlas-play-toggle` event on this document, for a playback control to handle;
+# "." and "b" (a clicker's blank-screen button) black the window out and back.
 KEYS_JS = """
 <script>
-(function (steps, play) {
+(function (steps, play, blankKeys) {
   var doc = window.parent && window.parent.document ? window.parent.document : document;
   var win = doc.defaultView || window;
   if (doc.__atlasKeys) return;
   doc.__atlasKeys = true;
+  function blank(on) {
+    var cover = doc.querySelector(".atlas-blank");
+    if (on && !cover) {
+      cover = doc.createElement("div");
+      cover.className = "atlas-blank";
+      cover.setAttribute("aria-label", "Screen blanked: press B or . to show it again");
+      cover.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
+      doc.body.appendChild(cover);
+    } else if (!on && cover) {
+      cover.remove();
+    }
+  }
   function act(key) {
+    if (blankKeys.indexOf(key) >= 0) { blank(!doc.querySelector(".atlas-blank")); return true; }
+    blank(false);
     if (key === play) { doc.dispatchEvent(new win.CustomEvent("atlas-play-toggle")); return true; }
     var which = steps[key];
     if (!which) return false;
@@ -92,7 +107,7 @@ KEYS_JS = """
   win.addEventListener("message", function (event) {
     if (event.data && typeof event.data.atlasPresentKey === "string") act(event.data.atlasPresentKey);
   });
-})(%s, %s);
+})(%s, %s, %s);
 </script>
 """
 
@@ -164,7 +179,8 @@ SYNC_JS = """
 
 
 def _keys_html() -> str:
-    return KEYS_JS % (escape.script_json(presenter.STEP_KEYS), escape.script_json(presenter.PLAY_KEY))
+    return KEYS_JS % (escape.script_json(presenter.STEP_KEYS), escape.script_json(presenter.PLAY_KEY),
+                      escape.script_json(list(presenter.BLANK_KEYS)))
 
 
 def _sync_html(mode: str, story: stories.Story, number: int) -> str:

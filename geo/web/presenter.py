@@ -7,7 +7,8 @@ presenter mode reads only `mode`, `step` and `story`, so the rest is the view to
 Inside the map's iframe (`MAP_JS`, run by `elements.PresenterStyle`): Leaflet's keyboard panning is
 off, and the keys that step a presentation are handed to the page around the iframe, so they step even
 after a click in the map. The page (geo/app/present.py) listens for the `atlas-present-key` event on its
-document; Space there becomes an `atlas-play-toggle` event on the same document for a playback control.
+document; Space there becomes an `atlas-play-toggle` event on the same document for a playback control,
+and "." or "b" (a clicker's blank-screen button) blacks the window out until the next key.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ PRESENTER_PARAMS = frozenset({"mode", "step", "story"})
 # Keys a presenter or a clicker sends; handled by the page (present.KEYS_JS), forwarded from the map.
 STEP_KEYS = {"ArrowRight": "next", "PageDown": "next", "ArrowLeft": "prev", "PageUp": "prev"}
 PLAY_KEY = " "
+# A clicker's "blank screen" button sends "." or "b" (as in slide software): the window goes black until
+# the next key.
+BLANK_KEYS = (".", "b")
 
 
 def explorer_params(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -93,5 +97,5 @@ MAP_JS = """(function (map, keys) {
 def map_script(map_name: str) -> str:
     """The statement that sets up presenter mode on the Leaflet map named `map_name` (a JS identifier
     made by folium, never data)."""
-    keys = "{" + ", ".join(f'"{key}": 1' for key in (*STEP_KEYS, PLAY_KEY)) + "}"
+    keys = "{" + ", ".join(f'"{key}": 1' for key in (*STEP_KEYS, PLAY_KEY, *BLANK_KEYS)) + "}"
     return f"{MAP_JS}({map_name}, {keys});"
