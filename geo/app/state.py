@@ -338,7 +338,9 @@ md_escape = escape.escape_markdown
 
 
 def on_presenter_mode() -> None:
-    st.query_params.clear()
+    # The explorer's filters stay in the URL: "Exit presenter mode" returns to them (geo/web/presenter.py).
+    for key in ("step", "story"):
+        st.query_params.pop(key, None)
     st.query_params["mode"] = "present"
 
 

@@ -10,6 +10,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import config
+from geo.web import presenter
 from geo.web.assets import inline_asset_links, served_asset_links
 from geo.web.escape import script_json
 
@@ -87,13 +88,14 @@ class StoryElement(ScriptElement):
 
 
 class PresenterStyle(ScriptElement):
-    """Marks the map container so atlas.css's `.atlas-present` rules (large type, legend) apply."""
+    """Presenter mode on the app's map: atlas.css's `.atlas-present` rules (large type, legend, the map
+    filling its frame), no keyboard panning, and the stepping keys handed to the page (geo/web/presenter.py)."""
 
     def __init__(self) -> None:
         super().__init__("PresenterStyle")
 
     def script(self) -> str:
-        return f"{self.parent_name()}.getContainer().classList.add('atlas-present');"
+        return presenter.map_script(self.parent_name())
 
 
 class FlyTo(ScriptElement):
@@ -107,6 +109,7 @@ class FlyTo(ScriptElement):
     def script(self) -> str:
         return ("(function (map, view) {"
                 " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
+                " map.atlasStoryView = view;"  # presenter mode fits it again when the window resizes
                 " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
                 " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
                 f"}})({self.map_name()}, {self.view});")
