@@ -65,6 +65,7 @@ class SessionResult:
     received_bytes: int = 0
     shown_before: str = ""
     shown_after: str = ""
+    replica: str = ""  # the proxy's X-Atlas-Replica header on the websocket handshake, when behind one
     error: str = ""
 
 
@@ -191,7 +192,8 @@ async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | No
     session = AtlasSession(ws_url, headers=headers, message_timeout_s=message_timeout_s)
     try:
         async with asyncio.timeout(timeout_s):
-            await session.connect()
+            ws = await session.connect()
+            result.replica = ws.response.headers.get("X-Atlas-Replica", "") if ws.response else ""
             opened = await session.rerun()
             result.open_map_s, result.open_finished_s = opened.map_s, opened.finished_s
             session.set_map_drawn()
@@ -254,6 +256,8 @@ def summarise(results: list[SessionResult]) -> dict:
     figures["filter_map_kb"] = (sum(r.filter_bytes for r in ok) / len(ok) / 1000) if ok else None
     figures["session_kb"] = (sum(r.received_bytes for r in ok) / len(ok) / 1000) if ok else None
     figures["shown"] = sorted({f"{r.shown_before} -> {r.shown_after}" for r in ok})[:3]
+    replicas = [r.replica for r in results if r.replica]
+    figures["per_replica"] = {name: replicas.count(name) for name in sorted(set(replicas))}
     return figures
 
 
@@ -265,7 +269,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, seed: int = 1,
-             quiet: bool = False) -> dict:
+             quiet: bool = False, replicas: int = 0) -> dict:
     """Start the app on a free loopback port, warm it with one session, then run the arrivals.
 
     Parameters
@@ -278,40 +282,54 @@ def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, s
         Seed for arrival times.
     quiet : bool
         No progress lines.
+    replicas : int
+        0: one app server, sessions connect to it directly. N ≥ 1: N app replicas behind nginx
+        (`benchmarks.replicas`), each session with its own routing cookie.
 
     Returns
     -------
     dict
-        The figures (see `summarise`) plus warm-up time, server CPU seconds and RSS.
+        The figures (see `summarise`) plus warm-up time, server CPU seconds and RSS (all replicas).
     """
     from benchmarks.render import _Server
+    from benchmarks.replicas import COOKIE, Replicas
 
     env = {"GEO_DATA_DIR": str(Path(data_dir).resolve())} if data_dir else {}
-    log_dir = Path(tempfile.mkdtemp(prefix="atlas-load-"))
-    server = _Server("app.py", env, log_dir)
-    try:
-        ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
+    with contextlib.ExitStack() as stack:
+        if replicas:
+            front = stack.enter_context(Replicas(replicas, env))
+            servers, url = front.servers, front.url
+        else:
+            servers = [_Server("app.py", env, Path(tempfile.mkdtemp(prefix="atlas-load-")))]
+            stack.callback(servers[0].stop)
+            url = servers[0].url
         t0 = time.perf_counter()
-        warm = asyncio.run(_warm(ws_url))
+        for server in servers:  # each replica's first session reads or builds the atlas
+            warm = asyncio.run(_warm(_ws(server.url)))
+            if warm.error:
+                raise RuntimeError(f"warm-up session failed: {warm.error}; see {server.log}")
         warm_s = time.perf_counter() - t0
-        if warm.error:
-            raise RuntimeError(f"warm-up session failed: {warm.error}; see {server.log}")
         if not quiet:
-            print(f"warm-up session {warm_s:.1f} s ({warm.shown_before}); {sessions} sessions within {within_s:g} s …",
-                  flush=True)
-        cpu0 = _cpu_seconds(server.proc.pid)
+            print(f"warm-up {warm_s:.1f} s ({warm.shown_before}); {sessions} sessions within {within_s:g} s"
+                  + (f" through nginx to {replicas} replicas" if replicas else "") + " …", flush=True)
+        cpu0 = sum(_cpu_seconds(s.proc.pid) for s in servers)
+        token = os.urandom(4).hex()
+        headers_for = (lambda i: {"Cookie": f"{COOKIE}=load-{token}-{i}"}) if replicas else None
         t1 = time.perf_counter()
-        results = asyncio.run(arrivals(ws_url, sessions, within_s, seed=seed))
+        results = asyncio.run(arrivals(_ws(url), sessions, within_s, seed=seed, headers_for=headers_for))
         figures = summarise(results)
-        figures.update(warmup_s=warm_s, wall_s=time.perf_counter() - t1,
-                       server_cpu_s=_cpu_seconds(server.proc.pid) - cpu0, rss_mb=server.rss_mb(),
+        figures.update(warmup_s=warm_s, wall_s=time.perf_counter() - t1, replicas=replicas,
+                       server_cpu_s=sum(_cpu_seconds(s.proc.pid) for s in servers) - cpu0,
+                       rss_mb=sum(s.rss_mb() for s in servers),
                        data=data_dir or os.environ.get("GEO_DATA_DIR") or "data/", within_s=within_s,
                        cores=os.cpu_count())
-        if not quiet:
-            print(format_figures(figures))
-        return figures
-    finally:
-        server.stop()
+    if not quiet:
+        print(format_figures(figures))
+    return figures
+
+
+def _ws(http_url: str) -> str:
+    return http_url.replace("http://", "ws://", 1) + "/_stcore/stream"
 
 
 async def _warm(ws_url: str) -> SessionResult:
@@ -326,6 +344,8 @@ def format_figures(f: dict) -> str:
     lines = [f"data {f['data']}: {f['sessions']} sessions within {f['within_s']:g} s, {f['errors']} errors "
              f"(warm-up {f['warmup_s']:.1f} s; wall {f['wall_s']:.1f} s; server CPU {f['server_cpu_s']:.1f} s; "
              f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores)"]
+    if f.get("replicas"):
+        lines.append(f"  {f['replicas']} replicas behind nginx; sessions per replica: {f['per_replica']}")
     for name, label in (("open_map_s", "open → map message"), ("open_finished_s", "open → run finished"),
                         ("filter_map_s", "filter → map message"), ("filter_finished_s", "filter → run finished")):
         v = f[name]

@@ -120,12 +120,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from benchmarks import load as bench
 
         sessions = 50 if args.sessions is None else args.sessions
-        if sessions < 1 or args.within <= 0:
-            raise CliError("load: --sessions must be at least 1 and --within positive")
+        if sessions < 1 or args.within <= 0 or args.replicas < 0:
+            raise CliError("load: --sessions must be at least 1, --within positive, --replicas 0 or more")
         if args.data and not Path(args.data).is_dir():
             raise CliError(f"--data: no dataset folder {args.data}")
         try:
-            result = bench.run_load(args.data, sessions=sessions, within_s=args.within, quiet=args.json)
+            result = bench.run_load(args.data, sessions=sessions, within_s=args.within, quiet=args.json,
+                                    replicas=args.replicas)
         except (FileNotFoundError, RuntimeError) as exc:
             raise CliError(str(exc)) from None
         if args.json:
@@ -325,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--within", type=float, default=10.0, metavar="S",
                    help="load: the sessions arrive at random within S seconds (default 10)")
     p.add_argument("--data", metavar="DIR", help="load: dataset folder (default: $GEO_DATA_DIR or data/)")
+    p.add_argument("--replicas", type=int, default=0, metavar="N",
+                   help="load: N app replicas behind nginx, sticky by cookie (default 0: one server, no proxy)")
     p.add_argument("--no-baseline", action="store_true", help="render: skip the naive folium app")
     p.add_argument("--no-settle", action="store_true",
                    help="render: start at once instead of waiting (up to 3 min) for a load average under 1")
