@@ -28,13 +28,13 @@ if mode in ("present", "notes"):
 # A session's first run draws the map first; the rest of the page follows once it is drawn.
 complete = appstate.page_complete()
 
+facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
+span = facts.span
+
 if "filters" not in st.session_state:
     st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
-    appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
-
-facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
-span = facts.span
+    appstate.seed_widgets(st.session_state, st.session_state.filters, layers, facts)
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)

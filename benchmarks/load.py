@@ -313,6 +313,7 @@ def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, s
             print(f"warm-up {warm_s:.1f} s ({warm.shown_before}); {sessions} sessions within {within_s:g} s"
                   + (f" through nginx to {replicas} replicas" if replicas else "") + " …", flush=True)
         cpu0 = sum(_cpu_seconds(s.proc.pid) for s in servers)
+        load_start = os.getloadavg()[0]  # other work on the machine shares the cores: say how much
         token = os.urandom(4).hex()
         headers_for = (lambda i: {"Cookie": f"{COOKIE}=load-{token}-{i}"}) if replicas else None
         t1 = time.perf_counter()
@@ -322,7 +323,7 @@ def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, s
                        server_cpu_s=sum(_cpu_seconds(s.proc.pid) for s in servers) - cpu0,
                        rss_mb=sum(s.rss_mb() for s in servers),
                        data=data_dir or os.environ.get("GEO_DATA_DIR") or "data/", within_s=within_s,
-                       cores=os.cpu_count())
+                       cores=os.cpu_count(), load_avg=(load_start, os.getloadavg()[0]))
     if not quiet:
         print(format_figures(figures))
     return figures
@@ -343,7 +344,8 @@ def _ms(value: float | None) -> str:
 def format_figures(f: dict) -> str:
     lines = [f"data {f['data']}: {f['sessions']} sessions within {f['within_s']:g} s, {f['errors']} errors "
              f"(warm-up {f['warmup_s']:.1f} s; wall {f['wall_s']:.1f} s; server CPU {f['server_cpu_s']:.1f} s; "
-             f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores)"]
+             f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores, "
+             f"load average {f['load_avg'][0]:.1f} → {f['load_avg'][1]:.1f})"]
     if f.get("replicas"):
         lines.append(f"  {f['replicas']} replicas behind nginx; sessions per replica: {f['per_replica']}")
     for name, label in (("open_map_s", "open → map message"), ("open_finished_s", "open → run finished"),

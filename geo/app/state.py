@@ -160,16 +160,20 @@ def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
     return _facts(signature, layers)
 
 
-def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]) -> None:
-    """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
+def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any],
+                 facts: DatasetFacts | None = None) -> None:
+    """First run of a session: widgets start from the URL (a shared link reproduces the view).
+
+    Pass the dataset's cached `facts` (`dataset_facts`): recomputing the types and the date span here
+    cost ~0.1 s per new session at 5k events, on the way to the session's first map."""
     actors = set(actor_labels(layers))
-    types = set(view_filters.options(layers["events"]["type"]))
+    types = set(facts.types if facts is not None else view_filters.options(layers["events"]["type"]))
     state.w_actors = [a for a in filters.actors if a in actors]
     state.w_types = [t for t in filters.types if t in types]
     state.w_sources = list(filters.sources)
     state.w_query = filters.query
     state.w_layers = list(filters.layers)
-    span = view_filters.date_span(layers["events"])
+    span = facts.span if facts is not None else view_filters.date_span(layers["events"])
     if span and span[0] < span[1]:
         start = max(span[0], min(filters.date_from or span[0], span[1]))
         end = min(span[1], max(filters.date_to or span[1], start))
