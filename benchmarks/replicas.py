@@ -70,8 +70,7 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 1d;
             proxy_send_timeout 1d;
-            add_header Set-Cookie "{cookie}=$atlas_route; Path=/; HttpOnly; SameSite=Lax" always;
-            {replica_header}
+            add_header Set-Cookie "{cookie}=$atlas_route; Path=/; HttpOnly; SameSite=Lax" always;{replica_header}
         }}
     }}
 }}
@@ -99,8 +98,8 @@ def nginx_config(upstreams: list[str], listen: str, run_dir: str | Path, replica
     """
     if not upstreams:
         raise ValueError("at least one upstream")
-    servers = "\n".join(f"        server {u} max_fails=0;" for u in upstreams)
-    header = f"add_header {REPLICA_HEADER} $upstream_addr always;" if replica_header else ""
+    servers = "\n".join(f"        server {u};" for u in upstreams)
+    header = f"\n            add_header {REPLICA_HEADER} $upstream_addr always;" if replica_header else ""
     return NGINX_CONFIG.format(count=len(upstreams), run=Path(run_dir), cookie=COOKIE, servers=servers,
                                listen=listen, replica_header=header)
 
