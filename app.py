@@ -73,8 +73,8 @@ with map_col:
 
 # The timeline and table data are computed before anything else is drawn: the map's update then
 # reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
-chart = timeline.timeline_chart(filtered["events"], facts.types) if complete else None
-table = details.event_table(filtered["events"], layers) if complete else None
+chart = appstate.timeline_chart(atlas.signature, filters, filtered["events"], facts.types) if complete else None
+table = appstate.event_table(atlas.signature, filters, filtered["events"], layers) if complete else None
 
 with detail_col:
     details.render_details(st, layers, st.session_state.get("event", ""))
