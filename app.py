@@ -28,13 +28,13 @@ if mode in ("present", "notes"):
 # A session's first run draws the map first; the rest of the page follows once it is drawn.
 complete = appstate.page_complete()
 
+facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
+span = facts.span
+
 if "filters" not in st.session_state:
     st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
-    appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
-
-facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
-span = facts.span
+    appstate.seed_widgets(st.session_state, st.session_state.filters, layers, facts)
 
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
@@ -73,8 +73,8 @@ with map_col:
 
 # The timeline and table data are computed before anything else is drawn: the map's update then
 # reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
-chart = timeline.timeline_chart(filtered["events"], facts.types) if complete else None
-table = details.event_table(filtered["events"], layers) if complete else None
+chart = appstate.timeline_chart(atlas.signature, filters, filtered["events"], facts.types) if complete else None
+table = appstate.event_table(atlas.signature, filters, filtered["events"], layers) if complete else None
 
 with detail_col:
     details.render_details(st, layers, st.session_state.get("event", ""))

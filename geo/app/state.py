@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -118,15 +119,26 @@ def place_aliases(query: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ widgets ↔ filters
 
 
+_ACTOR_LABELS: dict[int, tuple[Any, dict[str, str]]] = {}  # id(actors frame) -> (weak ref to it, labels)
+
+
 def actor_labels(layers: Mapping[str, Any]) -> dict[str, str]:
+    """Actor id → "name · native name". Remembered per actors frame (the layers are a shared, read-only
+    cache resource): it was called five times per session, ~10 ms each at 130 actors."""
     actors = layers.get("actors")
     if actors is None or not len(actors):
         return {}
+    known = _ACTOR_LABELS.get(id(actors))
+    if known is not None and known[0]() is actors:
+        return dict(known[1])
     labels = {}
     for row in actors.itertuples():
         native = str(getattr(row, "native_name", "") or "")
         labels[row.id] = f"{row.name} · {native}" if native and native != row.name else str(row.name)
-    return labels
+    if len(_ACTOR_LABELS) > 8:
+        _ACTOR_LABELS.clear()
+    _ACTOR_LABELS[id(actors)] = (weakref.ref(actors), labels)
+    return dict(labels)
 
 
 def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
@@ -163,16 +175,20 @@ def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
     return _facts(signature, layers)
 
 
-def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]) -> None:
-    """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
+def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any],
+                 facts: DatasetFacts | None = None) -> None:
+    """First run of a session: widgets start from the URL (a shared link reproduces the view).
+
+    Pass the dataset's cached `facts` (`dataset_facts`): recomputing the types and the date span here
+    cost ~0.1 s per new session at 5k events, on the way to the session's first map."""
     actors = set(actor_labels(layers))
-    types = set(view_filters.options(layers["events"]["type"]))
+    types = set(facts.types if facts is not None else view_filters.options(layers["events"]["type"]))
     state.w_actors = [a for a in filters.actors if a in actors]
     state.w_types = [t for t in filters.types if t in types]
     state.w_sources = list(filters.sources)
     state.w_query = filters.query
     state.w_layers = list(filters.layers)
-    span = view_filters.date_span(layers["events"])
+    span = facts.span if facts is not None else view_filters.date_span(layers["events"])
     if span and span[0] < span[1]:
         start = max(span[0], min(filters.date_from or span[0], span[1]))
         end = min(span[1], max(filters.date_to or span[1], start))
@@ -243,6 +259,32 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
     group = folium.FeatureGroup(name="atlas-data", control=False)
     elements.AtlasData(payload).add_to(group)
     return group
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _timeline(signature: str, filters_key: str, types: tuple, _events):
+    from geo.web import timeline
+
+    return timeline.timeline_chart(_events, list(types))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _table(signature: str, filters_key: str, _events, _layers) -> pd.DataFrame:
+    from geo.app import details
+
+    return details.event_table(_events, _layers)
+
+
+def timeline_chart(signature: str, filters: view_filters.Filters, events, types) -> Any:
+    """`timeline.timeline_chart` of the filtered events, cached by dataset signature + filters as the
+    map's view is: every new session's page (and each common filter) is the same chart, which cost
+    ~40 ms per run at 5k events (protocol load test, docs/performance.md)."""
+    return _timeline(signature, repr(filters.with_(event="")), tuple(types), events)
+
+
+def event_table(signature: str, filters: view_filters.Filters, events, layers: Mapping[str, Any]) -> pd.DataFrame:
+    """`details.event_table` of the filtered events, cached by dataset signature + filters (~25 ms/run at 5k)."""
+    return _table(signature, repr(filters.with_(event="")), events, layers)
 
 
 def fly_target(layers: Mapping[str, Any], event_id: str):
