@@ -127,7 +127,18 @@ def _open(path: Path):
 
 
 def read_key(path: Path | str) -> str | None:
-    """The key stored in an index file (reads only its start), or None if it is not one."""
+    """The key stored in an index file (reads only its start).
+
+    Parameters
+    ----------
+    path : Path or str
+        An index file, compressed or not.
+
+    Returns
+    -------
+    str or None
+        The key, or None when the file is missing, damaged or not an index.
+    """
     try:
         with _open(Path(path)) as fh:
             if fh.readline() != MAGIC:
@@ -246,5 +257,16 @@ def loads(raw: bytes) -> dict:
 
 
 def load(path: Path | str) -> dict:
-    """`loads` of a file."""
+    """`loads` of a file.
+
+    Parameters
+    ----------
+    path : Path or str
+        An index file written from `dumps`.
+
+    Returns
+    -------
+    dict
+        As `loads` returns it.
+    """
     return loads(Path(path).read_bytes())

@@ -57,11 +57,29 @@ def load_or_build() -> dict:
 
 
 def bundled_bytes() -> bytes:
-    """Build the index from the installed sources and return the shipped file's bytes."""
+    """Build the index from the installed sources.
+
+    Returns
+    -------
+    bytes
+        What `gazetteer-index.gz` must hold for the installed sources (compressed, reproducible).
+    """
     return index_file.dumps(gazetteer.build_index(), gazetteer.index_key(), compress=True)
 
 
 def cmd_build_index(args: argparse.Namespace) -> int:
+    """``python -m geo gazetteer build-index``: write the shipped index, or with ``--check`` compare it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``check`` (bool) and ``out`` (a path, or None for the shipped file).
+
+    Returns
+    -------
+    int
+        0 when written or matching, 1 when ``--check`` finds a difference.
+    """
     out = Path(args.out) if args.out else BUNDLED
     fresh = bundled_bytes()
     if args.check:
@@ -77,7 +95,13 @@ def cmd_build_index(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    """Add ``gazetteer build-index [--check] [--out FILE]`` to the command line."""
+    """Add ``gazetteer build-index [--check] [--out FILE]`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of ``python -m geo``.
+    """
     p = sub.add_parser("gazetteer", help="the gazetteer index")
     actions = p.add_subparsers(dest="gazetteer_command", metavar="ACTION")
     actions.required = True

@@ -175,7 +175,19 @@ def build(data_dir: Path | str | None = None, force: bool = False,
 
 
 def is_current(signature: str, data_dir: Path | str | None = None) -> bool:
-    """Whether the dataset's GeoPackage exists and was built from `signature` (reading it needs no build)."""
+    """Whether the dataset's GeoPackage exists and was built from `signature` (reading it needs no build).
+
+    Parameters
+    ----------
+    signature : str
+        `dataset_signature` of the dataset folder.
+    data_dir : Path or str, optional
+        The dataset folder (default `config.data_dir()`).
+
+    Returns
+    -------
+    bool
+    """
     path = gpkg_path(_data_dir(data_dir))
     return path.is_file() and stored_signature(path) == signature
 
