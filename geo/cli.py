@@ -393,12 +393,14 @@ def build_parser() -> argparse.ArgumentParser:
     from geo import access
     from geo.dataset import commands
     from geo.dataset import diff as diff_cli  # `diff` and `versions`
+    from geo.geoparse import index_store  # gazetteer build-index
     from geo.importers.cli import add_parser as add_import_parser
 
     diff_cli.add_parser(sub)
     add_import_parser(sub)
     commands.register(sub)  # accept, undo
     access.register(sub)  # editor-hash
+    index_store.register(sub)
     return parser
 
 

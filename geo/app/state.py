@@ -61,7 +61,7 @@ def _last_good() -> dict:
 
 # A resource, not cache_data: cache_data would unpickle a fresh copy of every layer on every rerun
 # (~0.1 s and ~10 MB per copy at 20k events). The layers are shared read-only; filters make new frames.
-@st.cache_resource(show_spinner="Building the atlas…", max_entries=4)
+@st.cache_resource(show_spinner="Reading the atlas…", max_entries=4)
 def _load(signature: str) -> dict:
     from geo import layers as layer_stage
 
@@ -73,8 +73,13 @@ def load_atlas() -> Atlas:
     from geo import layers as layer_stage
 
     last = _last_good()
+    # One slot on every run, used only while a build runs: the elements after it keep their places
+    # (a map that moved would be mounted again).
+    slot = st.empty()
     try:
         signature = layer_stage.dataset_signature()
+        if last.get("signature") != signature:
+            build_with_progress(signature, slot)
         loaded = _load(signature)
     except Exception as exc:  # any failure is reported, never a traceback in the UI
         problems = tuple(layer_stage.describe_problem(exc))
@@ -84,6 +89,25 @@ def load_atlas() -> Atlas:
         return Atlas(layer_stage.empty_layers(), "empty", problems)
     last.update(layers=loaded, signature=signature)
     return Atlas(loaded, signature)
+
+
+def build_with_progress(signature: str, slot) -> None:
+    """Build the dataset when its GeoPackage is missing or stale, under a progress bar in `slot` (an
+    `st.empty`) naming each stage (`geo.layers.build.STAGES`), instead of a bare spinner. Raises what the
+    build raises."""
+    from geo import layers as layer_stage
+
+    if layer_stage.is_current(signature):
+        return
+    bar = slot.progress(0.0, text="Building the atlas: checking the dataset…")
+
+    def report(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=f"Building the atlas: {text}…")
+
+    try:
+        layer_stage.build(progress=report)
+    finally:
+        bar.empty()
 
 
 def show_problems(problems: tuple[str, ...], shown: int = 8) -> None:
