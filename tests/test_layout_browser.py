@@ -17,10 +17,9 @@ SELECTED = "victory-day-parade"  # at Beijing, in the seed data's largest pile o
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(shared_build):
     browser.require_chromium()
-    build = tmp_path_factory.mktemp("build")
-    with browser.streamlit_app(env={"GEO_BUILD_DIR": str(build)}) as url:
+    with browser.streamlit_app(env={"GEO_BUILD_DIR": str(shared_build)}, timeout_s=90) as url:
         yield url
 
 
