@@ -204,6 +204,9 @@ def test_keyboard_only_reaches_an_events_details(chromium, app_url):
     assert probe["id"] == event_id and probe["halo"] and probe["onTop"], ("focus marks its event", probe)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=title).wait_for(timeout=30_000)
+    page.keyboard.press("Escape")  # folds the list, back on its button
+    wait_for(lambda: "atlas-events-toggle" in focused_in_map())
+    assert frame.locator(".atlas-events-panel").is_hidden()
     assert log.console_errors == [], log.console_errors
     page.context.close()
 
@@ -220,9 +223,13 @@ def test_reduced_motion_turns_flights_into_jumps(chromium, app_url):
         map.on('zoomanim', () => zooming++);
         map.flyTo([39.9, 116.4], 7);
         const c = map.getCenter();
-        return {zoom: map.getZoom(), lat: c.lat, lng: c.lng, zooming, animated: map.options.zoomAnimation};
+        map.panTo([41.0, 118.0]);  // a pan (st_folium's fly to a selected event is a setView) jumps too
+        const p = map.getCenter();
+        return {zoom: map.getZoom(), lat: c.lat, lng: c.lng, zooming, animated: map.options.zoomAnimation,
+                panned: [p.lat, p.lng]};
     }""")
     # A jump: the map is there at once (a flight would still be at its start), with no zoom animation.
     assert moved["zoom"] == 7 and abs(moved["lat"] - 39.9) < 0.01 and abs(moved["lng"] - 116.4) < 0.01, moved
     assert moved["zooming"] == 0 and moved["animated"] is False, moved
+    assert abs(moved["panned"][0] - 41.0) < 0.01 and abs(moved["panned"][1] - 118.0) < 0.01, moved
     page.context.close()

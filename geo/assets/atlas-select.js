@@ -153,6 +153,13 @@
         toggle.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
         if (!panel.hidden) fill(map);
       });
+      box.addEventListener("keydown", function (e) {  // Escape folds the list and returns to its button
+        if (e.key !== "Escape" || panel.hidden) return;
+        panel.hidden = true;
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+        e.stopPropagation();
+      });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       control.parts = { toggle: toggle, panel: panel, list: list, note: note };

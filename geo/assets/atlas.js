@@ -11,7 +11,12 @@
   var REDUCED_MOTION = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   if (REDUCED_MOTION && window.L && L.Map) {
     L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
+    var setView = L.Map.prototype.setView, panBy = L.Map.prototype.panBy;
     L.Map.include({
+      setView: function (center, zoom, options) {
+        return setView.call(this, center, zoom, L.extend({}, options, { animate: false }));
+      },
+      panBy: function (offset, options) { return panBy.call(this, offset, L.extend({}, options, { animate: false })); },
       flyTo: function (latlng, zoom) { return this.setView(latlng, zoom, { animate: false }); },
       flyToBounds: function (bounds, options) {
         return this.fitBounds(bounds, L.extend({}, options, { animate: false }));
