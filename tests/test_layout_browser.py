@@ -98,6 +98,12 @@ def test_map_fills_the_window_below_a_slim_header(chromium, app_url, viewport):
     details = page.locator(".st-key-atlas_details").bounding_box()
     assert details["x"] >= box["x"] + box["width"] - 1, "the details sit beside the map"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The filters folded away (the sidebar's own button): the map takes ≥ 60 % of the window's width,
+    # and Leaflet follows its frame's new size.
+    page.get_by_test_id("stSidebar").hover()
+    page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    wait_for(lambda: sidebar_width(page) == 0 and map_box(page)["width"] >= 0.60 * width)
+    wait_for(lambda: abs(leaflet_box(frame)["width"] - map_box(page)["width"]) <= 2)
     assert log.console_errors == [] and log.outside_requests == [], (log.console_errors, log.outside_requests)
     page.context.close()
 
