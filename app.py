@@ -47,10 +47,12 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
     st.session_state.event = ""
 
 # ------------------------------------------------------------------ map + details
-st.title("Briefing Atlas")
-st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point for details")
+with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (appstate.PAGE_CSS)
+    st.title("Briefing Atlas", anchor=False)
+    st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point "
+               "for details, or Tab into the map for a list of the events in view")
 
-map_col, detail_col = st.columns([5, 2], gap="medium")
+map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
     base = appstate.base_map(layers, atlas.signature)  # same script every rerun: never remounted
     fly = appstate.fly_target(layers, st.session_state.get("event", ""))
@@ -76,7 +78,7 @@ with map_col:
 chart = appstate.timeline_chart(atlas.signature, filters, filtered["events"], facts.types) if complete else None
 table = appstate.event_table(atlas.signature, filters, filtered["events"], layers) if complete else None
 
-with detail_col:
+with detail_col, st.container(key="atlas_details"):  # scrolls on its own beside the map
     details.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ sidebar: filters

@@ -33,11 +33,35 @@ class Atlas:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The map first: a slim header, the map filling the window's height below it (st_folium takes a
+# height in px: its iframe is sized here instead, and atlas.js fills the iframe), the details beside it
+# scrolling on their own; on a phone the columns stack, the map is full width and the filters sit in
+# Streamlit's sidebar drawer, which collapses by itself on narrow screens.
+HEADER_PX = 100  # Streamlit's top bar + the slim title line above the map
 PAGE_CSS = """
 <style>
-  %s
-  .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
+  /*FONTS*/
+  .block-container { padding-top: 0.75rem; padding-bottom: 1rem; padding-left: 1.25rem; padding-right: 1.25rem; }
   h1 { padding-top: 0; }
+  .st-key-atlas_header { flex-direction: row; flex-wrap: wrap; align-items: baseline; column-gap: 1rem;
+    row-gap: 0; padding-right: 3rem; }
+  .st-key-atlas_header > div { width: auto !important; flex: 0 1 auto; }
+  .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
+  .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
+  .stMainBlockContainer > div > div > [data-testid="stElementContainer"]:has(style) { display: none; }
+  iframe[title="streamlit_folium.st_folium"] {
+    height: calc(100vh - """ + str(HEADER_PX) + """px) !important; min-height: 320px; }
+  .st-key-atlas_details { max-height: calc(100vh - """ + str(HEADER_PX) + """px); overflow-y: auto;
+    padding-right: 0.25rem; }
+  @media (max-width: 640px) {
+    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 170px) !important; }
+    .st-key-atlas_details { max-height: none; }
+    .block-container { padding-top: 3.25rem; }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    *, *::before, *::after { animation-duration: 0.01ms !important; transition-duration: 0.01ms !important;
+      scroll-behavior: auto !important; }
+  }
 </style>
 """
 
@@ -47,7 +71,7 @@ def page_style() -> None:
     # Fonts from the static server (subset + on-demand slices), or the subset inlined when nothing can be
     # served (a read-only install).
     font_css = fonts.app_import() if assets.serving_available() else fonts.inline_css()
-    st.markdown(PAGE_CSS % font_css, unsafe_allow_html=True)
+    st.markdown(PAGE_CSS.replace("/*FONTS*/", font_css), unsafe_allow_html=True)
 
 
 # ------------------------------------------------------------------ loading
@@ -280,6 +304,8 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
         payload = mapview.view_payload(published, filtered, visible)
     else:
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
+    if filters.event:  # the selected event: atlas-select.js draws its halo on top and opens its pile
+        payload = {**payload, "selected": filters.event}
     group = folium.FeatureGroup(name="atlas-data", control=False)
     elements.AtlasData(payload).add_to(group)
     return group

@@ -6,6 +6,24 @@
 (function () {
   "use strict";
 
+  /* prefers-reduced-motion: no fly animations anywhere (story steps, briefing, the app's fly-to):
+     flights become jumps, zoom and pan animations are off. */
+  var REDUCED_MOTION = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  if (REDUCED_MOTION && window.L && L.Map) {
+    L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
+    var setView = L.Map.prototype.setView, panBy = L.Map.prototype.panBy;
+    L.Map.include({
+      setView: function (center, zoom, options) {
+        return setView.call(this, center, zoom, L.extend({}, options, { animate: false }));
+      },
+      panBy: function (offset, options) { return panBy.call(this, offset, L.extend({}, options, { animate: false })); },
+      flyTo: function (latlng, zoom) { return this.setView(latlng, zoom, { animate: false }); },
+      flyToBounds: function (bounds, options) {
+        return this.fitBounds(bounds, L.extend({}, options, { animate: false }));
+      }
+    });
+  }
+
   var PRECISION_LABEL = {
     exact: "exact", city: "city", region: "region", country: "country", approximate: "approximate"
   };
@@ -297,13 +315,21 @@
   function layoutPiles(map, list, quiet) {
     list.forEach(function (pile) {
       var centre = map.latLngToLayerPoint(pile[0].atlasHome);
-      var radius = 12 + pile.length * 1.5;
+      var radius = pileRadius(pile);
       pile.forEach(function (dot, i) {
         var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
         var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
         placeDot(dot, map.layerPointToLatLng(pt), quiet);
       });
     });
+  }
+
+  // An open pile (it holds the selected or focused event: atlas-select.js) spaces its dots apart.
+  function pileRadius(pile) {
+    var radius = 12 + pile.length * 1.5;
+    if (!pile.atlasOpen) return radius;
+    var spacing = 2 * (pile[0].options.radius || 8) + 8;
+    return Math.max(radius + 10, pile.length * spacing / (2 * Math.PI));
   }
 
   // A dot with its popup or tooltip bound moves the Leaflet way, so an open one follows it.
@@ -321,6 +347,7 @@
   function fanOut(group, dots) {
     var list = piles(dots);
     if (!list.length) return;
+    group.atlasPiles = list;
     list.forEach(function (pile) { group.addLayer(hubFor(pile)); });
     function layout() { if (group._map) layoutPiles(group._map, list); }
     var bound = null;
@@ -332,14 +359,22 @@
     group.on("remove", function () { if (bound) bound.off("zoomend", layout); bound = null; });
   }
 
-  function legendControl(payload) {
+  var legendOpen;  // the viewer's choice, kept when a filter change rebuilds the legend
+
+  function legendControl(map, payload) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var box = el("div", "atlas-legend leaflet-control");
+      // A compact chip that expands on click (the map first); open from the start in presenter mode.
+      var open = legendOpen !== undefined ? legendOpen : map.getContainer().classList.contains("atlas-present");
+      var box = el("div", "atlas-legend leaflet-control" + (open ? "" : " atlas-collapsed"));
       var toggle = el("button", "atlas-legend-title", "Legend");
       toggle.type = "button";
       toggle.title = "Show or hide the legend";
-      toggle.addEventListener("click", function () { box.classList.toggle("atlas-collapsed"); });
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.addEventListener("click", function () {
+        legendOpen = box.classList.toggle("atlas-collapsed") === false;
+        toggle.setAttribute("aria-expanded", legendOpen ? "true" : "false");
+      });
       box.appendChild(toggle);
       (payload.legend || []).forEach(function (item) {
         var line = el("div", "atlas-legend-item");
@@ -362,6 +397,19 @@
     return control;
   }
 
+  /* In the app the map is st_folium's iframe, whose height the page sets from the window's (PAGE_CSS in
+     geo/app/state.py); st_folium gives its inner divs a fixed height in px: make them fill the frame. */
+  function fillComponentFrame(map) {
+    if (!document.getElementById("map_div") || document.getElementById("atlas-fill")) return;
+    var style = el("style");
+    style.id = "atlas-fill";
+    style.textContent = "html, body { margin: 0; height: 100%; overflow: hidden; }" +
+      " #map_div, #map_div > div { height: 100vh !important; width: 100% !important; }";
+    document.head.appendChild(style);
+    window.addEventListener("resize", function () { map.invalidateSize({ pan: false }); });
+    setTimeout(function () { map.invalidateSize({ pan: false }); }, 0);
+  }
+
   var Atlas = {
     /* Base map: vector country outlines from the vendored basemap; online tiles only on request. */
     init: function (map, options) {
@@ -372,6 +420,7 @@
         });
       }
       map.getContainer().classList.add("atlas-map");
+      fillComponentFrame(map);
       if (window.ATLAS_BASEMAP) {
         L.geoJSON(window.ATLAS_BASEMAP, {
           interactive: false,
@@ -404,6 +453,7 @@
       hideSources(map, state);
       setOverlays(state, addInline(map, state, target, payload.layers || [], actorIndex(payload)));
       setLegend(map, state, payload);
+      if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);
       return target;
     }
   };
@@ -423,7 +473,7 @@
 
   function setLegend(map, state, payload) {
     if (state.legend) map.removeControl(state.legend);
-    state.legend = legendControl(payload).addTo(map);
+    state.legend = legendControl(map, payload).addTo(map);
   }
 
   // One canvas for all data of a map: only the topmost canvas receives the mouse, so a second one
@@ -634,6 +684,7 @@
       setOverlays(state, overlays.concat(addInline(map, state, target, payload.layers || [], actors)));
       setLegend(map, state, payload);
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
+      if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);  // halo, open pile, events list
       mark("atlas-view-done");
       reportDrawn(state);
     }
@@ -655,5 +706,8 @@
     }
   }
 
+  // For atlas-select.js: lay piles out again (one opened or closed), and the piles of a map.
+  Atlas.layoutPiles = function (map, list) { layoutPiles(map, list, false); };
+  Atlas.redraw = function (map) { if (map.atlas) redrawAll(map.atlas.renderer); };
   window.Atlas = Atlas;
 })();

@@ -58,6 +58,8 @@ def render(layers: Mapping[str, Any], story: stories.Story) -> str:
     """The whole briefing page as text."""
     root = build_map(layers, story).get_root()
     page = root.render()
+    # The page's language, for screen readers (folium's template has none).
+    page = page.replace("<html>", '<html lang="en">', 1)
     # The page title is the one piece of story text placed in markup by Python.
     return page.replace("<head>", f"<head>\n    <title>{escape.escape_html(story.title)}</title>", 1)
 
