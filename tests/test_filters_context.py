@@ -1,0 +1,84 @@
+"""Filters apply to every layer they mean something for (issue 20: "Filters, layers and the map agree")."""
+from __future__ import annotations
+
+import geopandas as gpd
+from shapely.geometry import LineString, Point
+
+from geo.layers import filters as F
+from sample_layers import sample_layers
+
+
+def _layers():
+    layers = sample_layers()
+    layers["routes"] = gpd.GeoDataFrame({
+        "id": ["pos2", "train"], "name": ["Pipeline", "Armoured train"], "status": ["MoU signed", "completed"],
+        "approximate": [True, True], "description": ["Gas across Mongolia.", "Pyongyang to Beijing."],
+        "waypoints": [["Irkutsk", "Ulaanbaatar", "Erenhot"], ["Sinuiju", "Dandong"]],
+        "sources": [[{"file": "a.txt", "start": 0, "end": 4}], [{"file": "b.txt", "start": 0, "end": 4}]],
+    }, geometry=[LineString([(104.3, 52.3), (106.9, 47.9), (111.9, 43.6)]),
+                 LineString([(125.75, 39.03), (124.4, 40.1), (116.4, 39.9)])], crs=4326)
+    layers["regions"]["sources"] = [[{"file": "b.txt", "start": 1, "end": 2}]]
+    layers["relations"]["sources"] = [[{"file": "a.txt", "start": 1, "end": 2}]]
+    layers["mentions"] = gpd.GeoDataFrame({
+        "article": ["a.txt", "b.txt"], "text": ["Ulaanbaatar", "Kursk"], "name": ["Ulaanbaatar", "Kursk"],
+        "country": ["MN", "RU"], "feature": ["city", "city"], "sentence": ["", ""],
+    }, geometry=[Point(106.9, 47.9), Point(36.2, 51.7)], crs=4326)
+    return layers
+
+
+def test_search_for_a_place_keeps_the_route_through_it_and_drops_the_rest():
+    layers = _layers()
+    # "Ulan Bator" is not written anywhere: only the gazetteer's point ties it to the pipeline.
+    out = F.filter_layers(layers, F.Filters(query="Ulan Bator"), places=lambda q: [(47.92, 106.92)])
+    assert list(out["routes"]["id"]) == ["pos2"]
+    assert len(out["events"]) == 0
+    assert len(out["regions"]) == 0 and len(out["relations"]) == 0
+    assert len(out["mentions"]) == 0  # the mention is spelled "Ulaanbaatar": no alias given here
+
+
+def test_search_matches_waypoints_and_mention_names_by_text():
+    out = F.filter_layers(_layers(), F.Filters(query="ulaanbaatar"))
+    assert list(out["routes"]["id"]) == ["pos2"]
+    assert list(out["mentions"]["name"]) == ["Ulaanbaatar"]
+
+
+def test_a_city_near_but_off_the_route_does_not_match():
+    # Tianjin is ~110 km from the train's end at Beijing: beyond ROUTE_NEAR_KM.
+    out = F.filter_layers(_layers(), F.Filters(query="Tianjin"), places=lambda q: [(39.13, 117.2)])
+    assert list(out["events"]["id"]) == ["e2"]
+    assert len(out["routes"]) == 0
+
+
+def test_regions_by_name_or_holding_the_place_and_relations_by_actor_names():
+    layers = _layers()
+    out = F.filter_layers(layers, F.Filters(query="kursk"))
+    assert list(out["regions"]["id"]) == ["kursk"]
+    out = F.filter_layers(layers, F.Filters(query="Sudzha"), places=lambda q: [(51.19, 35.27)])
+    assert list(out["regions"]["id"]) == ["kursk"]
+    out = F.filter_layers(layers, F.Filters(query="Путин"))
+    assert list(out["relations"]["id"]) == ["r1"]
+    assert len(out["routes"]) == 0
+
+
+def test_source_article_filter_applies_to_every_layer():
+    out = F.filter_layers(_layers(), F.Filters(sources=("a.txt",)))
+    assert list(out["routes"]["id"]) == ["pos2"]
+    assert list(out["relations"]["id"]) == ["r1"]
+    assert len(out["regions"]) == 0
+    assert list(out["mentions"]["article"]) == ["a.txt"]
+
+
+def test_no_filter_leaves_context_layers_whole_and_layer_switches_still_hide():
+    layers = _layers()
+    out = F.filter_layers(layers, F.Filters())
+    for name in ("routes", "regions", "relations", "mentions"):
+        assert out[name] is layers[name]
+    out = F.filter_layers(layers, F.Filters(layers=("events",), query="ulaanbaatar"))
+    assert len(out["routes"]) == 0 and len(out["mentions"]) == 0
+
+
+def test_the_count_line_says_what_a_filter_leaves_alone():
+    assert F.unfiltered_by(F.Filters()) == []
+    notes = F.unfiltered_by(F.Filters(types=("parade",)))
+    assert notes == ["regions and routes: not filtered by event type"]
+    assert F.unfiltered_by(F.Filters(types=("parade",), layers=("events",))) == []
