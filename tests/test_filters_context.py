@@ -82,3 +82,11 @@ def test_the_count_line_says_what_a_filter_leaves_alone():
     notes = F.unfiltered_by(F.Filters(types=("parade",)))
     assert notes == ["regions and routes: not filtered by event type"]
     assert F.unfiltered_by(F.Filters(types=("parade",), layers=("events",))) == []
+
+
+def test_map_position_in_the_url_is_parsed_and_bad_values_ignored():
+    assert F.parse_view({"c": "47.9187,106.9177", "z": "6"}) == (47.9187, 106.9177, 6)
+    assert F.parse_view({"c": ["1,2"], "z": ["4"]}) == (1.0, 2.0, 4)
+    for bad in ({"c": "91,0", "z": "5"}, {"c": "10,20"}, {"c": "x,y", "z": "5"}, {"c": "1,2", "z": "40"},
+                {"c": "nan,2", "z": "5"}, {}):
+        assert F.parse_view(bad) is None, bad

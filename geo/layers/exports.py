@@ -63,7 +63,8 @@ def _with_article(ref: Any, articles: dict) -> Any:
     return {**ref, "article_title": getattr(art, "title", "") or "", "article_date": getattr(art, "date", "") or ""}
 
 
-def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS, articles: dict | None = None) -> str:
+def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS,
+                 articles: dict | None = None) -> str:
     """A FeatureCollection of the named layers; each feature's `layer` property says which. Each source
     reference also carries `article_title` and `article_date` (from the manifest, or `articles`)."""
     articles = _manifest(articles)

@@ -76,6 +76,25 @@ class Filters:
         return replace(self, **changes)
 
 
+def parse_view(params: Mapping[str, Any]) -> tuple[float, float, int] | None:
+    """The map position of a shared link, `c=lat,lon&z=zoom` (written by the browser as the map moves);
+    None when absent or malformed (out of range values included)."""
+    def one(key: str) -> str:
+        value = params.get(key, "")
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else ""
+        return str(value or "").strip()
+
+    try:
+        lat_text, lon_text = one("c").split(",")
+        lat, lon, zoom = float(lat_text), float(lon_text), int(float(one("z")))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18) or math.isnan(lat + lon):
+        return None
+    return round(lat, 4), round(lon, 4), zoom
+
+
 def parse_day(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None
@@ -212,7 +231,7 @@ _KM_PER_DEGREE = 111.0
 
 def _texts(frame, columns: Iterable[str], extra=None) -> list[str]:
     texts = []
-    for i, row in enumerate(frame.itertuples()):
+    for row in frame.itertuples():
         parts = []
         for col in columns:
             value = getattr(row, col, "")
@@ -292,7 +311,7 @@ def context_masks(layers: Mapping[str, Any], filters: Filters, aliases=None, pla
             hit = [any(t in h for t in terms) for h in hay]
             if points and name in ("routes", "regions"):
                 hit = [h or _near(g, points, ROUTE_NEAR_KM if name == "routes" else 0.0)
-                       for h, g in zip(hit, frame.geometry)]
+                       for h, g in zip(hit, frame.geometry, strict=True)]
             mask &= pd.Series(hit, index=frame.index)
         if not mask.all():
             masks[name] = mask
@@ -327,7 +346,8 @@ def options(values: Iterable[Any]) -> list[str]:
 
 
 __all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
-           "options", "actor_search_names", "source_files", "context_masks", "unfiltered_by", "ROUTE_NEAR_KM"]
+           "options", "actor_search_names", "source_files", "context_masks", "unfiltered_by", "parse_view",
+           "ROUTE_NEAR_KM"]
 
 
 def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:

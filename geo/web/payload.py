@@ -94,7 +94,7 @@ def place_names(layers: Mapping[str, Any]) -> dict[str, str]:
     regions = layers.get("regions")
     if regions is None or not len(regions) or "name" not in regions:
         return {}
-    return {_text(i): _text(n) for i, n in zip(regions["id"], regions["name"]) if _text(n)}
+    return {_text(i): _text(n) for i, n in zip(regions["id"], regions["name"], strict=True) if _text(n)}
 
 
 def place_label(row, names: Mapping[str, str]) -> str:
