@@ -55,7 +55,7 @@ def test_seed_places_route_and_popup_offline(chromium, app_url):
     assert title, "opening a popup should show the event title"
 
     # Filters, timeline and table follow once the map has reported its first paint, with no user action.
-    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+    page.locator("iframe[title*='atlas_event_table']").wait_for(timeout=30_000)  # the events table
     page.locator('[data-testid="stMultiSelect"]', has_text="Event type").wait_for(timeout=10_000)
     page.locator('[data-testid="stVegaLiteChart"]').wait_for(timeout=10_000)
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
