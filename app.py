@@ -36,7 +36,7 @@ if "filters" not in st.session_state:
 
 facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
 span = facts.span
-busy = appstate.busy_window(atlas.signature, layers, span)
+busy = dates.cached_busy_window(atlas.signature, layers, span)
 if "w_all_dates" not in st.session_state:
     dates.seed(st.session_state, st.session_state.filters, span, busy)
 
@@ -52,7 +52,7 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
 
 # ------------------------------------------------------------------ map + details
 st.title("Briefing Atlas")
-st.caption(appstate.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
+st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
 
 map_col, detail_col = st.columns([5, 2], gap="medium")
 with map_col:

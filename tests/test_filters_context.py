@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import geopandas as gpd
+from sample_layers import sample_layers
 from shapely.geometry import LineString, Point
 
 from geo.layers import filters as F
-from sample_layers import sample_layers
 
 
 def _layers():
@@ -90,3 +90,34 @@ def test_map_position_in_the_url_is_parsed_and_bad_values_ignored():
     for bad in ({"c": "91,0", "z": "5"}, {"c": "10,20"}, {"c": "x,y", "z": "5"}, {"c": "1,2", "z": "40"},
                 {"c": "nan,2", "z": "5"}, {}):
         assert F.parse_view(bad) is None, bad
+
+
+def test_count_line_counts_the_other_layers_a_search_filters():
+    layers = _layers()
+    filters = F.Filters(query="ulaanbaatar")
+    out = F.filter_layers(layers, filters)
+    line = F.count_line(len(out["events"]), len(layers["events"]), filters, out, layers)
+    assert line.startswith("0 of 4 events shown") and "1 of 2 routes" in line and "0 of 1 regions" in line
+    off = F.Filters(layers=("routes",))
+    line = F.count_line(0, 4, off, F.filter_layers(layers, off), layers)
+    assert "(events layer off)" in line
+
+
+def test_date_controls_brush_and_range():
+    import datetime as dt
+
+    from geo.app import dates
+
+    span, window = (dt.date(1961, 7, 11), dt.date(2025, 12, 31)), (dt.date(2025, 8, 1), dt.date(2025, 9, 10))
+    # Vega-Lite reports a temporal brush in epoch milliseconds.
+    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.timezone.utc).timestamp() * 1000,
+          dt.datetime(2025, 8, 22, 12, tzinfo=dt.timezone.utc).timestamp() * 1000]
+    assert dates.brush_range({"start": ms}) == (dt.date(2025, 8, 12), dt.date(2025, 8, 22))
+    assert dates.brush_range({}) is None and dates.brush_range(None) is None
+    state = {}
+    dates.set_range(state, dt.date(2020, 1, 1), dt.date(2025, 8, 20), span, window)
+    assert state[dates.ALL] is False and state[dates.FROM] == dt.date(2020, 1, 1)
+    assert state[dates.SLIDER] == (window[0], dt.date(2025, 8, 20)), "the slider shows the range clipped to its window"
+    assert dates.picked(state, span) == (dt.date(2020, 1, 1), dt.date(2025, 8, 20))
+    state[dates.ALL] = True
+    assert dates.picked(state, span) == (None, None)

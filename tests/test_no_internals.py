@@ -1,8 +1,9 @@
 """No internals on screen (issue 20): names, not ids, in popups; a legend of the colours drawn."""
 from __future__ import annotations
 
-from geo.web import payload as map_payload
 from sample_layers import sample_layers
+
+from geo.web import payload as map_payload
 
 
 def _events_spec(layers):

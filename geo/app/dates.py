@@ -8,6 +8,7 @@ through callbacks (they run before the script, so the widgets are drawn with the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -141,3 +142,13 @@ def timeline_key() -> str:
     from geo.app.state import TIMELINE_KEY
 
     return TIMELINE_KEY
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _busy(signature: str, _layers: Mapping[str, Any], span):
+    return busy_window(_layers["events"], span)
+
+
+def cached_busy_window(signature: str, layers: Mapping[str, Any], span):
+    """The date slider's range: the busy period of the dataset (per dataset signature)."""
+    return _busy(signature, layers, span) if span else None

@@ -7,8 +7,8 @@ frames join; see geo/assets/atlas-explorer.js). Cells are set with textContent: 
 """
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import streamlit as st

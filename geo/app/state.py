@@ -296,34 +296,6 @@ def on_map_change() -> None:
     st.session_state.last_clicked_event = event_id
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _busy(signature: str, _layers: Mapping[str, Any], span):
-    from geo.app import dates
-
-    return dates.busy_window(_layers["events"], span)
-
-
-def busy_window(signature: str, layers: Mapping[str, Any], span):
-    """The date slider's range: the busy period of the dataset (per dataset signature)."""
-    return _busy(signature, layers, span) if span else None
-
-
-def count_line(shown: int, total: int, filters: view_filters.Filters, filtered: Mapping[str, Any],
-               layers: Mapping[str, Any]) -> str:
-    """"12 of 38 events shown", what else the filters show, and what they leave alone."""
-    parts = [f"{shown} of {total} events shown"]
-    if "events" not in filters.layers:
-        parts[0] += " (events layer off)"
-    active = bool(filters.query or filters.sources or filters.actors)
-    if active:
-        for name, label in (("routes", "routes"), ("regions", "regions"), ("relations", "relations")):
-            frame, whole = filtered.get(name), layers.get(name)
-            if name in filters.layers and whole is not None and len(whole):
-                parts.append(f"{0 if frame is None else len(frame)} of {len(whole)} {label}")
-    parts += view_filters.unfiltered_by(filters)
-    return " · ".join(parts + ["click a point for details"])
-
-
 def page_complete() -> bool:
     """False during a session's first run, which draws the map and little else: the filters, the
     timeline and the table (~2 MB of frontend code to load and lay out, ~0.5 s of a 2-core machine's

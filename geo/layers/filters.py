@@ -332,6 +332,22 @@ def unfiltered_by(filters: Filters) -> list[str]:
     return notes
 
 
+def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, Any],
+               layers: Mapping[str, Any]) -> str:
+    """"12 of 38 events shown", what else the filters show, and what they leave alone."""
+    parts = [f"{shown} of {total} events shown"]
+    if "events" not in filters.layers:
+        parts[0] += " (events layer off)"
+    active = bool(filters.query or filters.sources or filters.actors)
+    if active:
+        for name, label in (("routes", "routes"), ("regions", "regions"), ("relations", "relations")):
+            frame, whole = filtered.get(name), layers.get(name)
+            if name in filters.layers and whole is not None and len(whole):
+                parts.append(f"{0 if frame is None else len(frame)} of {len(whole)} {label}")
+    parts += unfiltered_by(filters)
+    return " · ".join(parts + ["click a point for details"])
+
+
 def date_span(events) -> tuple[dt.date, dt.date] | None:
     if events is None or not len(events):
         return None
@@ -347,7 +363,7 @@ def options(values: Iterable[Any]) -> list[str]:
 
 __all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
            "options", "actor_search_names", "source_files", "context_masks", "unfiltered_by", "parse_view",
-           "ROUTE_NEAR_KM"]
+           "count_line", "ROUTE_NEAR_KM"]
 
 
 def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
