@@ -6,7 +6,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, details
+from geo.app import articles, dates, details, eventtable
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -34,10 +34,15 @@ span = facts.span
 if "filters" not in st.session_state:
     st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
+    st.session_state.map_view = view_filters.parse_view(st.query_params)  # a shared link's map position
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers, facts)
 
+busy = dates.cached_busy_window(atlas.signature, layers, span)
+if "w_all_dates" not in st.session_state:
+    dates.seed(st.session_state, st.session_state.filters, span, busy)
+
 filters = appstate.filters_from_widgets(st.session_state, span)
-filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
+filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases, places=appstate.place_points)
 filtered, store_status = appstate.with_corpus(filtered, filters)
 added_rows = articles.added_article_rows()
 if added_rows:
@@ -49,12 +54,12 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
 # ------------------------------------------------------------------ map + details
 with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (appstate.PAGE_CSS)
     st.title("Briefing Atlas", anchor=False)
-    st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point "
-               "for details, or Tab into the map for a list of the events in view")
+    st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
 
 map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
-    base = appstate.base_map(layers, atlas.signature)  # same script every rerun: never remounted
+    # Same script every rerun: never remounted (the session's first position, from a shared link, is fixed).
+    base = appstate.base_map(layers, atlas.signature, view=st.session_state.get("map_view"))
     fly = appstate.fly_target(layers, st.session_state.get("event", ""))
     st_folium(
         base,
@@ -76,7 +81,8 @@ with map_col:
 # The timeline and table data are computed before anything else is drawn: the map's update then
 # reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
 chart = appstate.timeline_chart(atlas.signature, filters, filtered["events"], facts.types) if complete else None
-table = appstate.event_table(atlas.signature, filters, filtered["events"], layers) if complete else None
+table = eventtable.table_rows(filtered["events"], layers, details.TABLE_ROWS) if complete else None
+st.session_state.table_ids = [row["id"] for row in table or []]
 
 with detail_col, st.container(key="atlas_details"):  # scrolls on its own beside the map
     details.render_details(st, layers, st.session_state.get("event", ""))
@@ -95,9 +101,9 @@ with st.sidebar:
         st.multiselect("Event type", options=facts.types, key="w_types")
         source_labels = facts.source_labels
         if source_labels:
-            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
-        if span and span[0] < span[1]:
-            st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
+            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get,
+                           key="w_sources")
+        dates.render(span, busy)
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
         st.divider()
@@ -120,16 +126,15 @@ if complete:
         st.subheader("Timeline")
         if chart is not None:
             st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY,
-                               selection_mode=timeline.TIMELINE_PICK,
-                               on_select=functools.partial(appstate.on_timeline_select, span))
+                               selection_mode=list(timeline.TIMELINE_SELECTIONS),
+                               on_select=functools.partial(appstate.on_timeline_select, span, busy))
         else:
             st.info("No dated events match the filters.")
     with table_col:
         st.subheader("Events")
         if len(filtered["events"]) > len(table):
             st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
-        st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
-                     hide_index=True, width="stretch", height=320)
+        eventtable.event_table(table, selected=st.session_state.get("event", ""), max_height=320)
         details.download_shown_events(filtered["events"])
 else:
     st.caption("The timeline and the event table follow as soon as the map is drawn.")

@@ -329,7 +329,7 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                         print(f"… {name} on {n} events", file=sys.stderr, flush=True)
                     server = _Server(app, env, work)
                     try:
-                        settled = '[data-testid="stDataFrame"]' if name == "atlas" else None
+                        settled = "iframe[title*='atlas_event_table']" if name == "atlas" else None
                         _measure(chromium, browser_mod, server.url, n, n_filtered, warm=False,  # fills caches
                                  settled=settled)
                         # The naive app takes a minute per visit at 20k: its warm visit is skipped there.

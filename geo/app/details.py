@@ -63,6 +63,32 @@ def place_label(layers: Mapping[str, Any], event) -> str:
 
 
 
+def figure_rows(figures) -> list[dict[str, str]]:
+    """The Figures table for people: the figure, who claims it, the article's title and the quoted
+    passage (never the raw source reference with its hashed file name)."""
+    from geo.articles import sources
+
+    rows = []
+    for f in figures:
+        value = " ".join(str(f.get(k, "") or "") for k in ("qualifier", "value", "unit")).strip()
+        ref = f.get("source") if isinstance(f.get("source"), dict) else {}
+        article = ""
+        if ref.get("file"):
+            try:
+                art = sources.load_manifest().get(ref["file"])
+            except Exception:  # a broken manifest is reported by validation
+                art = None
+            article = (art.title if art is not None and art.title else "an article without a title")
+            if art is not None and art.date:
+                article += f" ({art.date})"
+        elif ref.get("citation"):
+            article = str(ref["citation"])
+        passage = (sources.passage_for(ref) if ref else None) or str(ref.get("evidence", "") or "")
+        rows.append({"figure": str(f.get("name", "")), "value": value, "claimed by": str(f.get("claimed_by", "") or ""),
+                     "article": article, "passage": "“" + passage + "”" if passage else ""})
+    return rows
+
+
 def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     """Detail panel. All text goes through Streamlit's text elements (no HTML), so data stays data."""
     from geo.articles import sources
@@ -87,8 +113,13 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     figures = list(row.get("figures") or [])
     if figures:
         ui.markdown("**Figures**")
-        ui.dataframe(pd.DataFrame([{k: str(v) for k, v in f.items()} for f in figures]), hide_index=True,
-                     width="stretch")
+        # Plain text elements: the figure, who claims it, the article's title and the quoted passage.
+        for fig in figure_rows(figures):
+            claim = f" — claimed by {fig['claimed by']}" if fig["claimed by"] else ""
+            ui.text(f"{fig['figure']}: {fig['value']}{claim}")
+            if fig["article"] or fig["passage"]:
+                ui.caption(md_escape(" ".join(part for part in (fig["article"] + ":" if fig["article"] else "",
+                                                                fig["passage"]) if part)))
     refs = list(row.get("sources") or [])
     if refs:
         ui.markdown("**Sources**")

@@ -159,6 +159,20 @@ def _aliases_cached(query: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+@functools.lru_cache(maxsize=256)
+def _points_cached(query: str) -> tuple[tuple[float, float], ...]:
+    try:
+        from geo.geoparse import gazetteer
+    except ImportError:
+        return ()
+    return tuple((place.lat, place.lon) for place in gazetteer.lookup(query)[:1])
+
+
+def place_points(query: str) -> tuple[tuple[float, float], ...]:
+    """Where a searched place is (the gazetteer's best match), so routes passing it match the search."""
+    return _points_cached(query.strip()) if query.strip() else ()
+
+
 def place_aliases(query: str) -> tuple[str, ...]:
     """Other names for a searched place (Курск → Kursk, 平壤 → Pyongyang) from the offline gazetteer."""
     return _aliases_cached(query.strip())
@@ -244,11 +258,9 @@ def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]
 
 
 def filters_from_widgets(state, span) -> view_filters.Filters:
-    date_from = date_to = None
-    dates = state.get("w_dates")
-    if span and dates:
-        date_from = dates[0] if dates[0] > span[0] else None
-        date_to = dates[1] if dates[1] < span[1] else None
+    from geo.app import dates
+
+    date_from, date_to = dates.picked(state, span)
     return view_filters.Filters(
         actors=tuple(state.get("w_actors", ())), types=tuple(state.get("w_types", ())),
         sources=tuple(state.get("w_sources", ())), date_from=date_from, date_to=date_to,
@@ -261,14 +273,15 @@ def filters_from_widgets(state, span) -> view_filters.Filters:
 # ------------------------------------------------------------------ map
 
 
-def base_map(layers: Mapping[str, Any], signature: str | None = None):
+def base_map(layers: Mapping[str, Any], signature: str | None = None, view=None):
     """The map without data, framed on the whole dataset. Built fresh each rerun (st_folium mutates
     it), but its script only depends on the dataset, so st_folium keeps the mounted map and swaps
     just the data group when filters change: no remount, no blank flash, zoom and centre kept.
     With the dataset `signature` the map starts fetching the published data before its scripts load."""
     url = published_data(signature, layers).url if signature else None
     bounds = _bounds(signature, layers) if signature else payload.data_bounds(layers)
-    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds)
+    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds, explorer=True,
+                            view=view)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -354,7 +367,23 @@ def clicked_event_id(value: Any) -> str:
     return found.group(1) if found else ""
 
 
+def map_layer_report(value: Any) -> tuple[str, list[str]] | None:
+    """(sequence, layers shown) when the user ticked a layer in the map's own control (atlas-explorer.js
+    reports it through st_folium's channel); None otherwise."""
+    report = value.get("atlas_layers") if isinstance(value, dict) else None
+    if not isinstance(report, dict) or not report.get("seq"):
+        return None
+    shown = [k for k in view_filters.ALL_LAYERS if k in set(report.get("shown") or [])]
+    return str(report["seq"]), shown
+
+
 def on_map_change() -> None:
+    # The map's layer control and the sidebar's "Layers" show one state, the sidebar's: a tick on the
+    # map changes it, and the map then follows it like any other change.
+    report = map_layer_report(st.session_state.get(MAP_KEY))
+    if report and report[0] != st.session_state.get("map_layers_seq"):
+        st.session_state.map_layers_seq = report[0]
+        st.session_state.w_layers = report[1]
     # The component reports its whole state (bounds too, when a store is on): act on new clicks only.
     event_id = clicked_event_id(st.session_state.get(MAP_KEY))
     if event_id and event_id != st.session_state.get("last_clicked_event"):
@@ -372,9 +401,13 @@ def page_complete() -> bool:
     return complete
 
 
-def on_timeline_select(span) -> None:
-    """A click on the timeline: an event's circle opens its details; a week's circle (many events)
-    narrows the date filter to that week, where the events show one by one."""
+def on_timeline_select(span, busy=None) -> None:
+    """A drag across the timeline picks that date range; a click on an event's circle opens its details;
+    a week's circle (many events) narrows the date filter to that week, where the events show one by one."""
+    from geo.app import dates
+
+    if dates.on_brush(st.session_state, span, busy):
+        return
     picked = (st.session_state.get(TIMELINE_KEY) or {}).get("selection", {}).get(TIMELINE_PICK) or []
     if not picked:
         return
@@ -384,7 +417,7 @@ def on_timeline_select(span) -> None:
         monday = dt.date.fromisoformat(str(picked[0]["monday"]))
         start, end = max(span[0], monday), min(span[1], monday + dt.timedelta(days=6))
         if start <= end:
-            st.session_state.w_dates = (start, end)
+            dates.set_range(st.session_state, start, end, span, busy)
 
 
 def on_table_select() -> None:

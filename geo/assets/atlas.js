@@ -58,7 +58,6 @@
     }
     if (p.summary) box.appendChild(el("div", "atlas-popup-summary", p.summary));
     if (p.sentence) box.appendChild(el("div", "atlas-popup-summary", "“" + p.sentence + "”"));
-    if (p.id && kind === "events") box.appendChild(el("div", "atlas-popup-id", p.id));
     return box;
   }
 
@@ -77,6 +76,22 @@
     var html = '<span class="atlas-tip">' + (title ? textHtml(title) : "") + "</span>";
     if (p.id) html += '<span hidden="">' + textHtml("\u27e6" + p.id + "\u27e7") + "</span>";
     return html;
+  }
+
+  // A hover label near the map's edge opens towards the inside instead of being cut off.
+  function keepTooltipInside(e) {
+    var tip = e.tooltip, map = this._map;
+    if (!tip || !map || !tip._container) return;
+    var box = tip._container.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+    var direction = tip.options.direction;
+    if (box.top < frame.top) direction = "bottom";
+    else if (box.bottom > frame.bottom) direction = "top";
+    if (box.left < frame.left) direction = "right";
+    else if (box.right > frame.right) direction = "left";
+    if (direction === tip.options.direction) return;
+    tip.options.direction = direction;
+    tip.update();
+    tip.options.direction = "top";  // the next opening starts from the default again
   }
 
   function arc(a, b) {
@@ -102,6 +117,7 @@
   function bindInfo(layer, kind, props, actors) {
     layer.bindPopup(function () { return popupFor(kind, props, actors); }, { maxWidth: 340 });
     layer.bindTooltip(tooltipFor(props), { sticky: false, direction: "top" });
+    layer.on("tooltipopen", keepTooltipInside);
     layer.atlasProps = props;
     layer.atlasKind = kind;
   }
@@ -439,6 +455,8 @@
       map.atlas = { control: L.control.layers(null, {}, { collapsed: !!options.collapseLayers }).addTo(map) };
       window.atlasMaps = window.atlasMaps || [];
       window.atlasMaps.push(map);
+      // The app's explorer: layer switches, URL view, zoom to results, table hover (atlas-explorer.js).
+      if (options.explorer && window.AtlasExplorer) window.AtlasExplorer.attach(map, options);
       return map;
     },
 
@@ -467,8 +485,20 @@
     });
     if (same) return;
     current.forEach(function (pair) { state.control.removeLayer(pair[1]); });
+    // A switched-off layer is listed with an empty stand-in (unticked): ticking it asks the app for it.
+    wanted.forEach(function (pair) { if (pair[1].atlasStandIn && state.control._map) state.control._map.removeLayer(pair[1]); });
     wanted.forEach(function (pair) { state.control.addOverlay(pair[1], pair[0]); });
     state.overlayList = wanted;
+  }
+
+  // An empty group standing in for a switched-off layer in the layer control (one per kind).
+  function standIn(state, kind) {
+    state.standIns = state.standIns || {};
+    if (!state.standIns[kind]) {
+      state.standIns[kind] = L.featureGroup();
+      state.standIns[kind].atlasStandIn = kind;
+    }
+    return state.standIns[kind];
   }
 
   function setLegend(map, state, payload) {
@@ -657,6 +687,7 @@
         if (show === undefined || show === null) {
           map.removeLayer(ks.group);
           map.removeLayer(ks.hubs);
+          overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
           return;
         }
         applyMask(ks, maskBits(show, ks.items.length));
@@ -671,7 +702,7 @@
           if (!map.hasLayer(ks.hubs)) map.addLayer(ks.hubs);
           points = true;
         }
-        overlays.push([spec.label, ks.group]);
+        overlays.push([spec.label, ks.group, spec.kind]);
       });
       // Rows re-added by a filter are drawn last; keep areas and lines beneath the dots (few layers).
       ["relations", "routes", "regions"].forEach(function (kind) {
@@ -686,6 +717,7 @@
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
       if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);  // halo, open pile, events list
       mark("atlas-view-done");
+      if (window.AtlasExplorer && state.explorer) window.AtlasExplorer.viewed(map, payload);
       reportDrawn(state);
     }
 

@@ -44,7 +44,7 @@ class AtlasMap(folium.Map):
     """A folium Map whose assets are all local (no CDN: no jQuery, Bootstrap or icon fonts)."""
 
     def __init__(self, *args: Any, online_tiles: bool | None = None, collapse_layers: bool = True,
-                 served_assets: bool = False, **kwargs: Any) -> None:
+                 served_assets: bool = False, explorer: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("prefer_canvas", True)
         super().__init__(*args, **kwargs)
@@ -52,13 +52,16 @@ class AtlasMap(folium.Map):
         self.default_js = list(js)
         self.default_css = list(css)
         online = config.online_tiles_enabled() if online_tiles is None else online_tiles
-        AtlasInit(online_tiles=online, collapse_layers=collapse_layers).add_to(self)
+        AtlasInit(online_tiles=online, collapse_layers=collapse_layers, explorer=explorer).add_to(self)
 
 
 class AtlasInit(ScriptElement):
-    def __init__(self, online_tiles: bool, collapse_layers: bool = True) -> None:
+    def __init__(self, online_tiles: bool, collapse_layers: bool = True, explorer: bool = False) -> None:
         super().__init__("AtlasInit")
-        self.options = script_json({"onlineTiles": bool(online_tiles), "collapseLayers": bool(collapse_layers)})
+        options = {"onlineTiles": bool(online_tiles), "collapseLayers": bool(collapse_layers)}
+        if explorer:  # the app's explorer map (atlas-explorer.js): layer reports, URL view, hover
+            options["explorer"] = True
+        self.options = script_json(options)
 
     def script(self) -> str:
         return f"Atlas.init({self.parent_name()}, {self.options});"

@@ -157,17 +157,21 @@ def prefetch_script(url: str) -> tuple[str, str]:
 
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
              online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False,
-             prefetch: str | None = None, bounds: list | None = None) -> AtlasMap:
+             prefetch: str | None = None, bounds: list | None = None, explorer: bool = False,
+             view: tuple[float, float, int] | None = None) -> AtlasMap:
     """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
     `served_assets` links Leaflet & co. from the app's static server instead of inlining them;
     `prefetch` is the URL of published data (`publish_data`) to start loading first; `bounds` the
-    frame when already known (`data_bounds`)."""
+    frame when already known (`data_bounds`); `explorer` turns on the app's explorer (atlas-explorer.js);
+    `view` (lat, lon, zoom), e.g. from a shared link, replaces the framing."""
     bounds = bounds if bounds is not None else data_bounds(layers)
-    fmap = AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, height=height,
-                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets)
+    location, zoom = ([view[0], view[1]], view[2]) if view else ([45, 100], 3)
+    fmap = AtlasMap(location=location, zoom_start=zoom, min_zoom=2, max_zoom=12, height=height,
+                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets,
+                    explorer=explorer)
     if prefetch:
         fmap.default_js.insert(0, prefetch_script(prefetch))
-    if bounds:
+    if bounds and not view:
         fmap.fit_bounds(bounds, padding=(20, 20))
     if with_data:
         AtlasData(build_payload(layers, visible)).add_to(fmap)
