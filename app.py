@@ -6,7 +6,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, details
+from geo.app import articles, changes, details
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -32,6 +32,7 @@ if "filters" not in st.session_state:
     st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
     st.session_state.event = st.session_state.filters.event
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
+    changes.seed(st.query_params)
 
 facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
 span = facts.span
@@ -50,6 +51,7 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
 st.title("Briefing Atlas")
 st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point for details")
 
+since = changes.current(atlas.signature)  # since=<version>: badges, ghosts and the "What's new" panel
 map_col, detail_col = st.columns([5, 2], gap="medium")
 with map_col:
     base = appstate.base_map(layers, atlas.signature)  # same script every rerun: never remounted
@@ -63,7 +65,8 @@ with map_col:
         returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else []),
         on_change=appstate.on_map_change,
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
-                                               visible=tuple(filters.layers) + ("added",)),
+                                               visible=tuple(filters.layers) + ("added",),
+                                               since=(since or {}).get("marks")),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -77,6 +80,7 @@ chart = timeline.timeline_chart(filtered["events"], facts.types) if complete els
 table = details.event_table(filtered["events"], layers) if complete else None
 
 with detail_col:
+    changes.panel(since, layers)
     details.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ sidebar: filters
@@ -98,6 +102,9 @@ with st.sidebar:
             st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
+        st.checkbox("Disputed only", key="w_disputed",
+                    help="Events whose sources disagree (a black ring on the map)")
+        changes.selector()
         st.divider()
         with st.expander("Add an article", expanded=False):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
@@ -109,7 +116,8 @@ with st.sidebar:
 
 
 # The address bar last: the browser updates it after the map (a shared link reproduces the view).
-st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
+st.query_params.from_dict({**filters.with_(event=st.session_state.get("event", "")).to_query_params(),
+                           **changes.url_params(st.query_params)})
 
 # ------------------------------------------------------------------ timeline + table
 if complete:

@@ -89,6 +89,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         ui.markdown("**Figures**")
         ui.dataframe(pd.DataFrame([{k: str(v) for k, v in f.items()} for f in figures]), hide_index=True,
                      width="stretch")
+    render_claims(ui, row.get("claims"))
     refs = list(row.get("sources") or [])
     if refs:
         ui.markdown("**Sources**")
@@ -97,3 +98,25 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         passage = sources.passage_for(ref)
         if passage:
             ui.text("“" + passage + "”")
+
+
+def render_claims(ui, conflicts) -> None:
+    """A disputed event's conflicting claims side by side, each with its source and passage (the
+    layer's `claims` column: geo.dataset.claims.disputed at build). Plain text elements only."""
+    from geo.articles import sources
+
+    conflicts = [c for c in (conflicts if isinstance(conflicts, (list, tuple)) else []) if isinstance(c, Mapping)]
+    if not conflicts:
+        return
+    ui.markdown("**Disputed** · the sources disagree")
+    for conflict in conflicts:
+        field = str(conflict.get("field", "")).replace("figure:", "figure: ")
+        ui.caption(md_escape(field))
+        for col, side in zip(ui.columns(2), ("a", "b"), strict=True):
+            col.text(str(conflict.get(side, "")))
+            ref = conflict.get(f"{side}_source")
+            if isinstance(ref, Mapping) and ref:
+                col.caption(md_escape(sources.describe(ref)))
+                passage = sources.passage_for(ref)
+                if passage:
+                    col.text("“" + passage + "”")
