@@ -19,7 +19,6 @@ import pytest
 
 from geo import layers as layer_stage
 from geo.config import PROJECT_ROOT
-from geo.dataset import diff as diff_mod
 from geo.layers import versions
 from geo.web import changes
 
@@ -100,7 +99,6 @@ def page(chromium):
     log = browser.PageLog()
     page = browser.new_page(chromium, log)
     page.context.add_init_script("window.__atlasTest = true;")
-    page.on("response", lambda r: print("HTTP", r.status, r.url) if r.status >= 400 else None)
     yield page
     assert log.outside_requests == [], log.outside_requests
     assert log.console_errors == [], log.console_errors
@@ -221,7 +219,7 @@ def test_disputed_outline_claims_and_filter(page, app_url, datasets):
     disputed = set(datasets["layers"]["events"].query("disputed")["id"])
     assert disputed == {DISPUTED}
     assert set(state["disputed"]) == disputed
-    wait_until(lambda: frame.evaluate("() => !!window.__atlasMarksDrawn.disputed['%s']" % DISPUTED))
+    wait_until(lambda: frame.evaluate(f"() => !!window.__atlasMarksDrawn.disputed['{DISPUTED}']"))
     details = page.get_by_text("Disputed · the sources disagree")
     details.wait_for(timeout=30_000)
     page.get_by_text("more than 2,000 soldiers (Test claimant)").wait_for(timeout=10_000)
