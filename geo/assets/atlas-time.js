@@ -119,7 +119,19 @@
     this.trains = {};
   }
 
-  Playback.prototype.items = function () { return eventItems(this.map); };
+  // The rows and journeys on the map change only with a view (a filter, a story step): collected then,
+  // not per frame (at 20k events a walk over the map's layers is ~40k visits).
+  Playback.prototype.items = function () {
+    if (!this.cache) this.cache = eventItems(this.map);
+    return this.cache;
+  };
+
+  Playback.prototype.journeys = function () {
+    if (!this.journeyCache) this.journeyCache = journeys(this.map);
+    return this.journeyCache;
+  };
+
+  Playback.prototype.invalidate = function () { this.cache = null; this.journeyCache = null; };
 
   Playback.prototype.span = function () {
     var lo = null, hi = null;
@@ -257,7 +269,7 @@
 
   Playback.prototype.moveTrains = function () {
     var self = this, w = this.window(), seen = {};
-    journeys(this.map).forEach(function (j) {
+    this.journeys().forEach(function (j) {
       var id = j.props.id;
       seen[id] = true;
       var train = self.trains[id];
@@ -441,6 +453,7 @@
     /* Called by atlas.js after a view or inline payload is on the map (before its redraw when `quiet`). */
     onView: function (map, payload, quiet) {
       var pb = playbackFor(map);
+      pb.invalidate();
       if (payload && payload.since !== undefined) applySince(map, payload.since);
       if (!pb.ui && pb.span()) {
         pb.mount();
