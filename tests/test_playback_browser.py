@@ -236,6 +236,7 @@ def test_presenter_space_event_toggles_playback(page, app_url):
     wait_until(lambda: frame.evaluate("() => !!(window.__atlasPlay && window.__atlasPlay.pb().ui)"))
     page.evaluate("() => document.dispatchEvent(new CustomEvent('atlas-play-toggle'))")
     wait_until(lambda: frame.evaluate(STATE)["playing"])
+    shot(page, "present-play.png")
     page.evaluate("() => document.dispatchEvent(new CustomEvent('atlas-play-toggle'))")
     wait_until(lambda: not frame.evaluate(STATE)["playing"])
     assert frame.evaluate(STATE)["window"]
@@ -272,3 +273,27 @@ def test_briefing_since_and_play_from_disk(chromium, datasets, tmp_path, shared_
     assert log.outside_requests == [], log.outside_requests
     assert log.console_errors == [], log.console_errors
     page.context.close()
+
+
+# One step from 1 to 2 September, read in the same task: the journey marker glides (still at its start)
+# or, with reduced motion, is already at the end of the step.
+TRAIN_AFTER_STEP = """() => {
+  const pb = window.__atlasPlay.pb();
+  pb.seek('2025-09-01', 'day');
+  pb.playing = true;
+  pb.step();
+  pb.pause();
+  return window.__atlasPlay.state().trains['kim-train-2025'];
+}"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_journey_glides_unless_reduced_motion(page, app_url, motion):
+    page.emulate_media(reduced_motion=motion)
+    frame = open_app(page, app_url + "/?window=day")
+    lat, lon = frame.evaluate(TRAIN_AFTER_STEP)
+    at_beijing = abs(lat - 39.9) < 0.05 and abs(lon - 116.4) < 0.05
+    at_pyongyang = abs(lat - 39.03) < 0.05 and abs(lon - 125.75) < 0.05
+    assert (at_beijing, at_pyongyang) == ((True, False) if motion == "reduce" else (False, True))
+    if motion != "reduce":  # the glide ends at the step's position
+        wait_until(lambda: abs(frame.evaluate(STATE)["trains"]["kim-train-2025"][1] - 116.4) < 0.05, 5)
