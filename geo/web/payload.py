@@ -115,15 +115,23 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
             _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
             _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
             symbols.symbol_for(getattr(row, "type", "")),
-            # the date interval playback tests against (a partial date covers its month or year)
-            _text(getattr(row, "date_start", "") or row.date)[:10], _text(getattr(row, "date_end", "") or "")[:10],
-            1 if _is_true(getattr(row, "disputed", False)) else 0,
+            *_interval(row), 1 if _is_true(getattr(row, "disputed", False)) else 0,
         ]
         if not summaries:
             del values[10]
         rows.append(values)
     return {"kind": "events", "label": "Events", "fields": fields, "rows": rows,
             "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5}
+
+
+def _interval(row) -> tuple[str, str]:
+    """(start, end): the days playback tests an event against (a partial date covers its month or year,
+    end_date extends it); "" where the browser can infer it (start = date, end = start), to keep the
+    payload small: most events are one full day."""
+    date = _text(getattr(row, "date", ""))
+    start = _text(getattr(row, "date_start", "") or date)[:10]
+    end = _text(getattr(row, "date_end", "") or start)[:10]
+    return ("" if start == date else start), ("" if end == start else end)
 
 
 def _is_true(value: Any) -> bool:
