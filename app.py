@@ -6,7 +6,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, dates, details, eventtable
+from geo.app import articles, changes, dates, details, eventtable
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -36,6 +36,7 @@ if "filters" not in st.session_state:
     st.session_state.event = st.session_state.filters.event
     st.session_state.map_view = view_filters.parse_view(st.query_params)  # a shared link's map position
     appstate.seed_widgets(st.session_state, st.session_state.filters, layers, facts)
+    changes.seed(st.query_params)
 
 busy = dates.cached_busy_window(atlas.signature, layers, span)
 if "w_all_dates" not in st.session_state:
@@ -56,6 +57,7 @@ with st.container(key="atlas_header"):  # slim: the map fills the window's heigh
     st.title("Briefing Atlas", anchor=False)
     st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
 
+since = changes.current(atlas.signature)  # since=<version>: badges, ghosts and the "What's new" panel
 map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
     # Same script every rerun: never remounted (the session's first position, from a shared link, is fixed).
@@ -70,7 +72,8 @@ with map_col:
         returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else []),
         on_change=appstate.on_map_change,
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
-                                               visible=tuple(filters.layers) + ("added",)),
+                                               visible=tuple(filters.layers) + ("added",),
+                                               since=(since or {}).get("marks")),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -85,6 +88,7 @@ table = eventtable.table_rows(filtered["events"], layers, details.TABLE_ROWS) if
 st.session_state.table_ids = [row["id"] for row in table or []]
 
 with detail_col, st.container(key="atlas_details"):  # scrolls on its own beside the map
+    changes.panel(since, layers)
     details.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ sidebar: filters
@@ -106,6 +110,9 @@ with st.sidebar:
         dates.render(span, busy)
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
+        st.checkbox("Disputed only", key="w_disputed",
+                    help="Events whose sources disagree (a black ring on the map)")
+        changes.selector()
         st.divider()
         with st.expander("Add an article", expanded=False):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
@@ -117,7 +124,8 @@ with st.sidebar:
 
 
 # The address bar last: the browser updates it after the map (a shared link reproduces the view).
-st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
+st.query_params.from_dict({**filters.with_(event=st.session_state.get("event", "")).to_query_params(),
+                           **changes.url_params(st.query_params)})
 
 # ------------------------------------------------------------------ timeline + table
 if complete:

@@ -247,7 +247,7 @@ def _briefing_call(fn, *args):
 def _export_briefing(args: argparse.Namespace) -> int:
     from geo.web import briefing
 
-    result = _briefing_call(briefing.export, args.out, args.story, args.data)
+    result = _briefing_call(briefing.export, args.out, args.story, args.data, getattr(args, "since", None))
     size_kb = result.size / 1024
     note = "" if result.size <= briefing.SIZE_TARGET_BYTES else " (over the 2 MB target)"
     print(f"{result.path}: {result.steps} steps, {size_kb:.0f} KB{note}, {result.seconds:.2f} s")
@@ -363,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT")
     p.add_argument("--data", metavar="DIR", help=data_help)
     p.add_argument("--story", metavar="NAME", help="story for an .html briefing (default: default)")
+    p.add_argument("--since", metavar="VERSION",
+                   help="for an .html briefing: begin with what changed since this version (id, date or file)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("snapshot", help="PNG of a step of the offline briefing (headless Chromium)")

@@ -120,6 +120,7 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
             if fig["article"] or fig["passage"]:
                 ui.caption(md_escape(" ".join(part for part in (fig["article"] + ":" if fig["article"] else "",
                                                                 fig["passage"]) if part)))
+    render_claims(ui, row.get("claims"))
     refs = list(row.get("sources") or [])
     if refs:
         ui.markdown("**Sources**")
@@ -128,3 +129,25 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         passage = sources.passage_for(ref)
         if passage:
             ui.text("“" + passage + "”")
+
+
+def render_claims(ui, conflicts) -> None:
+    """A disputed event's conflicting claims side by side, each with its source and passage (the
+    layer's `claims` column: geo.dataset.claims.disputed at build). Plain text elements only."""
+    from geo.articles import sources
+
+    conflicts = [c for c in (conflicts if isinstance(conflicts, (list, tuple)) else []) if isinstance(c, Mapping)]
+    if not conflicts:
+        return
+    ui.markdown("**Disputed** · the sources disagree")
+    for conflict in conflicts:
+        field = str(conflict.get("field", "")).replace("figure:", "figure: ")
+        ui.caption(md_escape(field))
+        for col, side in zip(ui.columns(2), ("a", "b"), strict=True):
+            col.text(str(conflict.get(side, "")))
+            ref = conflict.get(f"{side}_source")
+            if isinstance(ref, Mapping) and ref:
+                col.caption(md_escape(sources.describe(ref)))
+                passage = sources.passage_for(ref)
+                if passage:
+                    col.text("“" + passage + "”")

@@ -250,6 +250,7 @@ def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]
     state.w_sources = list(filters.sources)
     state.w_query = filters.query
     state.w_layers = list(filters.layers)
+    state.w_disputed = bool(filters.disputed)
     span = facts.span if facts is not None else view_filters.date_span(layers["events"])
     if span and span[0] < span[1]:
         start = max(span[0], min(filters.date_from or span[0], span[1]))
@@ -267,6 +268,7 @@ def filters_from_widgets(state, span) -> view_filters.Filters:
         query=str(state.get("w_query", "") or "")[:200],
         layers=tuple(state.get("w_layers") or ()) or (),
         event=str(state.get("event", "") or ""),
+        disputed=bool(state.get("w_disputed", False)),
     )
 
 
@@ -308,7 +310,7 @@ def _view(signature: str, filters_key: str, visible: tuple, _published_data, _fi
 
 
 def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: view_filters.Filters,
-             visible: tuple):
+             visible: tuple, since: Mapping[str, Any] | None = None):
     """The data for st_folium's `feature_group_to_add`: the dataset is published once as a static file
     (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
     by dataset signature + filters. A session's added article rides along inline."""
@@ -319,6 +321,9 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
     if filters.event:  # the selected event: atlas-select.js draws its halo on top and opens its pile
         payload = {**payload, "selected": filters.event}
+    from geo.web import changes  # since= marks (badges, ghosts) ride on the cached view
+
+    payload = changes.with_marks(payload, since)
     group = folium.FeatureGroup(name="atlas-data", control=False)
     elements.AtlasData(payload).add_to(group)
     return group

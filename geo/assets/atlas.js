@@ -133,6 +133,14 @@
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
       if (window.AtlasSymbols) window.AtlasSymbols.draw(this);  // the event type's symbol (atlas-symbols.js)
+      if (window.AtlasTime) window.AtlasTime.drawMarks(this);  // disputed outline, since= badges (atlas-time.js)
+    },
+    _updateBounds: function () {
+      L.CircleMarker.prototype._updateBounds.call(this);
+      var pad = window.AtlasTime ? window.AtlasTime.markPadding(this) : 0;
+      if (pad && this._pxBounds) {
+        this._pxBounds = L.bounds(this._pxBounds.min.subtract([pad, pad]), this._pxBounds.max.add([pad, pad]));
+      }
     },
     atlasInfo: function () {
       if (this._atlasInfoBound) return this;
@@ -167,8 +175,9 @@
   function hideable(Base) {
     var base = Base.prototype;
     return Base.extend({
-      _updatePath: function () { if (!this.atlasHidden) base._updatePath.call(this); },
-      _containsPoint: function (p) { return !this.atlasHidden && base._containsPoint.call(this, p); },
+      // `atlasOut`: outside the playback window (atlas-time.js), set apart from the filters' `atlasHidden`.
+      _updatePath: function () { if (!this.atlasHidden && !this.atlasOut) base._updatePath.call(this); },
+      _containsPoint: function (p) { return !this.atlasHidden && !this.atlasOut && base._containsPoint.call(this, p); },
       off: function (types, fn) {
         this.atlasFlushOff();
         if (arguments.length === 2 && types === "click" && typeof fn === "function") {
@@ -269,6 +278,8 @@
     var group = L.featureGroup();
     var items = makerFor(spec.kind)(spec, actors, renderer);
     items.forEach(function (layers) { layers.forEach(function (l) { group.addLayer(l); }); });
+    group.atlasItems = items;  // playback (atlas-time.js) walks them
+    group.atlasSpecKind = spec.kind;
     fanOut(group, dotsOf(items));
     return group;
   }
@@ -472,6 +483,10 @@
       setOverlays(state, addInline(map, state, target, payload.layers || [], actorIndex(payload)));
       setLegend(map, state, payload);
       if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);
+      if (window.AtlasTime) {  // playback, since= marks: once the layers are on the map
+        if (target === map || map.hasLayer(target)) window.AtlasTime.onView(map, payload);
+        else target.once("add", function () { window.AtlasTime.onView(map, payload); });
+      }
       return target;
     }
   };
@@ -709,6 +724,7 @@
         var ks = state.kinds[payload.source + "#" + kind];
         if (ks && map.hasLayer(ks.group)) ks.group.bringToBack();
       });
+      if (window.AtlasTime) window.AtlasTime.onView(map, payload, true);  // playback window, since= marks
       // Hidden, unhidden and fanned dots asked for no redraw: one full redraw shows them all.
       if (points) redrawAll(state.renderer);
       if (window.AtlasLabels) window.AtlasLabels.refresh(map);  // dots hidden or moved: place labels again
@@ -741,5 +757,6 @@
   // For atlas-select.js: lay piles out again (one opened or closed), and the piles of a map.
   Atlas.layoutPiles = function (map, list) { layoutPiles(map, list, false); };
   Atlas.redraw = function (map) { if (map.atlas) redrawAll(map.atlas.renderer); };
+  Atlas.Dot = Dot;
   window.Atlas = Atlas;
 })();

@@ -131,6 +131,8 @@ def dataset_rows(ds, claims: list | None = None) -> dict[str, list[dict]]:
             "waypoints": list(r.waypoints),
             "sources": [_source(s) for s in r.sources],
             "geometry": _geometry_hash(r.geometry),
+            # only when dated (the key absent otherwise keeps older versions' ids)
+            **({"waypoint_dates": list(r.waypoint_dates)} if getattr(r, "waypoint_dates", ()) else {}),
         }
         for r in ds.routes
     ]

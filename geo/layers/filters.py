@@ -27,6 +27,7 @@ class Filters:
     query: str = ""
     layers: tuple[str, ...] = ALL_LAYERS
     event: str = ""
+    disputed: bool = False  # only events whose claims conflict (the layer's `disputed` column)
 
     # ------------------------------------------------------------- URL state
     @classmethod
@@ -50,7 +51,7 @@ class Filters:
         layers = tuple(name for name in many("layers") if name in ALL_LAYERS) or ALL_LAYERS
         return cls(actors=many("actor"), types=many("type"), sources=many("source"),
                    date_from=parse_day(one("from")), date_to=parse_day(one("to")), query=one("q")[:200],
-                   layers=layers, event=one("event")[:200])
+                   layers=layers, event=one("event")[:200], disputed=one("disputed") in ("1", "true", "yes"))
 
     def to_query_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -70,6 +71,8 @@ class Filters:
             params["layers"] = ",".join(self.layers)
         if self.event:
             params["event"] = self.event
+        if self.disputed:
+            params["disputed"] = "1"
         return params
 
     def with_(self, **changes: Any) -> "Filters":
@@ -197,6 +200,9 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
         ends = events.get("date_end", events["date"])
         mask &= pd.Series([_overlaps(s, e, filters.date_from, filters.date_to) for s, e in zip(starts, ends)],
                           index=events.index)
+    if filters.disputed:
+        flags = events["disputed"] if "disputed" in events else pd.Series(False, index=events.index)
+        mask &= flags.fillna(False).astype(bool)
     terms = query_terms(filters.query, aliases)
     if terms:
         hay = _cached_haystacks(events, actor_search_names(layers.get("actors")))

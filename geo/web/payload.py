@@ -116,7 +116,7 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
     if summaries is None:
         summaries = len(events) <= SUMMARY_LIMIT
     fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
-              "actors", "summary", "uncertainty_km", "color", "symbol"]
+              "actors", "summary", "uncertainty_km", "color", "symbol", "start", "end", "disputed"]
     if not summaries:
         fields.remove("summary")
     rows = []
@@ -135,12 +135,27 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
             _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
             _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
             symbols.symbol_for(getattr(row, "type", "")),
+            *_interval(row), 1 if _is_true(getattr(row, "disputed", False)) else 0,
         ]
         if not summaries:
             del values[10]
         rows.append(values)
     return {"kind": "events", "label": "Events", "fields": fields, "rows": rows,
             "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5}
+
+
+def _interval(row) -> tuple[str, str]:
+    """(start, end): the days playback tests an event against (a partial date covers its month or year,
+    end_date extends it); "" where the browser can infer it (start = date, end = start), to keep the
+    payload small: most events are one full day."""
+    date = _text(getattr(row, "date", ""))
+    start = _text(getattr(row, "date_start", "") or date)[:10]
+    end = _text(getattr(row, "date_end", "") or start)[:10]
+    return ("" if start == date else start), ("" if end == start else end)
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or (not isinstance(value, str) and bool(value) and value == value)
 
 
 def _mention_rows(mentions) -> dict:
@@ -223,7 +238,10 @@ def layer_spec(kind: str, layers: Mapping[str, Any], colours: Mapping[str, str],
                           index)
         return {"kind": "regions", "label": "Regions", "features": feats}
     if kind == "routes":
-        feats = _features(frame, ["id", "name", "status", "approximate", "description"], _route_colour, index)
+        props = ["id", "name", "status", "approximate", "description"]
+        if "waypoint_dates" in frame and any(bool(d) for d in frame["waypoint_dates"]):
+            props.append("waypoint_dates")  # a dated journey: playback moves it along its line
+        feats = _features(frame, props, _route_colour, index)
         return {"kind": "routes", "label": "Routes", "features": feats}
     if kind == "relations":
         return _relation_rows(frame, layers.get("actors"), colours, index)
@@ -268,6 +286,8 @@ def legend_entries(kind: str, frame, actors, colours: Mapping[str, str]) -> list
             items.append({"shape": "dot", "color": PALETTE[0], "label": "No known actor"})
         if any(_ring_km(row) > 0 for row in valid.itertuples()):
             items.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
+        if "disputed" in valid and any(_is_true(v) for v in valid["disputed"]):
+            items.append({"shape": "disputed", "color": "#111111", "label": "Black ring: disputed (sources disagree)"})
         return items + symbols.legend_items(valid["type"].unique() if "type" in valid else [])
     if kind == "mentions":
         return [{"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"}]
