@@ -83,6 +83,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 # bench
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.benchmark == "events":
+        from geo.drafting.cli import cmd_bench_events
+
+        return cmd_bench_events(args)
     if args.benchmark == "geoparse":
         from benchmarks import geoparse as bench
 
@@ -295,8 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("bench", help="run a benchmark")
-    p.add_argument("benchmark", choices=["geoparse", "render"])
-    p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"), help="gold JSONL")
+    p.add_argument("benchmark", choices=["geoparse", "render", "events"])
+    p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"),
+                   help="gold JSONL (events: build it with tools/make_event_gold.py)")
+    p.add_argument("--data", metavar="DIR", help="events: dataset folder whose actors are matched")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--events", default="1000,5000,20000", metavar="N,N,…",
                    help="render: synthetic dataset sizes (default 1000,5000,20000)")
@@ -313,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     p.set_defaults(func=cmd_synth)
+
+    from geo.drafting.cli import register as register_drafting
+
+    register_drafting(sub)  # draft, cite
 
     data_help = "dataset folder (default: $GEO_DATA_DIR or data/)"
     p = sub.add_parser("build", help="validate, geocode and write all layers into the build GeoPackage")

@@ -9,6 +9,7 @@ enclosing capitalised sequence (for organisation and person names).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -74,7 +75,12 @@ def _sentence_initial(text: str, start: int) -> bool:
 def _line_upper(text: str, start: int, end: int) -> bool:
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", end)
-    line = text[a: b if b >= 0 else len(text)]
+    return _upper_line(text[a: b if b >= 0 else len(text)])
+
+
+@functools.lru_cache(maxsize=512)
+def _upper_line(line: str) -> bool:
+    # cached: every mention on a long line asks the same question (drafting speed)
     letters = [c for c in line if c.isalpha() and c.lower() != c.upper()]
     return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
