@@ -158,8 +158,8 @@ def stated_place(
 
 
 def build(data: Path, seeds: Path) -> list[dict]:
-    from geo.geoparse import geocode
     from geo.drafting.vocabulary import normalise_type
+    from geo.geoparse import geocode
 
     events = {r["id"]: r for r in _rows(data / "events.csv")}
     actors = {r["id"]: r["name"] for r in _rows(data / "actors.csv")}

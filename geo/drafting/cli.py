@@ -84,8 +84,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def _draft_corpus(args, data_dir: Path) -> int:
-    from geo.geoparse import gazetteer
     from geo.drafting.drafter import DraftingError, draft, publication_date
+    from geo.geoparse import gazetteer
 
     if args.file:
         raise _err("give either FILE or --corpus, not both")

@@ -169,8 +169,8 @@ def read_gold(path: str | Path) -> list[dict]:
 def bench(path: str | Path, data_dir: str | Path | None = None, min_seconds: float = 2.0) -> dict:
     """Draft every gold article, score, and time the drafting (articles/s, gazetteer loaded beforehand;
     repeated until `min_seconds` have passed)."""
-    from geo.geoparse import gazetteer
     from geo.drafting.drafter import draft
+    from geo.geoparse import gazetteer
 
     gold = read_gold(path)
     gazetteer.get()
