@@ -1,0 +1,315 @@
+"""Streamlit glue for reviewing an added article's drafted events and for who may write.
+
+Read-only by default: a session becomes an editor with the operator's secret (`geo.access`). Every
+handler that writes (accept, undo, new event from a selection, edits of the drafts) calls
+`access.require_editor(st.session_state)` first, so a viewer that sends an editor's widget messages
+by hand still cannot write; the buttons are also shown disabled to viewers. The pure logic lives in
+`geo.drafting.review`; rows are written by `geo.dataset.accept.accept_text` (atomic, validated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from geo import access
+from geo.drafting import review as review_logic
+from geo.drafting.vocabulary import TYPES
+from geo.web.escape import escape_markdown as md_escape
+
+DRAFTS = "review_drafts"  # list of drafts (drafted, then those made from selections)
+ROWS = "review_rows"  # the review table's rows, same order (the source of truth)
+PLACES = "review_places"  # draft index -> place picked from the candidates or on the map
+MESSAGE = "review_message"
+EDITOR_VERSION = "review_editor_version"
+PICK = "map_pick"  # a place clicked on the map: {"lat", "lon"}
+PICKING = "map_picking"  # what a map click is for: ("draft", index) or ("mention", text)
+MAP_CLICK = "(click the map)"
+
+
+def editor() -> bool:
+    """Whether this session may write (checked on the server, per session)."""
+    return access.is_editor(st.session_state)
+
+
+def author() -> str:
+    """This session's author label for acceptances (undo removes only one's own)."""
+    if "review_author" not in st.session_state:
+        st.session_state.review_author = "app-" + uuid.uuid4().hex[:10]
+    return st.session_state.review_author
+
+
+def say(kind: str, text: str) -> None:
+    st.session_state[MESSAGE] = (kind, text)
+
+
+def show_message() -> None:
+    """The last write action's outcome (every action ends with a visible message)."""
+    kind, text = st.session_state.pop(MESSAGE, None) or (None, None)
+    if kind:
+        getattr(st, kind)(text)
+
+
+# ------------------------------------------------------------------ who may write
+
+
+def on_unlock() -> None:
+    secret = str(st.session_state.get("w_editor_secret") or "")
+    st.session_state.w_editor_secret = ""
+    key = getattr(st.runtime.scriptrunner.get_script_run_ctx(), "session_id", "session")
+    ok, message = access.unlock(st.session_state, key, secret)
+    st.session_state.editor_message = ("success" if ok else "error", message)
+
+
+def on_lock() -> None:
+    st.session_state.pop(access.STATE_KEY, None)
+    st.session_state.editor_message = ("info", "Editing locked: this session is read-only again.")
+
+
+def editor_controls() -> None:
+    """Sidebar: unlock editing with the secret, or how to enable it, or that it is unlocked."""
+    kind, text = st.session_state.pop("editor_message", None) or (None, None)
+    st.markdown("**Editing**")
+    if not access.configured():
+        st.caption(access.HOW_TO_ENABLE)
+    elif editor():
+        st.caption("Editing unlocked for this session.")
+        st.button("Lock editing", on_click=on_lock, width="stretch")
+    else:
+        st.text_input("Editor secret", type="password", key="w_editor_secret",
+                      help="Accepting events, undo and place reviews need the editor secret.")
+        st.button("Unlock editing", on_click=on_unlock, width="stretch")
+    if kind:
+        getattr(st, kind)(text)
+
+
+# ------------------------------------------------------------------ drafting
+
+
+@st.cache_data(show_spinner="Drafting events…", max_entries=8)
+def _drafted(text: str, published: str, data_signature: str) -> list[dict]:
+    from geo.drafting.drafter import draft
+
+    return draft(text, dt.date.fromisoformat(published))
+
+
+def start_review(text: str, published: dt.date, data_signature: str) -> None:
+    """Draft the added article's events into session state (pending, nothing written)."""
+    try:
+        drafts = _drafted(text, published.isoformat(), data_signature)
+    except ValueError as exc:  # DraftingError: e.g. a non-English article
+        drafts = []
+        say("warning", md_escape(str(exc)))
+    st.session_state[DRAFTS] = [dict(d) for d in drafts]
+    st.session_state[ROWS] = review_logic.review_rows(drafts, text)
+    st.session_state[PLACES] = {}
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+
+
+def _editor_key() -> str:
+    return f"drafts_editor_{st.session_state.get(EDITOR_VERSION, 0)}"
+
+
+def on_edit() -> None:
+    """Merge the table's edits into the rows (an editor's only; a viewer's edits are refused)."""
+    delta = st.session_state.get(_editor_key()) or {}
+    try:
+        access.require_editor(st.session_state)
+    except PermissionError:
+        say("error", "Editing is locked: this session is read-only. Unlock editing to change drafts.")
+        st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1  # drop the edit
+        return
+    rows = st.session_state.get(ROWS) or []
+    for index, changes in (delta.get("edited_rows") or {}).items():
+        if 0 <= int(index) < len(rows):
+            rows[int(index)].update({k: v for k, v in changes.items() if k in review_logic.COLUMNS})
+
+
+def on_new_from_selection(text: str, published: dt.date) -> None:
+    from geo.app import article_text
+
+    try:
+        access.require_editor(st.session_state)
+    except PermissionError:
+        say("error", "Editing is locked: this session is read-only. Unlock editing to add events.")
+        return
+    sel = article_text.current_selection()
+    if not sel:
+        say("warning", "Select a passage in the article text first.")
+        return
+    try:
+        draft = review_logic.draft_from_selection(text, int(sel["start"]), int(sel["end"]), published)
+    except ValueError as exc:
+        say("error", md_escape(str(exc)))
+        return
+    st.session_state.setdefault(DRAFTS, []).append(draft)
+    row = review_logic.review_rows([draft], text)[0]
+    row["decision"] = "accept"
+    st.session_state.setdefault(ROWS, []).append(row)
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    say("success", f"Draft {len(st.session_state[ROWS])} made from the selection "
+                   f"(characters {draft['start']}–{draft['end']}); edit it and accept.")
+
+
+def on_place_choice(index: int, candidates: list[dict]) -> None:
+    try:
+        access.require_editor(st.session_state)
+    except PermissionError:
+        say("error", "Editing is locked: this session is read-only.")
+        return
+    choice = st.session_state.get(f"w_place_{index}")
+    if choice == MAP_CLICK:
+        st.session_state[PICKING] = ("draft", index)
+        say("info", f"Click the map to place draft {index + 1}.")
+        return
+    st.session_state.pop(PICKING, None)
+    match = next((c for c in candidates if c.get("name") == choice), None)
+    if match:
+        st.session_state[PLACES][index] = match
+        st.session_state[ROWS][index]["place"] = match["name"]
+        say("success", f"Draft {index + 1}: place set to {md_escape(match['name'])}.")
+
+
+def take_map_pick() -> None:
+    """Apply a map click to whatever is waiting for one (a draft's place); called each run."""
+    pick = st.session_state.pop(PICK, None)
+    target = st.session_state.get(PICKING)
+    if not pick or not target or target[0] != "draft" or not editor():
+        return
+    index = target[1]
+    lat, lon = round(float(pick["lat"]), 4), round(float(pick["lon"]), 4)
+    rows = st.session_state.get(ROWS) or []
+    if 0 <= index < len(rows):
+        name = rows[index].get("place") or f"{lat}, {lon}"
+        st.session_state[PLACES][index] = {"name": name, "lat": lat, "lon": lon, "precision": "exact"}
+        rows[index]["place"] = name
+        st.session_state.pop(PICKING, None)
+        say("success", f"Draft {index + 1}: placed at {lat}, {lon} (picked on the map).")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _rebuild() -> None:
+    from geo import config
+    from geo import layers as layer_stage
+
+    layer_stage.build(config.data_dir())
+
+
+def on_accept(text: str, name: str, published: dt.date) -> None:
+    """Write the drafts marked "accept" (editors only): atomic, validated, then rebuilt."""
+    from geo.dataset import accept
+
+    try:
+        access.require_editor(st.session_state)
+    except PermissionError:
+        say("error", "Editing is locked: this session is read-only. Nothing was written.")
+        return
+    drafts, problems = review_logic.to_drafts(st.session_state.get(DRAFTS) or [], st.session_state.get(ROWS) or [],
+                                              st.session_state.get(PLACES) or {})
+    if problems:
+        say("error", "Nothing was written. " + md_escape("; ".join(problems)))
+        return
+    if not drafts:
+        say("warning", "No draft is marked \"accept\": set a draft's decision to accept first.")
+        return
+    try:
+        result = accept.accept_text(drafts, text, author(), title=name, published=published.isoformat(),
+                                    label="the review table")
+    except accept.AcceptError as exc:
+        say("error", "Nothing was written: " + md_escape(str(exc)))
+        return
+    if not result.ok:
+        say("error", "Refused, nothing was written: " + md_escape("; ".join(result.errors[:5])))
+        return
+    _rebuild()
+    for row in st.session_state[ROWS]:
+        if row.get("decision") == "accept":
+            row["decision"] = "accepted"
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    st.session_state.accepted_ids = list(result.event_ids)
+    say("success", f"Accepted {len(result.event_ids)} event(s): " + md_escape(", ".join(result.event_ids))
+        + ". They are on the map now.")
+
+
+def on_undo() -> None:
+    from geo.dataset import writer
+
+    try:
+        access.require_editor(st.session_state)
+    except PermissionError:
+        say("error", "Editing is locked: this session is read-only. Nothing was undone.")
+        return
+    result = writer.undo_last(None, author())
+    if not result.ok:
+        say("warning" if not result.errors else "error",
+            md_escape(result.message if not result.errors else "; ".join(result.errors[:5])))
+        return
+    _rebuild()
+    say("success", "Undone: removed " + md_escape(", ".join(result.event_ids) or "nothing") + ".")
+
+
+# ------------------------------------------------------------------ the panel
+
+
+def render(text: str, name: str, published: dt.date) -> None:
+    """The drafts' review beside the article text."""
+    from geo.app import article_text
+
+    take_map_pick()
+    drafts = st.session_state.get(DRAFTS) or []
+    rows = st.session_state.get(ROWS) or []
+    can = editor()
+    st.subheader("Drafted events (" + md_escape(name) + ")")
+    if not access.configured():
+        st.info(access.HOW_TO_ENABLE)
+    elif not can:
+        st.info("Read-only: you can read the drafts; unlock editing in the sidebar to accept, edit and undo.")
+    show_message()
+    text_col, table_col = st.columns([2, 3], gap="medium")
+    with text_col:
+        st.caption("The article; highlighted passages are the drafts' (numbers on hover). "
+                   "Select a passage to make a new event from it.")
+        article_text.article_text(text, review_logic.highlights(text, drafts, rows))
+        sel = article_text.current_selection()
+        if sel:
+            st.caption("Selected: “" + md_escape(str(sel.get("text", ""))[:120]) + "”")
+        st.button("New event from the selection", disabled=not can, key="b_new_from_selection",
+                  on_click=on_new_from_selection, args=(text, published))
+    with table_col:
+        if not rows:
+            st.info("No events found in this article. Select a passage to make one by hand.")
+        else:
+            frame = pd.DataFrame(rows, columns=list(review_logic.COLUMNS))
+            frame.insert(0, "#", range(1, len(frame) + 1))
+            st.data_editor(
+                frame, key=_editor_key(), hide_index=True, width="stretch", on_change=on_edit,
+                disabled=(not can) or ["#", "confidence", "passage"],
+                column_config={
+                    "decision": st.column_config.SelectboxColumn(options=list(review_logic.DECISIONS) + ["accepted"],
+                                                                 required=True),
+                    "type": st.column_config.SelectboxColumn(options=list(TYPES), required=True),
+                    "actors": st.column_config.TextColumn(help="Names separated by ';'"),
+                    "date": st.column_config.TextColumn(help="YYYY-MM-DD, YYYY-MM or YYYY"),
+                },
+            )
+            _place_pickers(drafts, can)
+        left, right = st.columns(2)
+        left.button("Accept the marked drafts", type="primary", disabled=not can, key="b_accept",
+                    on_click=on_accept, args=(text, name, published), width="stretch")
+        right.button("Undo my last acceptance", disabled=not can, key="b_undo", on_click=on_undo, width="stretch")
+
+
+def _place_pickers(drafts: list[dict], can: bool) -> None:
+    with st.expander("Places of the drafts: pick a candidate or click the map"):
+        for i, d in enumerate(drafts):
+            candidates = [c for c in d.get("place_candidates") or [] if c.get("name")]
+            options = list(dict.fromkeys([c["name"] for c in candidates] + [MAP_CLICK]))
+            current = (st.session_state.get(PLACES) or {}).get(i, {}).get("name") or d.get("place")
+            st.selectbox(f"Draft {i + 1}", options, index=options.index(current) if current in options else None,
+                         key=f"w_place_{i}", disabled=not can, on_change=on_place_choice, args=(i, candidates),
+                         placeholder="choose a place")
