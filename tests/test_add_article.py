@@ -153,13 +153,15 @@ def _as_editor_would(at: AppTest, action: str) -> AppTest:
     elif action == "undo review":
         _forced(at.multiselect(key="w_undo_reviews")).set_value(["bank"])
         _forced(at.button(key="b_undo_reviews")).click().run()
+    elif action == "save draft":
+        _forced(at.button(key="b_save_draft")).click().run()
     elif action == "new from selection":
         _forced(at.button(key="b_new_from_selection")).click().run()
     assert not at.exception
     return at
 
 
-ACTIONS = ("accept", "undo", "save review", "undo review", "new from selection")
+ACTIONS = ("accept", "undo", "save review", "undo review", "new from selection", "save draft")
 
 
 def test_a_viewer_sending_an_editors_widget_messages_writes_nothing(dataset):
@@ -204,8 +206,16 @@ def test_an_editor_accepts_reviews_and_undoes(dataset):
     events_before = (data / "events.csv").read_text(encoding="utf-8")
     total_before = int(next(c.value for c in at.caption if "events shown" in c.value).split(" of ")[1].split()[0])
 
+    # draft 1 through the edit form: accepted with a new title; draft 2 marked in its row
+    at.selectbox(key="w_draft").set_value(0).run()
+    at.radio(key="w_d_decision").set_value("accept")
+    at.text_input(key="w_d_title").input("Rail freight talks")
+    at.button(key="b_save_draft").click().run()
+    assert "Draft 1 saved (accept)" in _messages(at), _messages(at)
+    assert at.session_state["review_rows"][0]["title"] == "Rail freight talks"
     _as_editor_would(at, "accept")
     assert "Accepted 2 event(s)" in _messages(at), _messages(at)
+    assert "Rail freight talks" in (data / "events.csv").read_text(encoding="utf-8")
     ids = at.session_state["accepted_ids"]
     events = (data / "events.csv").read_text(encoding="utf-8")
     assert all(i in events for i in ids) and len(events) > len(events_before)

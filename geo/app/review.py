@@ -24,7 +24,7 @@ DRAFTS = "review_drafts"  # list of drafts (drafted, then those made from select
 ROWS = "review_rows"  # the review table's rows, same order (the source of truth)
 PLACES = "review_places"  # draft index -> place picked from the candidates or on the map
 MESSAGE = "review_message"
-EDITOR_VERSION = "review_editor_version"
+DECISION_CHOICES = ("pending", "accept", "reject", "accepted")
 PICK = "map_pick"  # a place clicked on the map: {"lat", "lon"}
 PICKING = "map_picking"  # what a map click is for: ("draft", index) or ("mention", text)
 MAP_CLICK = "(click the map)"
@@ -106,26 +106,65 @@ def start_review(text: str, published: dt.date, data_signature: str) -> None:
     st.session_state[DRAFTS] = [dict(d) for d in drafts]
     st.session_state[ROWS] = review_logic.review_rows(drafts, text)
     st.session_state[PLACES] = {}
-    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    load_form(0)
 
 
-def _editor_key() -> str:
-    return f"drafts_editor_{st.session_state.get(EDITOR_VERSION, 0)}"
+FORM_FIELDS = ("decision", "date", "end_date", "title", "type", "actors", "summary")
 
 
-def on_edit() -> None:
-    """Merge the table's edits into the rows (an editor's only; a viewer's edits are refused)."""
-    delta = st.session_state.get(_editor_key()) or {}
+def load_form(index: int | None = None) -> None:
+    """Put draft `index`'s row (default: the chosen one) into the edit form's widgets."""
+    rows = st.session_state.get(ROWS) or []
+    index = st.session_state.get("w_draft", 0) if index is None else index
+    if not rows or not 0 <= index < len(rows):
+        return
+    st.session_state.w_draft = index
+    row = rows[index]
+    for name in FORM_FIELDS:
+        st.session_state[f"w_d_{name}"] = str(row.get(name) or ("pending" if name == "decision" else ""))
+    if st.session_state["w_d_decision"] not in DECISION_CHOICES:
+        st.session_state["w_d_decision"] = "pending"
+    st.session_state.w_d_place = row.get("place") or ""
+
+
+def on_table_pick() -> None:
+    picked = ((st.session_state.get("drafts_table") or {}).get("selection") or {}).get("rows") or []
+    if picked:
+        load_form(int(picked[0]))
+
+
+def on_save_form() -> None:
+    """Apply the edit form to its draft's row (editors only)."""
     try:
         access.require_editor(st.session_state)
     except PermissionError:
         say("error", "Editing is locked: this session is read-only. Unlock editing to change drafts.")
-        st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1  # drop the edit
         return
     rows = st.session_state.get(ROWS) or []
-    for index, changes in (delta.get("edited_rows") or {}).items():
-        if 0 <= int(index) < len(rows):
-            rows[int(index)].update({k: v for k, v in changes.items() if k in review_logic.COLUMNS})
+    index = int(st.session_state.get("w_draft") or 0)
+    if not 0 <= index < len(rows):
+        return
+    row = rows[index]
+    for name in FORM_FIELDS:
+        row[name] = str(st.session_state.get(f"w_d_{name}") or "").strip()
+    place = str(st.session_state.get("w_d_place") or "").strip()
+    candidates = (st.session_state.get(DRAFTS) or [])[index].get("place_candidates") or []
+    if place == MAP_CLICK:
+        st.session_state[PICKING] = ("draft", index)
+        say("info", f"Draft {index + 1} saved; now click the map where it took place.")
+        return
+    if place != row.get("place"):
+        match = next((c for c in candidates if c.get("name") == place), None)
+        places = st.session_state.setdefault(PLACES, {})
+        if match:
+            places[index] = match
+        else:
+            places.pop(index, None)
+        row["place"] = place
+    problems = review_logic.check_row({**row, "decision": "accept"}, index + 1)
+    say("warning" if problems else "success",
+        f"Draft {index + 1} saved ({row['decision']})." + (" To accept it: " + md_escape("; ".join(problems))
+                                                           if problems else ""))
 
 
 def on_new_from_selection(text: str, published: dt.date) -> None:
@@ -149,28 +188,9 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
     row = review_logic.review_rows([draft], text)[0]
     row["decision"] = "accept"
     st.session_state.setdefault(ROWS, []).append(row)
-    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    load_form(len(st.session_state[ROWS]) - 1)
     say("success", f"Draft {len(st.session_state[ROWS])} made from the selection "
                    f"(characters {draft['start']}–{draft['end']}); edit it and accept.")
-
-
-def on_place_choice(index: int, candidates: list[dict]) -> None:
-    try:
-        access.require_editor(st.session_state)
-    except PermissionError:
-        say("error", "Editing is locked: this session is read-only.")
-        return
-    choice = st.session_state.get(f"w_place_{index}")
-    if choice == MAP_CLICK:
-        st.session_state[PICKING] = ("draft", index)
-        say("info", f"Click the map to place draft {index + 1}.")
-        return
-    st.session_state.pop(PICKING, None)
-    match = next((c for c in candidates if c.get("name") == choice), None)
-    if match:
-        st.session_state[PLACES][index] = match
-        st.session_state[ROWS][index]["place"] = match["name"]
-        say("success", f"Draft {index + 1}: place set to {md_escape(match['name'])}.")
 
 
 def take_map_pick() -> None:
@@ -230,7 +250,7 @@ def on_accept(text: str, name: str, published: dt.date) -> None:
     for row in st.session_state[ROWS]:
         if row.get("decision") == "accept":
             row["decision"] = "accepted"
-    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+    load_form()
     st.session_state.accepted_ids = list(result.event_ids)
     say("success", f"Accepted {len(result.event_ids)} event(s): " + md_escape(", ".join(result.event_ids))
         + ". They are on the map now.")
@@ -286,30 +306,41 @@ def render(text: str, name: str, published: dt.date) -> None:
         else:
             frame = pd.DataFrame(rows, columns=list(review_logic.COLUMNS))
             frame.insert(0, "#", range(1, len(frame) + 1))
-            st.data_editor(
-                frame, key=_editor_key(), hide_index=True, width="stretch", on_change=on_edit,
-                disabled=(not can) or ["#", "confidence", "passage"],
-                column_config={
-                    "decision": st.column_config.SelectboxColumn(options=list(review_logic.DECISIONS) + ["accepted"],
-                                                                 required=True),
-                    "type": st.column_config.SelectboxColumn(options=list(TYPES), required=True),
-                    "actors": st.column_config.TextColumn(help="Names separated by ';'"),
-                    "date": st.column_config.TextColumn(help="YYYY-MM-DD, YYYY-MM or YYYY"),
-                },
-            )
-            _place_pickers(drafts, can)
+            st.dataframe(frame, key="drafts_table", hide_index=True, width="stretch", on_select=on_table_pick,
+                         selection_mode="single-row", height=min(38 + 35 * len(frame), 320))
+            _edit_form(drafts, rows, can)
         left, right = st.columns(2)
-        left.button("Accept the marked drafts", type="primary", disabled=not can, key="b_accept",
+        left.button("Write the accepted drafts to the dataset", type="primary", disabled=not can, key="b_accept",
                     on_click=on_accept, args=(text, name, published), width="stretch")
         right.button("Undo my last acceptance", disabled=not can, key="b_undo", on_click=on_undo, width="stretch")
 
 
-def _place_pickers(drafts: list[dict], can: bool) -> None:
-    with st.expander("Places of the drafts: pick a candidate or click the map"):
-        for i, d in enumerate(drafts):
-            candidates = [c for c in d.get("place_candidates") or [] if c.get("name")]
-            options = list(dict.fromkeys([c["name"] for c in candidates] + [MAP_CLICK]))
-            current = (st.session_state.get(PLACES) or {}).get(i, {}).get("name") or d.get("place")
-            st.selectbox(f"Draft {i + 1}", options, index=options.index(current) if current in options else None,
-                         key=f"w_place_{i}", disabled=not can, on_change=on_place_choice, args=(i, candidates),
-                         placeholder="choose a place")
+def _edit_form(drafts: list[dict], rows: list[dict], can: bool) -> None:
+    """Edit one draft: decision, date, title, type, place (candidates or a map click), actors, summary."""
+    if "w_d_decision" not in st.session_state:
+        load_form(0)
+    index = int(st.session_state.get("w_draft") or 0)
+    index = index if 0 <= index < len(rows) else 0
+    st.selectbox("Draft", list(range(len(rows))), key="w_draft", on_change=load_form,
+                 format_func=lambda i: f"{i + 1} · {rows[i]['title']}")
+    d = drafts[index] if index < len(drafts) else {}
+    names = [c["name"] for c in d.get("place_candidates") or [] if c.get("name")]
+    places = list(dict.fromkeys([rows[index].get("place") or ""] + names + [MAP_CLICK]))
+    if st.session_state.get("w_d_place") not in places:
+        st.session_state.w_d_place = places[0]
+    with st.form("draft_form", border=True):
+        done = st.session_state.get("w_d_decision") == "accepted"  # written: undo, not a new decision
+        st.radio("Decision", DECISION_CHOICES if done else DECISION_CHOICES[:3], key="w_d_decision",
+                 horizontal=True, disabled=(not can) or done)
+        c1, c2, c3 = st.columns(3)
+        c1.text_input("Date", key="w_d_date", disabled=not can, help="YYYY-MM-DD, YYYY-MM or YYYY")
+        c2.text_input("End date", key="w_d_end_date", disabled=not can)
+        c3.selectbox("Type", list(TYPES), key="w_d_type", disabled=not can)
+        st.text_input("Title", key="w_d_title", disabled=not can)
+        p1, p2 = st.columns(2)
+        p1.selectbox("Place (a candidate, or click the map)", places, key="w_d_place", disabled=not can,
+                     format_func=lambda p: p or "(none)")
+        p2.text_input("Actors (separated by ;)", key="w_d_actors", disabled=not can)
+        st.text_area("Summary (empty: built from the fields)", key="w_d_summary", height=68, disabled=not can)
+        st.form_submit_button(f"Save draft {index + 1}", key="b_save_draft", on_click=on_save_form,
+                              disabled=not can)
