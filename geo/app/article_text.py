@@ -26,8 +26,6 @@ CSS = """
 .atlas-article sup { color: #4338ca; font-weight: 600; font-size: 0.7em; user-select: none; }
 """
 
-# Draft numbers are drawn as CSS generated content (`::before`), not as text: they must not count
-# in the selection's offsets nor appear in the copied text.
 JS = """
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
@@ -81,6 +79,25 @@ export default function (component) {
 """
 
 _component = st.components.v2.component("atlas_article_text", css=CSS, js=JS, isolate_styles=False)
+
+
+# Remembers an editor's author label across reloads (undo removes one's own last acceptance): a
+# first-party cookie the server reads when a session starts (st.context.cookies). Never sent elsewhere.
+AUTHOR_COOKIE = "atlas_author"
+_AUTHOR_JS = """
+export default function (component) {
+  const id = component.data && component.data.author;
+  if (id && !document.cookie.split('; ').some(c => c === 'COOKIE=' + id)) {
+    document.cookie = 'COOKIE=' + id + '; path=/; max-age=31536000; SameSite=Strict';
+  }
+}
+""".replace("COOKIE", AUTHOR_COOKIE)
+_author_component = st.components.v2.component("atlas_author_cookie", js=_AUTHOR_JS, isolate_styles=False)
+
+
+def remember_author(author: str) -> None:
+    """Keep `author` in the browser's cookie so that a reload is the same author."""
+    _author_component(data={"author": author}, key="atlas_author_cookie", height=0)
 
 
 def article_text(stored: str, highlights: list[dict], focus: int | None = None, key: str = KEY):

@@ -10,6 +10,7 @@ by hand still cannot write; the buttons are also shown disabled to viewers. The 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pandas as pd
@@ -36,9 +37,18 @@ def editor() -> bool:
 
 
 def author() -> str:
-    """This session's author label for acceptances (undo removes only one's own)."""
+    """This browser's author label for acceptances (undo removes only one's own): a per-session id,
+    kept in a cookie so that a reload is the same author (an editor could forge another editor's
+    label; editors are trusted, and viewers cannot undo at all)."""
     if "review_author" not in st.session_state:
-        st.session_state.review_author = "app-" + uuid.uuid4().hex[:10]
+        from geo.app.article_text import AUTHOR_COOKIE
+
+        try:
+            remembered = str(st.context.cookies.get(AUTHOR_COOKIE) or "")
+        except Exception:  # no browser context (AppTest)
+            remembered = ""
+        ok = re.fullmatch(r"app-[0-9a-f]{10}", remembered)
+        st.session_state.review_author = remembered if ok else "app-" + uuid.uuid4().hex[:10]
     return st.session_state.review_author
 
 
@@ -76,14 +86,22 @@ def editor_controls() -> None:
     if not access.configured():
         st.caption(access.HOW_TO_ENABLE)
     elif editor():
+        from geo.app.article_text import remember_author
+
         st.caption("Editing unlocked for this session.")
+        remember_author(author())
         st.button("Lock editing", on_click=on_lock, width="stretch")
     else:
         st.text_input("Editor secret", type="password", key="w_editor_secret",
                       help="Accepting events, undo and place reviews need the editor secret.")
         st.button("Unlock editing", on_click=on_unlock, width="stretch")
+    if access.configured():
+        st.button("Undo my last acceptance", disabled=not editor(), key="b_undo", on_click=on_undo, width="stretch",
+                  help="Removes the events you accepted last (yours only), with their citations")
     if kind:
         getattr(st, kind)(text)
+    if not st.session_state.get("added"):
+        show_message()  # an undo's outcome when no article is open
 
 
 # ------------------------------------------------------------------ drafting
@@ -309,10 +327,8 @@ def render(text: str, name: str, published: dt.date) -> None:
             st.dataframe(frame, key="drafts_table", hide_index=True, width="stretch", on_select=on_table_pick,
                          selection_mode="single-row", height=min(38 + 35 * len(frame), 320))
             _edit_form(drafts, rows, can)
-        left, right = st.columns(2)
-        left.button("Write the accepted drafts to the dataset", type="primary", disabled=not can, key="b_accept",
-                    on_click=on_accept, args=(text, name, published), width="stretch")
-        right.button("Undo my last acceptance", disabled=not can, key="b_undo", on_click=on_undo, width="stretch")
+        st.button("Write the accepted drafts to the dataset", type="primary", disabled=not can, key="b_accept",
+                  on_click=on_accept, args=(text, name, published), width="stretch")
 
 
 def _edit_form(drafts: list[dict], rows: list[dict], can: bool) -> None:
