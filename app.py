@@ -105,7 +105,8 @@ with st.sidebar:
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
             st.file_uploader("…or upload .txt, .md, .html (used instead of pasted text)",
                              type=["txt", "md", "html", "htm"], key="w_upload")
-            st.date_input("Published", key="w_published", help="Relative dates (\"on Tuesday\") count from it")
+            st.date_input("Published", key="w_published", value=None,
+                          help="Relative dates (\"on Tuesday\") count from it; empty: the article's dateline")
             st.button("Find places", width="stretch", on_click=articles.on_find_places)
             articles.show_added_article_message()
         review.editor_controls()

@@ -38,9 +38,22 @@ def analyse_added_article(name: str, text: str) -> None:
 
 
 def published_date() -> dt.date:
-    """The publication date typed for the added article (today when none)."""
-    value = st.session_state.get("w_published")
+    """The added article's publication date (see `choose_published`; today before any article)."""
+    value = (st.session_state.get("added") or {}).get("published")
     return value if isinstance(value, dt.date) else dt.date.today()
+
+
+def choose_published(text: str) -> tuple[dt.date, str]:
+    """The date relative dates count from: the one typed, else the article's dateline, else today."""
+    from geo.drafting.inputs import DraftingError, publication_date
+
+    typed = st.session_state.get("w_published")
+    if isinstance(typed, dt.date):
+        return typed, "the date typed"
+    try:
+        return publication_date(text)[0], "the article's dateline"
+    except DraftingError:
+        return dt.date.today(), "today (no date typed, no dateline)"
 
 
 def upload_limit_bytes() -> int:
@@ -82,6 +95,8 @@ def on_find_places() -> None:
         st.session_state.added_message = ("warning", f"{used}. It is empty: no places found.")
         return
     analyse_added_article(name, text)
+    published, origin = choose_published(text)
+    st.session_state.added["published"] = published
     places, inside = added_article_mentions()
     from geo import layers as layer_stage
 
@@ -89,7 +104,8 @@ def on_find_places() -> None:
     n_drafts = len(st.session_state.get(review.DRAFTS) or [])
     found = (f"{len(places)} place mention(s)" if places else "No places found") + (
         f", {len(inside)} name(s) containing a place" if inside else "") + (
-        f"; {n_drafts} drafted event(s)" if n_drafts else "; no events found")
+        f"; {n_drafts} drafted event(s)" if n_drafts else "; no events found") + (
+        f"; dates counted from {origin}, {published.isoformat()}")
     st.session_state.added_message = ("success" if places else "warning", f"{used}. {found}.")
 
 

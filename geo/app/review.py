@@ -198,7 +198,8 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
         say("warning", "Select a passage in the article text first.")
         return
     try:
-        draft = review_logic.draft_from_selection(text, int(sel["start"]), int(sel["end"]), published)
+        draft = review_logic.draft_from_selection(text, int(sel["start"]), int(sel["end"]), published,
+                                                  drafts=st.session_state.get(DRAFTS) or [])
     except ValueError as exc:
         say("error", md_escape(str(exc)))
         return

@@ -68,7 +68,7 @@ def check_row(row: dict, n: int) -> list[str]:
 
     Examples
     --------
-    >>> check_row({"decision": "accept", "date": "March", "title": "", "type": "visit"}, 2)
+    >>> check_row({"decision": "accept", "date": "March", "title": "", "type": "visit", "place": "Kursk"}, 2)
     ["draft 2: the date must be YYYY, YYYY-MM or YYYY-MM-DD, not 'March'", 'draft 2: a title is required']
     """
     problems = []
@@ -80,6 +80,8 @@ def check_row(row: dict, n: int) -> list[str]:
         problems.append(f"draft {n}: the end date must be YYYY, YYYY-MM or YYYY-MM-DD, not {end!r}")
     if not str(row.get("title") or "").strip():
         problems.append(f"draft {n}: a title is required")
+    if not str(row.get("place") or "").strip() and row.get("lat") is None:
+        problems.append(f"draft {n}: a place is required (pick a candidate or click the map)")
     if str(row.get("type") or "") not in TYPES:
         problems.append(f"draft {n}: the type must be one of {', '.join(TYPES)}")
     return problems
@@ -151,14 +153,30 @@ def to_drafts(drafts: list[dict], rows: list[dict], places: dict | None = None) 
     return accepted, problems
 
 
+def _overlap(d: dict, start: int, end: int) -> int:
+    return max(0, min(int(d["end"]), end) - max(int(d["start"]), start))
+
+
+def _place_in(passage: str) -> dict:
+    """The first place the geoparser finds in `passage` (not a name that merely contains one)."""
+    from geo.geoparse import geocode
+
+    for t in geocode.parse(passage):
+        if t.kind != "embedded":
+            return {"name": t.name, "lat": float(t.lat), "lon": float(t.lon),
+                    "precision": {"city": "city", "country": "country"}.get(t.feature or "", "approximate")}
+    return {}
+
+
 def draft_from_selection(text: str, start16: int, end16: int, published: dt.date | None,
-                         drafter=None) -> dict:
+                         drafter=None, drafts: list[dict] | None = None) -> dict:
     """A pre-filled draft for a passage the user selected in the rendered article.
 
     `start16`/`end16` are the browser's UTF-16 offsets in the rendered text (CR LF shown as LF); the
     draft's span is converted to code points of the stored `text` and trimmed of surrounding
-    white space. Fields come from drafting the passage alone (`drafter`, default the event drafter);
-    without a draft there, the date is the publication date at its precision, flagged.
+    white space. Fields come from the draft of `drafts` that overlaps the selection most, else from
+    drafting the passage alone (`drafter`, default the event drafter); without any, the date is the
+    publication date, flagged, and the place the first the geoparser finds in the passage.
 
     Examples
     --------
@@ -176,11 +194,20 @@ def draft_from_selection(text: str, start16: int, end16: int, published: dt.date
         raise ValueError("the selection holds no text")
     if drafter is None:
         from geo.drafting.drafter import draft as drafter
-    found = drafter(text[start:end], published) if published else []
+    near = sorted((d for d in drafts or [] if _overlap(d, start, end)), key=lambda d: -_overlap(d, start, end))
+    if near:
+        found, offset = [near[0]], 0
+    else:
+        found, offset = (drafter(text[start:end], published) if published else []), start
     base = dict(found[0]) if found else {}
-    offset = start
     figures = [{**f, "start": int(f["start"]) + offset, "end": int(f["end"]) + offset}
                for f in base.get("figures") or [] if "start" in f and "end" in f]
+    figures = [f for f in figures if start <= f["start"] and f["end"] <= end]  # the selection's own
+    if not base.get("place"):
+        spot = _place_in(text[start:end])
+        if spot:
+            base.update(place=spot["name"], lat=spot["lat"], lon=spot["lon"], place_precision=spot["precision"],
+                        place_candidates=[spot])
     flags = ["from-selection"] + ([] if found else ["date-not-stated"])
     out = {
         "start": start, "end": end,
