@@ -6,7 +6,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, changes, dates, details, eventtable
+from geo.app import articles, changes, dates, details, eventtable, review
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -62,14 +62,16 @@ map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
     # Same script every rerun: never remounted (the session's first position, from a shared link, is fixed).
     base = appstate.base_map(layers, atlas.signature, view=st.session_state.get("map_view"))
-    fly = appstate.fly_target(layers, st.session_state.get("event", ""))
+    fly = appstate.fly_target(layers, st.session_state.get("event", "")) or (articles.added_view() if added_rows
+                                                                            else None)
     st_folium(
         base,
         key=appstate.MAP_KEY,
         height=620,
         use_container_width=True,
         # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
-        returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else []),
+        returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else [])
+        + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
         on_change=appstate.on_map_change,
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
                                                visible=tuple(filters.layers) + ("added",),
@@ -114,11 +116,15 @@ with st.sidebar:
                     help="Events whose sources disagree (a black ring on the map)")
         changes.selector()
         st.divider()
-        with st.expander("Add an article", expanded=False):
+        with st.expander("Add an article", expanded=bool(st.session_state.get("added"))):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
-            st.file_uploader("…or upload .txt, .md, .html", type=["txt", "md", "html", "htm"], key="w_upload")
+            st.file_uploader("…or upload .txt, .md, .html (used instead of pasted text)",
+                             type=["txt", "md", "html", "htm"], key="w_upload")
+            st.date_input("Published", key="w_published", value=None,
+                          help="Relative dates (\"on Tuesday\") count from it; empty: the article's dateline")
             st.button("Find places", width="stretch", on_click=articles.on_find_places)
             articles.show_added_article_message()
+        review.editor_controls()
         st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch",
                   on_click=appstate.on_presenter_mode)
 
@@ -147,20 +153,7 @@ if complete:
 else:
     st.caption("The timeline and the event table follow as soon as the map is drawn.")
 
-if added_rows:
-    st.subheader("Places in the added article (" + appstate.md_escape(st.session_state.added["name"]) + ")")
-    st.caption("Indigo points on the map. Reject a wrong match or correct it (type a place, or edit lat/lon); "
-               "saved reviews apply to every article, including the seed articles' mentions layer.")
-    edited = st.data_editor(
-        articles.review_table(added_rows), key="review_editor", hide_index=True, width="stretch",
-        disabled=["as written", "place", "country", "times", "first sentence"],
-        column_config={"decision": st.column_config.SelectboxColumn(options=["accept", "reject", "correct"],
-                                                                     required=True)},
-    )
-    if st.button("Save review"):
-        saved, review_problems = articles.save_review(edited)
-        for problem in review_problems:
-            st.error(appstate.md_escape(problem))
-        if saved:
-            st.success(f"Saved {saved} review(s) to the dataset's mention_reviews.csv.")
-
+if st.session_state.get("added"):
+    added = st.session_state.added
+    review.render(added["text"], added["name"], articles.published_date())
+    articles.render_places(added_rows, articles.added_article_mentions()[1])

@@ -189,7 +189,12 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
     edited = review.copy()
     edited.loc[edited["as written"] == "Astana", "decision"] = "reject"
     edited.loc[edited["as written"] == "Irkutsk", ["decision", "correct to"]] = ["correct", "Kursk"]
-    saved, problems = articles.save_review(edited)
+    from geo import access
+
+    with pytest.raises(PermissionError):  # a read-only session never writes
+        articles.save_review(edited, {})
+    monkeypatch.setenv(access.ENV_VAR, access.make_hash("an editor secret for tests"))
+    saved, problems = articles.save_review(edited, {access.STATE_KEY: True})
     assert (saved, problems) == (2, [])
     stored = review_mod.read_reviews(data / review_mod.FILE_NAME)
     assert stored["astana"].decision == "reject"

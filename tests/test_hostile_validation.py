@@ -220,7 +220,7 @@ def test_streamlit_upload_cap_is_configured():
 
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] <= 5
-    assert reading.UPLOAD_LIMIT_BYTES <= config["server"]["maxUploadSize"] * 1024 * 1024
+    assert reading.UPLOAD_LIMIT_BYTES == config["server"]["maxUploadSize"] * 1024 * 1024
 
 
 # ------------------------------------------------------------------ a 60 MB CSV, streamed

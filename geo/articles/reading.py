@@ -59,9 +59,10 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
-# Uploads from the app are capped here as well as by Streamlit's server.maxUploadSize, so the
-# limit holds whatever the server configuration says.
-UPLOAD_LIMIT_BYTES = 2_000_000
+# The same limit as `.streamlit/config.toml` server.maxUploadSize (MB of 2**20 bytes, as Streamlit counts
+# and states it in the uploader); tests/test_add_article.py checks that the two agree.
+UPLOAD_LIMIT_MB = 5
+UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: longer
@@ -134,5 +135,6 @@ def read_article(path: str | Path) -> str:
 def read_upload(name: str, data: bytes, limit: int = UPLOAD_LIMIT_BYTES) -> str:
     """Text of an uploaded article, refusing files over `limit` bytes before decoding them."""
     if len(data) > limit:
-        raise ValueError(f"{name}: {len(data) / 1e6:.1f} MB is over the {limit / 1e6:.1f} MB limit for articles")
+        mb = 1024 * 1024
+        raise ValueError(f"{name}: {len(data) / mb:.1f} MB is over the {limit / mb:g} MB limit for articles")
     return article_text(name, data)

@@ -96,6 +96,20 @@ def save_reviews(path: Path, new: Iterable[Review]) -> int:
     merged = read_reviews(path)
     for review in new:
         merged[review.key] = review
+    return _write(path, merged)
+
+
+def remove_reviews(path: Path, keys: Iterable[str]) -> int:
+    """Undo saved reviews: drop those keyed `keys` (the geoparser's own choice applies again)
+    atomically; returns how many were removed."""
+    merged = read_reviews(path)
+    gone = [k for k in dict.fromkeys(keys) if merged.pop(k, None) is not None]
+    if gone:
+        _write(path, merged)
+    return len(gone)
+
+
+def _write(path: Path, merged: dict[str, Review]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".reviews-", suffix=".csv", dir=path.parent)
     try:
