@@ -186,7 +186,26 @@ def _shown(captions: list[str]) -> str:
 
 async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | None = None,
                       timeout_s: float = SESSION_TIMEOUT_S) -> SessionResult:
-    """A viewer: open the atlas, let the map report it is drawn, pick one event type."""
+    """A viewer: open the atlas, let the map report it is drawn, pick one event type.
+
+    Parameters
+    ----------
+    ws_url : str
+        ws://host:port/_stcore/stream
+    start_s : float
+        Arrival offset, recorded in the result.
+    pick : int
+        Which event type to choose (modulo the options).
+    headers : dict or None
+        Extra handshake headers (the proxy's routing cookie).
+    timeout_s : float
+        Whole-session limit.
+
+    Returns
+    -------
+    SessionResult
+        Times, or `error` set: a failure is recorded, never raised.
+    """
     result = SessionResult(start_s=start_s)
     message_timeout_s = MESSAGE_TIMEOUT_S if timeout_s <= SESSION_TIMEOUT_S else timeout_s
     session = AtlasSession(ws_url, headers=headers, message_timeout_s=message_timeout_s)
@@ -224,7 +243,22 @@ async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | No
 
 async def arrivals(ws_url: str, sessions: int, within_s: float, seed: int = 1,
                    headers_for=None) -> list[SessionResult]:
-    """`sessions` viewers arriving at uniformly random times within `within_s` seconds."""
+    """`sessions` viewers arriving at uniformly random times within `within_s` seconds.
+
+    Parameters
+    ----------
+    ws_url : str
+    sessions : int
+    within_s : float
+    seed : int
+        Seed of the arrival times.
+    headers_for : callable or None
+        i -> handshake headers for viewer i.
+
+    Returns
+    -------
+    list of SessionResult
+    """
     rng = random.Random(seed)
     starts = sorted(rng.uniform(0, within_s) for _ in range(sessions))
     t0 = time.perf_counter()
@@ -238,7 +272,26 @@ async def arrivals(ws_url: str, sessions: int, within_s: float, seed: int = 1,
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
+    """Nearest-rank percentile.
+
+    Parameters
+    ----------
+    values : list of float
+    q : float
+        0..100.
+
+    Returns
+    -------
+    float or None
+        None for no values.
+
+    Examples
+    --------
+    >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)
+    10
+    >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)
+    5
+    """
     values = sorted(values)
     if not values:
         return None
@@ -246,6 +299,16 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summarise(results: list[SessionResult]) -> dict:
+    """Errors, p50/p95/max of each time (successful sessions), bytes, sessions per replica.
+
+    Parameters
+    ----------
+    results : list of SessionResult
+
+    Returns
+    -------
+    dict
+    """
     ok = [r for r in results if not r.error]
     figures = {"sessions": len(results), "errors": len(results) - len(ok),
                "error_messages": sorted({r.error for r in results if r.error})[:5]}
@@ -342,6 +405,17 @@ def _ms(value: float | None) -> str:
 
 
 def format_figures(f: dict) -> str:
+    """The figures of `run_load` as the lines the command prints.
+
+    Parameters
+    ----------
+    f : dict
+        `run_load`'s result.
+
+    Returns
+    -------
+    str
+    """
     lines = [f"data {f['data']}: {f['sessions']} sessions within {f['within_s']:g} s, {f['errors']} errors "
              f"(warm-up {f['warmup_s']:.1f} s; wall {f['wall_s']:.1f} s; server CPU {f['server_cpu_s']:.1f} s; "
              f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores, "
