@@ -47,13 +47,14 @@ PAGE_CSS = """
   .st-key-atlas_header > div { width: auto !important; flex: 0 1 auto; }
   .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
   .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
+  .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
   .stMainBlockContainer > div > div > [data-testid="stElementContainer"]:has(style) { display: none; }
   iframe[title="streamlit_folium.st_folium"] {
     height: calc(100vh - """ + str(HEADER_PX) + """px) !important; min-height: 320px; }
   .st-key-atlas_details { max-height: calc(100vh - """ + str(HEADER_PX) + """px); overflow-y: auto;
     padding-right: 0.25rem; }
   @media (max-width: 640px) {
-    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 170px) !important; }
+    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 215px) !important; }
     .st-key-atlas_details { max-height: none; }
     .block-container { padding-top: 3.25rem; }
   }
