@@ -37,7 +37,7 @@ class Atlas:
 # height in px: its iframe is sized here instead, and atlas.js fills the iframe), the details beside it
 # scrolling on their own; on a phone the columns stack, the map is full width and the filters sit in
 # Streamlit's sidebar drawer, which collapses by itself on narrow screens.
-HEADER_PX = 100  # Streamlit's top bar + the slim title line above the map
+HEADER_PX = 88  # Streamlit's top bar + the slim title line above the map
 PAGE_CSS = """
 <style>
   /*FONTS*/
@@ -48,13 +48,15 @@ PAGE_CSS = """
   .st-key-atlas_header > div { width: auto !important; flex: 0 1 auto; }
   .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
   .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
-  .stMainBlockContainer > div > div > [data-testid="stElementContainer"]:has(style) { display: none; }
+  .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+  [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
+    display: none; }
   iframe[title="streamlit_folium.st_folium"] {
     height: calc(100vh - """ + str(HEADER_PX) + """px) !important; min-height: 320px; }
   .st-key-atlas_details { max-height: calc(100vh - """ + str(HEADER_PX) + """px); overflow-y: auto;
     padding-right: 0.25rem; }
   @media (max-width: 640px) {
-    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 170px) !important; }
+    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 215px) !important; }
     .st-key-atlas_details { max-height: none; }
     .block-container { padding-top: 3.25rem; }
   }
