@@ -272,20 +272,22 @@ def clicked_event_id(value: Any) -> str:
     return found.group(1) if found else ""
 
 
-def map_layer_report(value: Any) -> tuple[str, list[str]] | None:
-    """(sequence, layers shown) when the user ticked a layer in the map's own control (atlas-explorer.js
-    reports it through st_folium's channel); None otherwise."""
+def map_layer_report(value: Any, current) -> tuple[str, list[str]] | None:
+    """(sequence, layers switched on) when the user ticked a layer in the map's own control
+    (atlas-explorer.js reports it through st_folium's channel); None otherwise. Kinds the control does
+    not list (no data) keep their `current` setting."""
     report = value.get("atlas_layers") if isinstance(value, dict) else None
     if not isinstance(report, dict) or not report.get("seq"):
         return None
-    shown = [k for k in view_filters.ALL_LAYERS if k in set(report.get("shown") or [])]
-    return str(report["seq"]), shown
+    shown, listed = set(report.get("shown") or []), set(report.get("listed") or report.get("shown") or [])
+    keep = set(current or ()) - listed
+    return str(report["seq"]), [k for k in view_filters.ALL_LAYERS if k in shown or k in keep]
 
 
 def on_map_change() -> None:
     # The map's layer control and the sidebar's "Layers" show one state, the sidebar's: a tick on the
     # map changes it, and the map then follows it like any other change.
-    report = map_layer_report(st.session_state.get(MAP_KEY))
+    report = map_layer_report(st.session_state.get(MAP_KEY), st.session_state.get("w_layers"))
     if report and report[0] != st.session_state.get("map_layers_seq"):
         st.session_state.map_layers_seq = report[0]
         st.session_state.w_layers = report[1]
