@@ -129,6 +129,8 @@ def test_layer_control_and_sidebar_agree(chromium, app_url):
     frame.locator(".leaflet-control-layers").hover()
     events_box = frame.locator(".leaflet-control-layers-overlays label", has_text="Events").locator("input")
     assert not events_box.is_checked(), "the map's control shows the sidebar's state"
+    labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert len(labels) == len(set(labels)), labels  # each layer listed once
     # No region matches "Beijing": the layer is still switched on (an empty layer is not a switched-off one).
     assert frame.locator(".leaflet-control-layers-overlays label", has_text="Regions").locator("input").is_checked()
     shot(page, "layers-off")

@@ -638,7 +638,8 @@
         if (show === undefined || show === null) {
           map.removeLayer(ks.group);
           map.removeLayer(ks.hubs);
-          if (state.explorer) overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
+          var inline = (payload.layers || []).some(function (l) { return l.kind === spec.kind; });
+          if (state.explorer && !inline) overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
           return;
         }
         applyMask(ks, maskBits(show, ks.items.length));
