@@ -20,7 +20,6 @@ from geo.web import elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
-TABLE_KEY = "event_table"
 TIMELINE_KEY = "timeline"
 _CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
 
@@ -327,11 +326,6 @@ def on_timeline_select(span, busy=None) -> None:
             dates.set_range(st.session_state, start, end, span, busy)
 
 
-def on_table_select() -> None:
-    rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
-    ids = st.session_state.get("table_ids", [])
-    if rows and rows[0] < len(ids):
-        st.session_state.event = ids[rows[0]]
 
 
 # ------------------------------------------------------------------ details, table, timeline

@@ -199,7 +199,6 @@
   var AtlasExplorer = {
     attach: function (map, options) {
       var ex = map.atlas.explorer = { views: 0, channel: null, lit: null };
-      map.atlas.explorer = ex;
       // Ticks in the layer control: only the user's clicks are reported (the app's own changes also
       // add and remove layers, while the control is not handling a click).
       map.on("overlayadd overlayremove", function () {
