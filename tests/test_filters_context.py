@@ -110,8 +110,8 @@ def test_date_controls_brush_and_range():
 
     span, window = (dt.date(1961, 7, 11), dt.date(2025, 12, 31)), (dt.date(2025, 8, 1), dt.date(2025, 9, 10))
     # Vega-Lite reports a temporal brush in epoch milliseconds.
-    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.timezone.utc).timestamp() * 1000,
-          dt.datetime(2025, 8, 22, 12, tzinfo=dt.timezone.utc).timestamp() * 1000]
+    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.UTC).timestamp() * 1000,
+          dt.datetime(2025, 8, 22, 12, tzinfo=dt.UTC).timestamp() * 1000]
     assert dates.brush_range({"start": ms}) == (dt.date(2025, 8, 12), dt.date(2025, 8, 22))
     assert dates.brush_range({}) is None and dates.brush_range(None) is None
     state = {}
