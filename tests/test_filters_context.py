@@ -110,8 +110,8 @@ def test_date_controls_brush_and_range():
 
     span, window = (dt.date(1961, 7, 11), dt.date(2025, 12, 31)), (dt.date(2025, 8, 1), dt.date(2025, 9, 10))
     # Vega-Lite reports a temporal brush in epoch milliseconds.
-    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.timezone.utc).timestamp() * 1000,
-          dt.datetime(2025, 8, 22, 12, tzinfo=dt.timezone.utc).timestamp() * 1000]
+    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.UTC).timestamp() * 1000,
+          dt.datetime(2025, 8, 22, 12, tzinfo=dt.UTC).timestamp() * 1000]
     assert dates.brush_range({"start": ms}) == (dt.date(2025, 8, 12), dt.date(2025, 8, 22))
     assert dates.brush_range({}) is None and dates.brush_range(None) is None
     state = {}
@@ -121,3 +121,12 @@ def test_date_controls_brush_and_range():
     assert dates.picked(state, span) == (dt.date(2020, 1, 1), dt.date(2025, 8, 20))
     state[dates.ALL] = True
     assert dates.picked(state, span) == (None, None)
+
+
+def test_a_tick_on_the_map_keeps_the_setting_of_layers_it_does_not_list():
+    from geo.app import state as appstate
+
+    value = {"atlas_layers": {"seq": "1-1", "shown": ["regions", "routes"], "listed": ["regions", "routes", "events"]}}
+    seq, layers = appstate.map_layer_report(value, ["events", "regions", "mentions"])
+    assert seq == "1-1" and layers == ["regions", "routes", "mentions"]
+    assert appstate.map_layer_report({"last_object_clicked_tooltip": None}, ["events"]) is None

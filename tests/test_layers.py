@@ -242,11 +242,11 @@ def test_downloads_carry_article_title_and_date_beside_file_and_span(build_dir, 
 
     manifest = sources.load_manifest()
     rows = pd.read_csv(io.StringIO(layers.events_csv_text(atlas["events"])), keep_default_na=False)
-    cited = [(srcs.split("; "), arts.split("; ")) for srcs, arts in zip(rows["sources"], rows["source_articles"])]
+    cited = [(srcs.split("; "), arts.split("; ")) for srcs, arts in zip(rows["sources"], rows["source_articles"], strict=True)]
     checked = 0
     for srcs, arts in cited:
         assert len(srcs) == len(arts)
-        for src, art in zip(srcs, arts):
+        for src, art in zip(srcs, arts, strict=True):
             file = src.rsplit(":", 1)[0]
             if file in manifest:
                 assert art == f"{manifest[file].title} ({manifest[file].date})"

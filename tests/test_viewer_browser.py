@@ -129,6 +129,10 @@ def test_layer_control_and_sidebar_agree(chromium, app_url):
     frame.locator(".leaflet-control-layers").hover()
     events_box = frame.locator(".leaflet-control-layers-overlays label", has_text="Events").locator("input")
     assert not events_box.is_checked(), "the map's control shows the sidebar's state"
+    labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert len(labels) == len(set(labels)), labels  # each layer listed once
+    # No region matches "Beijing": the layer is still switched on (an empty layer is not a switched-off one).
+    assert frame.locator(".leaflet-control-layers-overlays label", has_text="Regions").locator("input").is_checked()
     shot(page, "layers-off")
     # Ticking it on the map brings the search's events back, in the sidebar and the count too.
     page.mouse.move(5, 5)
@@ -137,7 +141,7 @@ def test_layer_control_and_sidebar_agree(chromium, app_url):
     assert "layer off" not in text
     frame.wait_for_function("() => { let n = 0; window.atlasMaps[0].eachLayer(l => { "
                             "if (l.atlasKind === 'events' && !l.atlasHidden) n++; }); return n > 0; }")
-    assert "events" in layers_box.inner_text().split()
+    assert {"events", "regions", "routes", "relations"} <= set(layers_box.inner_text().split())
     assert not log.outside_requests and not log.console_errors, (log.outside_requests, log.console_errors)
     page.context.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import pandas as pd
 import streamlit as st
 
 from geo.app.state import actor_labels
@@ -14,22 +13,6 @@ from geo.web.escape import escape_markdown as md_escape
 # 20k chart points ≈ 3 MB): the table lists the first TABLE_ROWS matches (filters narrow it down) and
 # the timeline counts events per week and type.
 TABLE_ROWS = 100
-
-
-
-def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
-    labels = actor_labels(layers)
-    events = events.iloc[:TABLE_ROWS]
-    table = pd.DataFrame({
-        "date": events["date"].astype(str),
-        "title": events["title"].astype(str),
-        "type": events["type"].astype(str),
-        "place": events["place"].astype(str),
-        "actors": [", ".join(labels.get(a, a).split(" · ")[0] for a in (acts or [])) for acts in events["actors"]],
-        "id": events["id"].astype(str),
-    })
-    st.session_state.table_ids = list(table["id"])
-    return table.reset_index(drop=True)
 
 
 

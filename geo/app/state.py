@@ -21,7 +21,6 @@ from geo.web import assets, elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
-TABLE_KEY = "event_table"
 TIMELINE_KEY = "timeline"
 _CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
 
@@ -374,20 +373,22 @@ def clicked_event_id(value: Any) -> str:
     return found.group(1) if found else ""
 
 
-def map_layer_report(value: Any) -> tuple[str, list[str]] | None:
-    """(sequence, layers shown) when the user ticked a layer in the map's own control (atlas-explorer.js
-    reports it through st_folium's channel); None otherwise."""
+def map_layer_report(value: Any, current) -> tuple[str, list[str]] | None:
+    """(sequence, layers switched on) when the user ticked a layer in the map's own control
+    (atlas-explorer.js reports it through st_folium's channel); None otherwise. Kinds the control does
+    not list (no data) keep their `current` setting."""
     report = value.get("atlas_layers") if isinstance(value, dict) else None
     if not isinstance(report, dict) or not report.get("seq"):
         return None
-    shown = [k for k in view_filters.ALL_LAYERS if k in set(report.get("shown") or [])]
-    return str(report["seq"]), shown
+    shown, listed = set(report.get("shown") or []), set(report.get("listed") or report.get("shown") or [])
+    keep = set(current or ()) - listed
+    return str(report["seq"]), [k for k in view_filters.ALL_LAYERS if k in shown or k in keep]
 
 
 def on_map_change() -> None:
     # The map's layer control and the sidebar's "Layers" show one state, the sidebar's: a tick on the
     # map changes it, and the map then follows it like any other change.
-    report = map_layer_report(st.session_state.get(MAP_KEY))
+    report = map_layer_report(st.session_state.get(MAP_KEY), st.session_state.get("w_layers"))
     if report and report[0] != st.session_state.get("map_layers_seq"):
         st.session_state.map_layers_seq = report[0]
         st.session_state.w_layers = report[1]
@@ -430,11 +431,6 @@ def on_timeline_select(span, busy=None) -> None:
             dates.set_range(st.session_state, start, end, span, busy)
 
 
-def on_table_select() -> None:
-    rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
-    ids = st.session_state.get("table_ids", [])
-    if rows and rows[0] < len(ids):
-        st.session_state.event = ids[rows[0]]
 
 
 # ------------------------------------------------------------------ details, table, timeline

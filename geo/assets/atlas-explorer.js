@@ -27,13 +27,16 @@
   }
 
   function reportLayers(map) {
-    var state = map.atlas, shown = [];
+    var state = map.atlas, shown = [], listed = [];
     (state.overlayList || []).forEach(function (pair) {
       var kind = pair[2] || pair[1].atlasKind;
-      if (kind && map.hasLayer(pair[1])) shown.push(kind);
+      if (!kind) return;
+      listed.push(kind);
+      if (map.hasLayer(pair[1])) shown.push(kind);
     });
     reportSeq += 1;
-    var report = { seq: Date.now() + "-" + reportSeq, shown: shown };
+    // `listed`: the kinds the control shows; the app keeps its setting for any other (a layer with no data).
+    var report = { seq: Date.now() + "-" + reportSeq, shown: shown, listed: listed };
     map.atlas.explorer.lastLayerReport = report;
     send({ atlas_layers: report });
   }
@@ -196,7 +199,6 @@
   var AtlasExplorer = {
     attach: function (map, options) {
       var ex = map.atlas.explorer = { views: 0, channel: null, lit: null };
-      map.atlas.explorer = ex;
       // Ticks in the layer control: only the user's clicks are reported (the app's own changes also
       // add and remove layers, while the control is not handling a click).
       map.on("overlayadd overlayremove", function () {

@@ -91,7 +91,8 @@
     if (direction === tip.options.direction) return;
     tip.options.direction = direction;
     tip.update();
-    tip.options.direction = "top";  // the next opening starts from the default again
+    // The next opening starts from the default again.
+    this.once("tooltipclose", function () { tip.options.direction = "top"; });
   }
 
   function arc(a, b) {
@@ -702,7 +703,8 @@
         if (show === undefined || show === null) {
           map.removeLayer(ks.group);
           map.removeLayer(ks.hubs);
-          overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
+          var inline = (payload.layers || []).some(function (l) { return l.kind === spec.kind; });
+          if (state.explorer && !inline) overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
           return;
         }
         applyMask(ks, maskBits(show, ks.items.length));

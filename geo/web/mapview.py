@@ -122,6 +122,11 @@ def _shown_mask(labels: tuple, keep) -> str | int:
     return base64.b64encode(np.packbits(shown, bitorder="little").tobytes()).decode("ascii")
 
 
+def _none_shown(rows: int) -> str:
+    """A bit mask showing none of `rows` rows."""
+    return base64.b64encode(bytes((rows + 7) // 8)).decode("ascii")
+
+
 def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: Iterable[str] | None = None) -> dict:
     """What the browser needs to show `layers` (a filtered subset of the published dataset): per layer
     kind 1 (every row) or a bit mask, nothing for hidden kinds; session layers ("added") inline; the legend."""
@@ -132,7 +137,13 @@ def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: I
     inline: list[dict] = []
     legend: list[dict] = []
     for kind in KINDS:
-        if kind not in wanted or not has_layer(layers, kind):
+        if kind not in wanted:
+            continue
+        if not has_layer(layers, kind):
+            # Switched on but nothing matches: shown with no rows (the layer control keeps it ticked;
+            # "switched off" is only what the layer settings say).
+            if layers.get(kind) is not None and published.counts.get(kind):
+                show[kind] = _none_shown(published.counts[kind])
             continue
         frame = layers[kind]
         labels = published.rows.get(kind, ())
