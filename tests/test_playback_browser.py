@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import browser
+import needs
 import pytest
 
 from geo import layers as layer_stage
@@ -224,7 +225,18 @@ def test_disputed_outline_claims_and_filter(page, app_url, datasets):
     page.get_by_text("more than 2,000 soldiers (Test claimant)").wait_for(timeout=10_000)
     page.get_by_text("about 600 soldiers (South Korea's National Intelligence Service)").wait_for(timeout=10_000)
     page.get_by_text("Test citation for a rival figure").wait_for(timeout=10_000)
+    from geo.articles import sources
+
+    conflicts = datasets["layers"]["events"].set_index("id").loc[DISPUTED, "claims"]
+    spans = [c[k] for c in conflicts for k in ("a_source", "b_source") if c[k] and c[k].get("file")]
+    passage = sources.passage_for(spans[0]) if spans else None
+    if not passage:
+        needs.missing("the source article of the curated figure is not available (GEO_SOURCES_DIR)")
+    # The claim's source passage is quoted beside it (the same passage may also be listed under Sources).
+    page.get_by_text("“" + passage + "”").first.wait_for(timeout=10_000)
     shot(page, "disputed.png")
+    page.get_by_text("Test citation for a rival figure").scroll_into_view_if_needed()
+    shot(page, "disputed-claims.png")
     frame = open_app(page, app_url + "/?disputed=1")
     wait_until(lambda: set(frame.evaluate(STATE)["drawn"]) == {DISPUTED})
 
