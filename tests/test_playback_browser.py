@@ -51,6 +51,7 @@ def datasets(tmp_path_factory, shared_build):
     and a rival figure that conflicts with the curated one (the event becomes disputed)."""
     import os
 
+    before = os.environ.get("GEO_BUILD_DIR")
     os.environ["GEO_BUILD_DIR"] = str(shared_build)  # the app and this module share the history
     root = tmp_path_factory.mktemp("time")
     old, new = root / "old", root / "new"
@@ -77,8 +78,11 @@ def datasets(tmp_path_factory, shared_build):
     layer_stage.build(old)
     layer_stage.build(new)
     version = versions.list_versions(old)[0]["id"]
-    return {"old": old, "new": new, "version": version, "removed": removed,
-            "layers": layer_stage.load_layers(new)}
+    yield {"old": old, "new": new, "version": version, "removed": removed, "layers": layer_stage.load_layers(new)}
+    if before is None:
+        os.environ.pop("GEO_BUILD_DIR", None)
+    else:
+        os.environ["GEO_BUILD_DIR"] = before
 
 
 @pytest.fixture(scope="module")
