@@ -378,7 +378,7 @@
     date.setAttribute("aria-live", "polite");
     date.hidden = true;
     map.getContainer().appendChild(date);
-    var control = L.control({ position: "bottomright" });
+    var control = L.control({ position: "topleft" });  // clear of the legend and the sea labels
     control.onAdd = function () {
       var box = document.createElement("div");
       box.className = "atlas-play leaflet-control";
