@@ -7,9 +7,7 @@
  *   neither draws nor hit-tests them) and the canvas is redrawn once per frame, inside the mounted map.
  *   Journeys whose waypoints carry dates get a marker that moves along their line.
  *   `t=YYYY-MM-DD` and `window=day|week|month` in the address reproduce a frame.
- * - Marks drawn with each dot: a black ring for a disputed event (its claims conflict), a green "+"
- *   badge for an event new since a version, an amber diamond for a changed one, and grey ghosts for
- *   removed events (payload.since, see geo/web/changes.py).
+ * The marks drawn with each dot (disputed ring, since= badges, ghosts) are in atlas-marks.js.
  * Text reaches the DOM through textContent only.
  */
 (function () {
@@ -21,7 +19,6 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"];
   var test = !!window.__atlasTest;
-  var marksDrawn = test ? (window.__atlasMarksDrawn = { disputed: {}, "new": {}, changed: {} }) : null;
 
   function reducedMotion() {
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
@@ -117,6 +114,7 @@
     this.timer = null;
     this.frameTimes = [];   // ms per frame (window test + canvas redraw), for geo bench render
     this.trains = {};
+    this.testLog = [];
   }
 
   // The rows and journeys on the map change only with a view (a filter, a story step): collected then,
@@ -163,6 +161,14 @@
     }
     this.moveTrains();
     if (changed && !quiet) window.Atlas.redraw(this.map);
+    if (test && w !== null) {  // every frame, for tests: its window and the events drawn in it
+      var drawn = [];
+      for (var k = 0; k < items.length; k++) {
+        var d = items[k].dot;
+        if (d._map && !d.atlasHidden && !d.atlasOut) drawn.push(d.atlasProps.id);
+      }
+      this.testLog.push({ window: [isoOf(w[0]), isoOf(w[1])], drawn: drawn });
+    }
     if (w !== null) this.frameTimes.push(performance.now() - started);
     if (this.frameTimes.length > 2000) this.frameTimes.splice(0, 1000);
     this.showDate();
@@ -372,7 +378,7 @@
     date.setAttribute("aria-live", "polite");
     date.hidden = true;
     map.getContainer().appendChild(date);
-    var control = L.control({ position: "bottomright" });
+    var control = L.control({ position: "topleft" });  // clear of the legend and the sea labels
     control.onAdd = function () {
       var box = document.createElement("div");
       box.className = "atlas-play leaflet-control";
@@ -414,39 +420,6 @@
     return map.atlasPlay;
   }
 
-  // ---------------------------------------------------------------- since= marks
-
-  function applySince(map, since) {
-    var added = {}, changed = {};
-    (since && since.added || []).forEach(function (id) { added[id] = true; });
-    Object.keys(since && since.changed || {}).forEach(function (id) { changed[id] = true; });
-    eventItems(map).forEach(function (it) {
-      var id = (it.dot.atlasProps || {}).id, badge = added[id] ? "new" : changed[id] ? "changed" : null;
-      if ((it.dot.atlasBadge || null) === badge) return;
-      it.dot.atlasBadge = badge;
-      if (it.dot._map) it.dot._project();  // its drawn bounds include the badge
-    });
-    var state = map.atlas;
-    if (state.ghosts) { map.removeLayer(state.ghosts); state.ghosts = null; }
-    var removed = since && since.removed || [];
-    if (!removed.length) return;
-    state.ghosts = L.layerGroup();
-    removed.forEach(function (r) {
-      if (r.lat === null || r.lat === undefined) return;
-      var ghost = L.circleMarker([r.lat, r.lon], {
-        radius: 8, color: "#6b7280", weight: 2, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.35,
-        renderer: state.renderer
-      });
-      var tip = document.createElement("span");
-      tip.textContent = "Removed since " + (since.label || "the chosen version") + ": " + (r.title || r.id) +
-        (r.date ? " (" + r.date + ")" : "");
-      ghost.bindTooltip(tip, { direction: "top" });
-      ghost.atlasGhost = r.id;
-      state.ghosts.addLayer(ghost);
-    });
-    state.ghosts.addTo(map);
-  }
-
   // ---------------------------------------------------------------- public
 
   var AtlasTime = {
@@ -454,7 +427,9 @@
     onView: function (map, payload, quiet) {
       var pb = playbackFor(map);
       pb.invalidate();
-      if (payload && payload.since !== undefined) applySince(map, payload.since);
+      if (payload && payload.since !== undefined && window.AtlasMarks) {
+        window.AtlasMarks.applySince(map, payload.since, pb.items());  // badges, ghosts (atlas-marks.js)
+      }
       if (!pb.ui && pb.span()) {
         pb.mount();
         var q = params(), unit = q.get("window"), t = q.get("t");
@@ -463,45 +438,6 @@
         if (pb.ui) pb.ui.sync();
       }
       pb.apply(quiet);
-    },
-
-    /* Disputed ring and since= badge of a dot, drawn on the canvas after the dot itself. */
-    drawMarks: function (dot) {
-      var p = dot.atlasProps, ctx = dot._renderer && dot._renderer._ctx;
-      if (!p || !ctx || !dot._point) return;
-      var x = dot._point.x, y = dot._point.y, r = dot._radius;
-      if (p.disputed) {
-        ctx.save();
-        ctx.beginPath();
-        ctx.arc(x, y, r + 3.5, 0, 2 * Math.PI);
-        ctx.lineWidth = 5; ctx.strokeStyle = "#ffffff"; ctx.stroke();
-        ctx.lineWidth = 2.5; ctx.strokeStyle = "#111111"; ctx.setLineDash([4, 2.5]); ctx.stroke();
-        ctx.restore();
-        if (marksDrawn) marksDrawn.disputed[p.id] = true;
-      }
-      if (dot.atlasBadge) {
-        var bx = x + r * 0.85, by = y - r * 0.85, br = Math.max(4.5, r * 0.55);
-        ctx.save();
-        ctx.beginPath();
-        if (dot.atlasBadge === "new") ctx.arc(bx, by, br, 0, 2 * Math.PI);
-        else { ctx.moveTo(bx, by - br - 1); ctx.lineTo(bx + br + 1, by); ctx.lineTo(bx, by + br + 1); ctx.lineTo(bx - br - 1, by); ctx.closePath(); }
-        ctx.fillStyle = dot.atlasBadge === "new" ? "#009e73" : "#e69f00";
-        ctx.fill();
-        ctx.lineWidth = 1.5; ctx.strokeStyle = "#ffffff"; ctx.stroke();
-        if (dot.atlasBadge === "new") {
-          ctx.beginPath();
-          ctx.moveTo(bx - br * 0.55, by); ctx.lineTo(bx + br * 0.55, by);
-          ctx.moveTo(bx, by - br * 0.55); ctx.lineTo(bx, by + br * 0.55);
-          ctx.lineWidth = 1.8; ctx.stroke();
-        }
-        ctx.restore();
-        if (marksDrawn) marksDrawn[dot.atlasBadge][p.id] = true;
-      }
-    },
-
-    markPadding: function (dot) {
-      var p = dot.atlasProps;
-      return (p && p.disputed) || dot.atlasBadge ? 10 : 0;
     },
 
     playback: playbackFor,
@@ -531,7 +467,7 @@
         return { t: pb.t === null ? null : isoOf(pb.t), unit: pb.unit, playing: pb.playing,
                  window: w === null ? null : [isoOf(w[0]), isoOf(w[1])], label: pb.dateBox ? pb.dateBox.textContent : "",
                  drawn: drawn, badges: badges, disputed: disputed, ghosts: ghosts, trains: trains,
-                 frames: pb.frameTimes.slice() };
+                 frames: pb.frameTimes.slice(), log: pb.testLog.slice() };
       }
     };
   }

@@ -134,11 +134,11 @@
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
       if (window.AtlasSymbols) window.AtlasSymbols.draw(this);  // the event type's symbol (atlas-symbols.js)
-      if (window.AtlasTime) window.AtlasTime.drawMarks(this);  // disputed outline, since= badges (atlas-time.js)
+      if (window.AtlasMarks) window.AtlasMarks.drawMarks(this);  // disputed outline, since= badges (atlas-marks.js)
     },
     _updateBounds: function () {
       L.CircleMarker.prototype._updateBounds.call(this);
-      var pad = window.AtlasTime ? window.AtlasTime.markPadding(this) : 0;
+      var pad = window.AtlasMarks ? window.AtlasMarks.markPadding(this) : 0;
       if (pad && this._pxBounds) {
         this._pxBounds = L.bounds(this._pxBounds.min.subtract([pad, pad]), this._pxBounds.max.add([pad, pad]));
       }

@@ -29,7 +29,7 @@ MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js")
                ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"),
                ("atlas_symbols", "symbols.js"), ("atlas_symbol_runtime", "atlas-symbols.js"), ("atlas", "atlas.js"),
                ("atlas_select", "atlas-select.js"), ("atlas_explorer", "atlas-explorer.js"),
-               ("atlas_time", "atlas-time.js"))
+               ("atlas_marks", "atlas-marks.js"), ("atlas_time", "atlas-time.js"))
 MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_fonts", "fonts/atlas-cjk.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` under this path.
 SERVED_BASE = "/app/static"
