@@ -1,12 +1,10 @@
 """A first build reports its named stages (the app shows them in a progress bar), and says when it is current."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from geo import layers
-
-build_stage = importlib.import_module("geo.layers.build")  # the module (`geo.layers.build` is also a function)
+from geo.layers import cache as build_stage
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -118,7 +118,7 @@ def load_atlas() -> Atlas:
 
 def build_with_progress(signature: str, slot) -> None:
     """Build the dataset when its GeoPackage is missing or stale, under a progress bar in `slot` (an
-    `st.empty`) naming each stage (`geo.layers.build.STAGES`), instead of a bare spinner. Raises what the
+    `st.empty`) naming each stage (`geo.layers.cache.STAGES`), instead of a bare spinner. Raises what the
     build raises."""
     from geo import layers as layer_stage
 
