@@ -36,6 +36,7 @@ if "filters" not in st.session_state:
 facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
 span = facts.span
 
+review.show_new_events(span)  # accepted events may lie beyond the old date range
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
 filtered, store_status = appstate.with_corpus(filtered, filters)

@@ -271,6 +271,7 @@ def on_accept(text: str, name: str, published: dt.date) -> None:
             row["decision"] = "accepted"
     load_form()
     st.session_state.accepted_ids = list(result.event_ids)
+    st.session_state.widen_dates = True
     say("success", f"Accepted {len(result.event_ids)} event(s): " + md_escape(", ".join(result.event_ids))
         + ". They are on the map now.")
 
@@ -289,7 +290,23 @@ def on_undo() -> None:
             md_escape(result.message if not result.errors else "; ".join(result.errors[:5])))
         return
     _rebuild()
+    st.session_state.widen_dates = True
     say("success", "Undone: removed " + md_escape(", ".join(result.event_ids) or "nothing") + ".")
+
+
+def show_new_events(span) -> None:
+    """After an acceptance, widen the date filter to the dataset's (new) span, so that events dated
+    outside the old span are on the map at once. Call before the filters are read."""
+    if not span or not span[0] < span[1]:
+        return
+    if st.session_state.pop("widen_dates", False):
+        st.session_state.w_dates = (span[0], span[1])
+        return
+    dates = st.session_state.get("w_dates")
+    if isinstance(dates, (tuple, list)) and len(dates) == 2 and (dates[0] < span[0] or dates[1] > span[1]):
+        # the dataset shrank (an undo): keep the range inside it, or the slider refuses its value
+        start = min(max(dates[0], span[0]), span[1])
+        st.session_state.w_dates = (start, max(start, min(dates[1], span[1])))
 
 
 # ------------------------------------------------------------------ the panel
