@@ -171,6 +171,8 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     # the map frames the article's places, listed in the legend in their own style
     wait_for(lambda: "Place named in the added article" in frame.evaluate("() => document.body.innerText"))
     page.get_by_text("Names containing a place").wait_for()
+    page.get_by_text("Briefing Atlas").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(browser.ARTIFACTS / "add-article-map.png"))  # docs/img/add-article-map.png
 
     decide(page, 1, title="Rail freight talks in Ulaanbaatar")  # accepted and edited
     decide(page, 2)  # accepted as drafted
@@ -181,9 +183,8 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     page.locator("mark").first.wait_for()  # the drafts' passages are highlighted
     (data.parent / "shots").mkdir(exist_ok=True)
     browser.ARTIFACTS.mkdir(exist_ok=True)
-    review = page.get_by_text("Drafted events (pasted text)")
-    review.scroll_into_view_if_needed()
-    page.screenshot(path=str(browser.ARTIFACTS / "add-article-review.png"), full_page=True)
+    page.get_by_text("Drafted events (pasted text)").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(browser.ARTIFACTS / "add-article-review.png"))  # docs/img/add-article.png
 
     page.get_by_role("button", name="Write the accepted drafts to the dataset").click()
     page.get_by_text("Accepted 3 event(s)").wait_for(timeout=90000)
