@@ -157,6 +157,15 @@ def test_viewer_cannot_write_in_the_browser(chromium, site):
         assert page.get_by_role("button", name=name).is_disabled(), name
     page.get_by_text("unlock editing in the sidebar").first.wait_for()
     assert digest(data, sources) == before
+    # upload + pasted text: the message says which one was used; the uploader states the limit applied
+    from geo.articles import reading
+
+    page.get_by_text(f"{reading.UPLOAD_LIMIT_MB}MB per file").wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "other.txt", "mimeType": "text/plain", "buffer": b"Engineers travelled to Irkutsk on Monday.\n"})
+    page.get_by_text("other.txt").first.wait_for()
+    page.get_by_role("button", name="Find places").click()
+    page.get_by_text("Used the uploaded file other.txt; the pasted text was not used").wait_for(timeout=60000)
     assert log.outside_requests == [], log.outside_requests
     page.context.close()
 
