@@ -7,12 +7,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from drafting_samples import gold_records
 
 from geo.drafting import score
-from tests.conftest import PROJECT_ROOT, SHARED_SEEDS
-from tests.drafting_samples import gold_records
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
 
 def _seed_gold(tmp_path):

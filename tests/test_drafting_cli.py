@@ -184,3 +184,13 @@ def test_dateline_city_is_the_fallback_place():
     drafts = draft(t, "2024-05-08", actors=[])
     assert drafts and all(d["place"] == "Quito" for d in drafts)
     assert "place-not-stated" in drafts[-1]["flags"] and drafts[-1]["place_precision"] == "approximate"
+
+
+def test_he_or_she_takes_the_person_named_before():
+    from geo.drafting.actors import Actor
+
+    known = [Actor("okafor", "Ada Okafor", "", "person", "NG")]
+    t = "Ada Okafor landed in Abuja on Monday. She met the governors on Tuesday."
+    drafts = draft(t, "2024-05-08", actors=known)
+    assert [d["actors"] for d in drafts] == [["Ada Okafor"], ["Ada Okafor"]]
+    assert [d["date"] for d in drafts] == ["2024-05-06", "2024-05-07"]

@@ -344,7 +344,15 @@ def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
     for cand in actors_mod.new_actors(text, gs, ge, known, {t.text for t in toponyms}):
         names.append(cand["name"])
         new.append(cand)
+    if _HE_SHE.match(text, gs):
+        # "He responded ...": the person named last before this clause
+        prior = [a for s, _, a in hits if s < gs and a.kind == "person"]
+        if prior and prior[-1].name not in names:
+            names.insert(0, prior[-1].name)
     return names, new
+
+
+_HE_SHE = re.compile(r"[\"“']?(?:He|She)\b")
 
 
 _TITLE_NOUN = {

@@ -36,7 +36,7 @@ LEXICON: dict[str, str] = {
     "visit": "visit visits visited visiting toured tour inspected trip hosts hosted hosting host welcomed "
     "welcomes received receives attended attends attending state_visit",
     "travel": "arrived arrives arriving arrival travelled traveled travelling traveling flew departed left_for "
-    "journey crossed returned train travel travels arrive depart departs departing fly flies flying",
+    "journey crossed returned train travel travels arrive depart departs departing fly flies flying landed",
     "military": "troops soldiers deployed deployment deployments mobilised mobilized drills exercises "
     "manoeuvres maneuvers missile_test missile_tests launched warships warplanes "
     "military_cooperation security_measures lockdown curfew supplied weapons withdrew "
