@@ -214,9 +214,11 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
 
 def take_map_pick() -> None:
     """Apply a map click to whatever is waiting for one (a draft's place); called each run."""
-    pick = st.session_state.pop(PICK, None)
     target = st.session_state.get(PICKING)
-    if not pick or not target or target[0] != "draft" or not editor():
+    if not target or target[0] != "draft" or PICK not in st.session_state:
+        return  # a click for a place correction is taken by geo.app.articles
+    pick = st.session_state.pop(PICK)
+    if not editor():
         return
     index = target[1]
     lat, lon = round(float(pick["lat"]), 4), round(float(pick["lon"]), 4)
