@@ -210,7 +210,7 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
 
     cites = {r["item"]: text[int(r["start"]):int(r["end"])]
              for r in csv.DictReader((data / "citations.csv").open(encoding="utf-8")) if r["item"] in new}
-    assert set(cites) == new and any(SELECTED == c for c in cites.values())
+    assert set(cites) == new and any(c == SELECTED for c in cites.values())
     for event_id in sorted(new):
         frame = browser.map_frame(page)
         frame.evaluate("""(id) => { const map = window.atlasMaps[window.atlasMaps.length - 1];
