@@ -290,3 +290,10 @@ def test_a_map_click_places_a_draft_and_corrects_a_name(dataset):
     at.session_state[access.STATE_KEY] = False
     at.run()
     assert 0 not in at.session_state["review_places"]
+
+
+def test_xsrf_protection_stays_on():
+    import tomllib
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config.get("server", {}).get("enableXsrfProtection", True) is True
