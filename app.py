@@ -6,7 +6,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, details, review
+from geo.app import articles, changes, dates, details, eventtable, review
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -28,17 +28,23 @@ if mode in ("present", "notes"):
 # A session's first run draws the map first; the rest of the page follows once it is drawn.
 complete = appstate.page_complete()
 
-if "filters" not in st.session_state:
-    st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
-    st.session_state.event = st.session_state.filters.event
-    appstate.seed_widgets(st.session_state, st.session_state.filters, layers)
-
 facts = appstate.dataset_facts(atlas.signature, layers)  # per dataset, not per rerun
 span = facts.span
 
-review.show_new_events(span)  # accepted events may lie beyond the old date range
+if "filters" not in st.session_state:
+    st.session_state.filters = view_filters.Filters.from_query_params(st.query_params)
+    st.session_state.event = st.session_state.filters.event
+    st.session_state.map_view = view_filters.parse_view(st.query_params)  # a shared link's map position
+    appstate.seed_widgets(st.session_state, st.session_state.filters, layers, facts)
+    changes.seed(st.query_params)
+
+busy = dates.cached_busy_window(atlas.signature, layers, span)
+if "w_all_dates" not in st.session_state:
+    dates.seed(st.session_state, st.session_state.filters, span, busy)
+
+review.show_new_events(span, busy)  # accepted events may lie beyond the old date range
 filters = appstate.filters_from_widgets(st.session_state, span)
-filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases)
+filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases, places=appstate.place_points)
 filtered, store_status = appstate.with_corpus(filtered, filters)
 added_rows = articles.added_article_rows()
 if added_rows:
@@ -48,12 +54,15 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
     st.session_state.event = ""
 
 # ------------------------------------------------------------------ map + details
-st.title("Briefing Atlas")
-st.caption(f"{len(event_ids)} of {len(layers['events'])} events shown · offline basemap · click a point for details")
+with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (appstate.PAGE_CSS)
+    st.title("Briefing Atlas", anchor=False)
+    st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
 
-map_col, detail_col = st.columns([5, 2], gap="medium")
+since = changes.current(atlas.signature)  # since=<version>: badges, ghosts and the "What's new" panel
+map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
-    base = appstate.base_map(layers, atlas.signature)  # same script every rerun: never remounted
+    # Same script every rerun: never remounted (the session's first position, from a shared link, is fixed).
+    base = appstate.base_map(layers, atlas.signature, view=st.session_state.get("map_view"))
     fly = appstate.fly_target(layers, st.session_state.get("event", "")) or (articles.added_view() if added_rows
                                                                             else None)
     st_folium(
@@ -66,7 +75,8 @@ with map_col:
         + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
         on_change=appstate.on_map_change,
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
-                                               visible=tuple(filters.layers) + ("added",)),
+                                               visible=tuple(filters.layers) + ("added",),
+                                               since=(since or {}).get("marks")),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -76,10 +86,12 @@ with map_col:
 
 # The timeline and table data are computed before anything else is drawn: the map's update then
 # reaches the browser alone, and it is on screen before the rest of the page arrives to re-render.
-chart = timeline.timeline_chart(filtered["events"], facts.types) if complete else None
-table = details.event_table(filtered["events"], layers) if complete else None
+chart = appstate.timeline_chart(atlas.signature, filters, filtered["events"], facts.types) if complete else None
+table = eventtable.table_rows(filtered["events"], layers, details.TABLE_ROWS) if complete else None
+st.session_state.table_ids = [row["id"] for row in table or []]
 
-with detail_col:
+with detail_col, st.container(key="atlas_details"):  # scrolls on its own beside the map
+    changes.panel(since, layers)
     details.render_details(st, layers, st.session_state.get("event", ""))
 
 # ------------------------------------------------------------------ sidebar: filters
@@ -96,11 +108,14 @@ with st.sidebar:
         st.multiselect("Event type", options=facts.types, key="w_types")
         source_labels = facts.source_labels
         if source_labels:
-            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources")
-        if span and span[0] < span[1]:
-            st.slider("Dates", min_value=span[0], max_value=span[1], key="w_dates", format="YYYY-MM-DD")
+            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get,
+                           key="w_sources")
+        dates.render(span, busy)
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
+        st.checkbox("Disputed only", key="w_disputed",
+                    help="Events whose sources disagree (a black ring on the map)")
+        changes.selector()
         st.divider()
         with st.expander("Add an article", expanded=bool(st.session_state.get("added"))):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
@@ -116,7 +131,8 @@ with st.sidebar:
 
 
 # The address bar last: the browser updates it after the map (a shared link reproduces the view).
-st.query_params.from_dict(filters.with_(event=st.session_state.get("event", "")).to_query_params())
+st.query_params.from_dict({**filters.with_(event=st.session_state.get("event", "")).to_query_params(),
+                           **changes.url_params(st.query_params)})
 
 # ------------------------------------------------------------------ timeline + table
 if complete:
@@ -125,16 +141,15 @@ if complete:
         st.subheader("Timeline")
         if chart is not None:
             st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY,
-                               selection_mode=timeline.TIMELINE_PICK,
-                               on_select=functools.partial(appstate.on_timeline_select, span))
+                               selection_mode=list(timeline.TIMELINE_SELECTIONS),
+                               on_select=functools.partial(appstate.on_timeline_select, span, busy))
         else:
             st.info("No dated events match the filters.")
     with table_col:
         st.subheader("Events")
         if len(filtered["events"]) > len(table):
             st.caption(f"First {len(table)} of {len(filtered['events'])} matching events; filters narrow the list.")
-        st.dataframe(table, key="event_table", on_select=appstate.on_table_select, selection_mode="single-row",
-                     hide_index=True, width="stretch", height=320)
+        eventtable.event_table(table, selected=st.session_state.get("event", ""), max_height=320)
         details.download_shown_events(filtered["events"])
 else:
     st.caption("The timeline and the event table follow as soon as the map is drawn.")

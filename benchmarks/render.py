@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks import probes
+from benchmarks import playback, probes
 from geo import config
 
 # ---------------------------------------------------------------- render benchmark
@@ -329,7 +329,7 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                         print(f"… {name} on {n} events", file=sys.stderr, flush=True)
                     server = _Server(app, env, work)
                     try:
-                        settled = '[data-testid="stDataFrame"]' if name == "atlas" else None
+                        settled = "iframe[title*='atlas_event_table']" if name == "atlas" else None
                         _measure(chromium, browser_mod, server.url, n, n_filtered, warm=False,  # fills caches
                                  settled=settled)
                         # The naive app takes a minute per visit at 20k: its warm visit is skipped there.
@@ -342,6 +342,8 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                         row["errors"] = sum(r["errors"] for r in runs)
                         row["outside"] = sum(r["outside"] for r in runs)
                         row["bytes_per_event"] = row["map_bytes"] / n
+                        if name == "atlas":  # playback frame times (benchmarks/playback.py)
+                            row.update(playback.measure(chromium, browser_mod, server.url, n))
                         if name == "atlas" and n == max(sizes):
                             held = [_Visit(chromium, browser_mod, server.url) for _ in range(3)]
                             try:
@@ -400,6 +402,7 @@ def format_render(results: dict) -> str:
                      f"| {num(r['filter_s'], '.2f')} | {num(r['filter_map_bytes'] / 1000, '.1f')} kB / "
                      f"{num(r['filter_ws_bytes'] / 1000, '.1f')} kB | {num(r['blank_ms'], '.0f')} "
                      f"| {num(r['remounts'], '.0f')} | {rss} | {r['errors'] + r['outside']} |")
+    lines += playback.format_rows(results["runs"])
     by = {(r["app"], r["events"]): r for r in results["runs"]}
     for n in sorted({r["events"] for r in results["runs"]}):
         if ("atlas", n) in by and ("naive", n) in by:

@@ -110,13 +110,32 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if not sizes or min(sizes) < 1:
             raise CliError("--events: give at least one positive count")
         try:
-            result = bench.bench_render(sizes, repeats=args.repeats, sessions=args.sessions,
+            sessions = 10 if args.sessions is None else args.sessions
+            result = bench.bench_render(sizes, repeats=args.repeats, sessions=sessions,
                                         baseline=not args.no_baseline, quiet=args.json, settle=not args.no_settle)
         except (FileNotFoundError, RuntimeError) as exc:
             raise CliError(str(exc)) from None
         if args.json:
             print(json.dumps(result, indent=1))
         return 0
+    if args.benchmark == "load":
+        from pathlib import Path
+
+        from benchmarks import load as bench
+
+        sessions = 50 if args.sessions is None else args.sessions
+        if sessions < 1 or args.within <= 0 or args.replicas < 0:
+            raise CliError("load: --sessions must be at least 1, --within positive, --replicas 0 or more")
+        if args.data and not Path(args.data).is_dir():
+            raise CliError(f"--data: no dataset folder {args.data}")
+        try:
+            result = bench.run_load(args.data, sessions=sessions, within_s=args.within, quiet=args.json,
+                                    replicas=args.replicas)
+        except (FileNotFoundError, RuntimeError) as exc:
+            raise CliError(str(exc)) from None
+        if args.json:
+            print(json.dumps(result, indent=1))
+        return 0 if result["errors"] == 0 else 1
     raise CliError(f"unknown benchmark {args.benchmark!r}")
 
 
@@ -228,7 +247,7 @@ def _briefing_call(fn, *args):
 def _export_briefing(args: argparse.Namespace) -> int:
     from geo.web import briefing
 
-    result = _briefing_call(briefing.export, args.out, args.story, args.data)
+    result = _briefing_call(briefing.export, args.out, args.story, args.data, getattr(args, "since", None))
     size_kb = result.size / 1024
     note = "" if result.size <= briefing.SIZE_TARGET_BYTES else " (over the 2 MB target)"
     print(f"{result.path}: {result.steps} steps, {size_kb:.0f} KB{note}, {result.seconds:.2f} s")
@@ -299,16 +318,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("bench", help="run a benchmark")
-    p.add_argument("benchmark", choices=["geoparse", "render", "events"])
+    p.add_argument("benchmark", choices=["geoparse", "render", "events", "load"])
     p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"),
                    help="gold JSONL (events: build it with tools/make_event_gold.py)")
-    p.add_argument("--data", metavar="DIR", help="events: dataset folder whose actors are matched")
+    p.add_argument("--data", metavar="DIR", help="events: dataset folder whose actors are matched; load: dataset folder (default: $GEO_DATA_DIR or data/)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--events", default="1000,5000,20000", metavar="N,N,…",
                    help="render: synthetic dataset sizes (default 1000,5000,20000)")
     p.add_argument("--repeats", type=int, default=3, metavar="N", help="render: runs per measurement (median)")
-    p.add_argument("--sessions", type=int, default=10, metavar="N",
-                   help="render: concurrent browser sessions on the smallest dataset (0 = skip)")
+    p.add_argument("--sessions", type=int, default=None, metavar="N",
+                   help="render: concurrent browser sessions on the smallest dataset (default 10, 0 = skip); "
+                        "load: protocol-level sessions (default 50)")
+    p.add_argument("--within", type=float, default=10.0, metavar="S",
+                   help="load: the sessions arrive at random within S seconds (default 10)")
+    p.add_argument("--replicas", type=int, default=0, metavar="N",
+                   help="load: N app replicas behind nginx, sticky by cookie (default 0: one server, no proxy)")
     p.add_argument("--no-baseline", action="store_true", help="render: skip the naive folium app")
     p.add_argument("--no-settle", action="store_true",
                    help="render: start at once instead of waiting (up to 3 min) for a load average under 1")
@@ -339,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT")
     p.add_argument("--data", metavar="DIR", help=data_help)
     p.add_argument("--story", metavar="NAME", help="story for an .html briefing (default: default)")
+    p.add_argument("--since", metavar="VERSION",
+                   help="for an .html briefing: begin with what changed since this version (id, date or file)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("snapshot", help="PNG of a step of the offline briefing (headless Chromium)")
@@ -369,12 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
     from geo import access
     from geo.dataset import commands
     from geo.dataset import diff as diff_cli  # `diff` and `versions`
+    from geo.geoparse import index_store  # gazetteer build-index
     from geo.importers.cli import add_parser as add_import_parser
 
     diff_cli.add_parser(sub)
     add_import_parser(sub)
     commands.register(sub)  # accept, undo
     access.register(sub)  # editor-hash
+    index_store.register(sub)
     return parser
 
 

@@ -157,8 +157,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None, app: str = "app.py", timeout_s: float = 60.0):
-    """Run `streamlit run app.py` on a free loopback port; yields the base URL."""
+def streamlit_app(env: dict[str, str] | None = None, app: str = "app.py", timeout_s: float = 60.0,
+                  cwd: Path | None = None):
+    """Run `streamlit run app.py` (in `cwd`, default the project) on a free loopback port; yields the base URL."""
     port = free_port()
     # Only the port is set here: everything else comes from .streamlit/config.toml, as for a user.
     cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
@@ -167,7 +168,7 @@ def streamlit_app(env: dict[str, str] | None = None, app: str = "app.py", timeou
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"streamlit-{port}.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd or PROJECT_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

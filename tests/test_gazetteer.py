@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.geoparse import gazetteer
+from geo.geoparse import gazetteer, index_store
 from geo.geoparse.gazetteer import Place, lookup, normalize
 
 
@@ -70,7 +70,10 @@ def test_unknown_name_gives_no_candidates():
     assert lookup("") == []
 
 
-def test_index_is_cached_on_disk_and_reloaded_from_it():
+def test_index_is_cached_on_disk_and_reloaded_from_it(tmp_path, monkeypatch):
+    # Without the shipped index (as after a change to the sources) the index is built and cached.
+    monkeypatch.setattr(index_store, "BUNDLED", tmp_path / "no-shipped-index.gz")
+    gazetteer._gazetteer_for.cache_clear()
     gazetteer.get()
     path = gazetteer.index_path()
     assert path.is_file()
@@ -82,6 +85,7 @@ def test_index_is_cached_on_disk_and_reloaded_from_it():
 
 
 def test_index_builds_into_the_configured_cache_dir_and_drops_stale_versions(tmp_path, monkeypatch):
+    monkeypatch.setattr(index_store, "BUNDLED", tmp_path / "no-shipped-index.gz")
     cache = tmp_path / "cache"
     monkeypatch.setenv("GEO_CACHE_DIR", str(cache))
     cache.mkdir(parents=True)

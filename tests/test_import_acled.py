@@ -88,7 +88,7 @@ def test_acled_actors_keep_their_names(acled_dataset):
 
 def test_acled_original_type_kept(acled_dataset):
     out, _ = acled_dataset
-    kept = {r["id"]: r["source_type"] for r in _csv(out / "source_types.csv")}
+    kept = {r["id"]: r["source_type"] for r in _csv(out / "events.csv")}  # its own column
     assert kept["acled-TST3"] == "Strategic developments / Agreement"
 
 

@@ -48,7 +48,7 @@ def test_gdelt2_each_geo_type(tmp_path, isolated_build):
     assert "javascript:alert(1)" in bad.sources[0]["citation"]  # kept as plain text, not as a link
     kinds = {a["id"]: a["kind"] for a in _csv(out / "actors.csv")}
     assert kinds == {"france": "state", "military": "organisation"}
-    kept = {r["id"]: r["source_type"] for r in _csv(out / "source_types.csv")}
+    kept = {r["id"]: r["source_type"] for r in _csv(out / "events.csv")}
     assert kept["gdelt-1001"] == "CAMEO 042 (consult)"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from sample_layers import sample_layers
 
+from geo.drafting import vocabulary
 from geo.web import mapview, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,12 +44,13 @@ def test_every_type_of_the_dataset_has_a_deliberate_symbol():
     unmapped = sorted(
         t
         for t in types
-        if " ".join(t.lower().split()) not in symbols.TYPES and " ".join(t.lower().split()) not in symbols.ALIASES
+        if " ".join(t.lower().split()) not in symbols.TYPES and " ".join(t.lower().split()) not in vocabulary.SYNONYMS
     )
     assert not unmapped, f"types that would fall to 'other' silently: {unmapped}"
     assert symbols.symbol_for("Casualty  Report") == "casualties"
     assert symbols.symbol_for("something new") == "other"
-    assert all(target in symbols.TYPES for target in symbols.ALIASES.values())
+    assert all(target in symbols.TYPES for target in vocabulary.SYNONYMS.values())
+    assert tuple(symbols.TYPES) == vocabulary.TYPES  # one vocabulary, one symbol per word
 
 
 def test_generated_script_is_current():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import pandas as pd
 import streamlit as st
 
 from geo.app.state import actor_labels
@@ -14,22 +13,6 @@ from geo.web.escape import escape_markdown as md_escape
 # 20k chart points ≈ 3 MB): the table lists the first TABLE_ROWS matches (filters narrow it down) and
 # the timeline counts events per week and type.
 TABLE_ROWS = 100
-
-
-
-def event_table(events, layers: Mapping[str, Any]) -> pd.DataFrame:
-    labels = actor_labels(layers)
-    events = events.iloc[:TABLE_ROWS]
-    table = pd.DataFrame({
-        "date": events["date"].astype(str),
-        "title": events["title"].astype(str),
-        "type": events["type"].astype(str),
-        "place": events["place"].astype(str),
-        "actors": [", ".join(labels.get(a, a).split(" · ")[0] for a in (acts or [])) for acts in events["actors"]],
-        "id": events["id"].astype(str),
-    })
-    st.session_state.table_ids = list(table["id"])
-    return table.reset_index(drop=True)
 
 
 
@@ -63,6 +46,32 @@ def place_label(layers: Mapping[str, Any], event) -> str:
 
 
 
+def figure_rows(figures) -> list[dict[str, str]]:
+    """The Figures table for people: the figure, who claims it, the article's title and the quoted
+    passage (never the raw source reference with its hashed file name)."""
+    from geo.articles import sources
+
+    rows = []
+    for f in figures:
+        value = " ".join(str(f.get(k, "") or "") for k in ("qualifier", "value", "unit")).strip()
+        ref = f.get("source") if isinstance(f.get("source"), dict) else {}
+        article = ""
+        if ref.get("file"):
+            try:
+                art = sources.load_manifest().get(ref["file"])
+            except Exception:  # a broken manifest is reported by validation
+                art = None
+            article = (art.title if art is not None and art.title else "an article without a title")
+            if art is not None and art.date:
+                article += f" ({art.date})"
+        elif ref.get("citation"):
+            article = str(ref["citation"])
+        passage = (sources.passage_for(ref) if ref else None) or str(ref.get("evidence", "") or "")
+        rows.append({"figure": str(f.get("name", "")), "value": value, "claimed by": str(f.get("claimed_by", "") or ""),
+                     "article": article, "passage": "“" + passage + "”" if passage else ""})
+    return rows
+
+
 def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     """Detail panel. All text goes through Streamlit's text elements (no HTML), so data stays data."""
     from geo.articles import sources
@@ -87,8 +96,14 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
     figures = list(row.get("figures") or [])
     if figures:
         ui.markdown("**Figures**")
-        ui.dataframe(pd.DataFrame([{k: str(v) for k, v in f.items()} for f in figures]), hide_index=True,
-                     width="stretch")
+        # Plain text elements: the figure, who claims it, the article's title and the quoted passage.
+        for fig in figure_rows(figures):
+            claim = f" — claimed by {fig['claimed by']}" if fig["claimed by"] else ""
+            ui.text(f"{fig['figure']}: {fig['value']}{claim}")
+            if fig["article"] or fig["passage"]:
+                ui.caption(md_escape(" ".join(part for part in (fig["article"] + ":" if fig["article"] else "",
+                                                                fig["passage"]) if part)))
+    render_claims(ui, row.get("claims"))
     refs = list(row.get("sources") or [])
     if refs:
         ui.markdown("**Sources**")
@@ -97,3 +112,25 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
         passage = sources.passage_for(ref)
         if passage:
             ui.text("“" + passage + "”")
+
+
+def render_claims(ui, conflicts) -> None:
+    """A disputed event's conflicting claims side by side, each with its source and passage (the
+    layer's `claims` column: geo.dataset.claims.disputed at build). Plain text elements only."""
+    from geo.articles import sources
+
+    conflicts = [c for c in (conflicts if isinstance(conflicts, (list, tuple)) else []) if isinstance(c, Mapping)]
+    if not conflicts:
+        return
+    ui.markdown("**Disputed** · the sources disagree")
+    for conflict in conflicts:
+        field = str(conflict.get("field", "")).replace("figure:", "figure: ")
+        ui.caption(md_escape(field))
+        for col, side in zip(ui.columns(2), ("a", "b"), strict=True):
+            col.text(str(conflict.get(side, "")))
+            ref = conflict.get(f"{side}_source")
+            if isinstance(ref, Mapping) and ref:
+                col.caption(md_escape(sources.describe(ref)))
+                passage = sources.passage_for(ref)
+                if passage:
+                    col.text("“" + passage + "”")

@@ -15,10 +15,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.dataset import stories
-from geo.web import briefing, elements, escape, mapview, storymap
+from geo.web import briefing, elements, escape, mapview, presenter, storymap
 
 MAP_KEY = "present_map"
-MAP_HEIGHT = 760
+MAP_HEIGHT = 560  # before the page's script has measured the window (FIT_JS)
 
 # Hides Streamlit's chrome and sets presentation type: ≥ 20 px body, ≥ 32 px titles, near-black on white
 # (contrast survives video-call compression better than subtle greys or colour-only cues).
@@ -40,29 +40,107 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stApp .atlas-step-when { font-size: 20px; font-weight: 600; color: #1f2937; border-left: 6px solid #0072b2; padding-left: 0.6rem; margin-bottom: 0.9rem; }
 .stApp .atlas-step-caption { font-size: 26px; line-height: 1.4; color: #0b0b0b; margin: 0 0 1rem; }
 .stApp .atlas-notes { font-size: 30px; line-height: 1.45; white-space: pre-line; color: #0b0b0b; }
+/* The view fits the window (no page scroll): the map's iframe takes the height below the bar (FIT_JS),
+   the panel beside it no more, its caption scrolling if it must so the buttons stay on screen. */
+iframe[title="streamlit_folium.st_folium"] {
+  height: var(--atlas-present-map-h, calc(100vh - 110px)) !important; display: block; }
+.stApp .st-key-atlas_panel {
+  max-height: var(--atlas-present-map-h, calc(100vh - 110px)); overflow: hidden; flex-wrap: nowrap; }
+.stApp .st-key-atlas_panel > .stElementContainer:has(.atlas-step) { flex: 0 1 auto; min-height: 0; overflow-y: auto; }
+/* The blocks holding only this style sheet and the scripts take no room (and add no gap above the bar). */
+[data-testid="stMainBlockContainer"] .stElementContainer:has(> [data-testid="stMarkdown"] style),
+[data-testid="stMainBlockContainer"] .stElementContainer:has(> [data-testid="stHtml"]):not(
+  :has(> [data-testid="stHtml"] > :not(script, style))) { display: none; }
+@media (max-height: 800px) {
+  .stApp .atlas-step-title { font-size: 32px; margin-bottom: 0.4rem; }
+  .stApp .atlas-step-caption { font-size: 22px; line-height: 1.35; margin-bottom: 0.4rem; }
+  .stApp .atlas-step-when { margin-bottom: 0.6rem; }
+  .stApp .stButton button, .stApp .stDownloadButton button, .stApp .stLinkButton a { min-height: 2.6rem; }
+  .stApp .stButton button p, .stApp .stDownloadButton button p, .stApp .stLinkButton a p { font-size: 20px; }
+}
 .stApp .atlas-notes-next { font-size: 24px; margin-top: 1.5rem; padding: 0.6rem 0.9rem; background: #f1f5f9; border-left: 6px solid #d55e00; }
 </style>
 """
 
-# Keyboard control for presenters with a clicker (sends ArrowRight/PageDown): clicks the buttons, so
-# the URL and the map update exactly as with the mouse.
+# Keyboard control for presenters with a clicker (ArrowRight/PageDown, ArrowLeft/PageUp): clicks the
+# buttons, so the URL and the map update exactly as with the mouse. The map's iframe hands the same keys
+# over as `atlas-present-key` events (geo/web/presenter.py), so they step after a click in the map too.
+# Space is announced as an `atlas-play-toggle` event on this document, for a playback control to handle;
+# "." and "b" (a clicker's blank-screen button) black the window out and back.
 KEYS_JS = """
+<script>
+(function (steps, play, blankKeys) {
+  var doc = window.parent && window.parent.document ? window.parent.document : document;
+  var win = doc.defaultView || window;
+  if (doc.__atlasKeys) return;
+  doc.__atlasKeys = true;
+  function blank(on) {
+    var cover = doc.querySelector(".atlas-blank");
+    if (on && !cover) {
+      cover = doc.createElement("div");
+      cover.className = "atlas-blank";
+      cover.setAttribute("aria-label", "Screen blanked: press B or . to show it again");
+      cover.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
+      doc.body.appendChild(cover);
+    } else if (!on && cover) {
+      cover.remove();
+    }
+  }
+  function act(key) {
+    if (blankKeys.indexOf(key) >= 0) { blank(!doc.querySelector(".atlas-blank")); return true; }
+    blank(false);
+    if (key === play) { doc.dispatchEvent(new win.CustomEvent("atlas-play-toggle")); return true; }
+    var which = steps[key];
+    if (!which) return false;
+    var button = doc.querySelector(".st-key-atlas_" + which + " button");
+    if (button && !button.disabled) button.click();
+    return true;
+  }
+  doc.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target || {};
+    var tag = target.tagName || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) return;
+    if (act(event.key)) event.preventDefault();
+  });
+  doc.addEventListener("atlas-present-key", function (event) { act(event.detail && event.detail.key); });
+  win.addEventListener("message", function (event) {
+    if (event.data && typeof event.data.atlasPresentKey === "string") act(event.data.atlasPresentKey);
+  });
+})(%s, %s, %s);
+</script>
+"""
+
+# The map fills the window below the bar: its top is measured here and the height left over is set as
+# `--atlas-present-map-h`, which CHROME_CSS gives the map's iframe (st_folium's own height is fixed
+# pixels); inside the iframe, atlas.css makes the map fill its frame, and Leaflet follows the resize.
+FIT_JS = """
 <script>
 (function () {
   var doc = window.parent && window.parent.document ? window.parent.document : document;
-  if (doc.__atlasKeys) return;
-  doc.__atlasKeys = true;
-  doc.addEventListener("keydown", function (event) {
-    var tag = (event.target && event.target.tagName) || "";
-    if (tag === "INPUT" || tag === "TEXTAREA") return;
-    var which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev"}[event.key];
-    if (!which) return;
-    var button = doc.querySelector(".st-key-atlas_" + which + " button");
-    if (button && !button.disabled) { event.preventDefault(); button.click(); }
-  });
+  var win = doc.defaultView || window;
+  if (doc.__atlasFit) { doc.__atlasFit(); return; }
+  var queued = false;
+  function fit() {
+    queued = false;
+    var frame = doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    if (!frame) return;
+    var scrolled = 0;
+    for (var node = frame.parentElement; node; node = node.parentElement) scrolled += node.scrollTop || 0;
+    var height = Math.max(240, Math.floor(win.innerHeight - frame.getBoundingClientRect().top - scrolled - %d)) + "px";
+    var root = doc.documentElement;
+    var name = "--atlas-present-map-h";
+    if (root.style.getPropertyValue(name) !== height) root.style.setProperty(name, height);
+  }
+  function queue() { if (!queued) { queued = true; win.requestAnimationFrame(fit); } }
+  doc.__atlasFit = queue;
+  win.addEventListener("resize", queue);
+  new win.MutationObserver(queue).observe(doc.body, {childList: true, subtree: true});
+  queue();
 })();
 </script>
 """
+MAP_BOTTOM_GAP = 14  # px below the map: the page's bottom padding and a little air
 
 
 # The notes window follows the presenter window of the same story: each shown step is announced on a
@@ -100,6 +178,11 @@ SYNC_JS = """
 """
 
 
+def _keys_html() -> str:
+    return KEYS_JS % (escape.script_json(presenter.STEP_KEYS), escape.script_json(presenter.PLAY_KEY),
+                      escape.script_json(list(presenter.BLANK_KEYS)))
+
+
 def _sync_html(mode: str, story: stories.Story, number: int) -> str:
     return SYNC_JS % escape.script_json({"mode": mode, "story": story.name, "step": number})
 
@@ -116,7 +199,8 @@ def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
     if st.query_params.get("step") != str(number):
         st.query_params["step"] = str(number)  # normalise, so the address bar is a shareable link
     # One element for both scripts: each st.html adds a gap above the page.
-    st.html(KEYS_JS + _sync_html(mode, story, number), unsafe_allow_javascript=True)
+    st.html(_keys_html() + (FIT_JS % MAP_BOTTOM_GAP if mode == "present" else "") + _sync_html(mode, story, number),
+            unsafe_allow_javascript=True)
     if mode == "notes":
         _notes(layers, story, number)
     else:
@@ -149,7 +233,14 @@ def _go(number: int) -> None:
 def _bar(title: str, counter: str, extra: str = "") -> str:
     counter_html = f'<span class="atlas-bar-counter">{escape.escape_html(counter)}</span>' if counter else ""
     return (f'<div class="atlas-bar"><span class="atlas-bar-title">{escape.escape_html(title)}</span>'
-            f'{counter_html}{extra}<a href="?" class="atlas-exit">Exit presenter mode</a></div>')
+            f'{counter_html}{extra}<a href="{escape.escape_html(_exit_href())}" class="atlas-exit">'
+            'Exit presenter mode</a></div>')
+
+
+def _exit_href() -> str:
+    """Back to the explorer's view: its filters came along in the URL (geo/web/presenter.py)."""
+    params = st.query_params
+    return presenter.exit_href((key, value) for key in params for value in params.get_all(key))
 
 
 def _caption_html(layers: Mapping[str, Any], step: stories.Step) -> str:
@@ -196,7 +287,8 @@ def _present(layers: Mapping[str, Any], story: stories.Story, number: int, signa
     with map_col:
         st_folium(_base_map(), key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
                   returned_objects=[], feature_group_to_add=step_group(layers, story, number))
-    with panel_col:
+    # A keyed container: CHROME_CSS keeps it within the window, the caption scrolling if it must.
+    with panel_col, st.container(key="atlas_panel"):
         st.html(_caption_html(layers, step))
         _nav(number, len(story.steps))
         st.link_button("Speaker notes (second screen)", f"?mode=notes&story={story.name}&step={number}",

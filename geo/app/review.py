@@ -296,19 +296,23 @@ def on_undo() -> None:
     say("success", "Undone: removed " + md_escape(", ".join(result.event_ids) or "nothing") + ".")
 
 
-def show_new_events(span) -> None:
-    """After an acceptance, widen the date filter to the dataset's (new) span, so that events dated
-    outside the old span are on the map at once. Call before the filters are read."""
+def show_new_events(span, window=None) -> None:
+    """After an acceptance or an undo, show all dates again (the dataset's span changed: accepted events
+    may lie beyond the old range, and an undo can shrink it under the date widgets' values). Call
+    after `dates.seed`, before the filters are read."""
+    from geo.app import dates
+    from geo.layers import filters as view_filters
+
     if not span or not span[0] < span[1]:
         return
-    if st.session_state.pop("widen_dates", False):
-        st.session_state.w_dates = (span[0], span[1])
-        return
-    dates = st.session_state.get("w_dates")
-    if isinstance(dates, (tuple, list)) and len(dates) == 2 and (dates[0] < span[0] or dates[1] > span[1]):
-        # the dataset shrank (an undo): keep the range inside it, or the slider refuses its value
-        start = min(max(dates[0], span[0]), span[1])
-        st.session_state.w_dates = (start, max(start, min(dates[1], span[1])))
+    state = st.session_state
+    window = window or span
+    stale = any(isinstance(state.get(k), dt.date) and not span[0] <= state[k] <= span[1] for k in (dates.FROM, dates.TO))
+    slider = state.get(dates.SLIDER)
+    stale = stale or (isinstance(slider, (tuple, list)) and len(slider) == 2
+                      and not (window[0] <= slider[0] and slider[1] <= window[1]))
+    if state.pop("widen_dates", False) or stale:
+        dates.seed(state, view_filters.Filters(), span, window)
 
 
 # ------------------------------------------------------------------ the panel

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -16,11 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers import filters as view_filters
-from geo.web import elements, escape, fonts, mapview, payload
+from geo.web import assets, elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
-TABLE_KEY = "event_table"
 TIMELINE_KEY = "timeline"
 _CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
 
@@ -32,18 +32,47 @@ class Atlas:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The map first: a slim header, the map filling the window's height below it (st_folium takes a
+# height in px: its iframe is sized here instead, and atlas.js fills the iframe), the details beside it
+# scrolling on their own; on a phone the columns stack, the map is full width and the filters sit in
+# Streamlit's sidebar drawer, which collapses by itself on narrow screens.
+HEADER_PX = 88  # Streamlit's top bar + the slim title line above the map
 PAGE_CSS = """
 <style>
-  """ + fonts.app_import() + """
-  .block-container { padding-top: 1.5rem; padding-bottom: 1rem; }
+  /*FONTS*/
+  .block-container { padding-top: 0.75rem; padding-bottom: 1rem; padding-left: 1.25rem; padding-right: 1.25rem; }
   h1 { padding-top: 0; }
+  .st-key-atlas_header { flex-direction: row; flex-wrap: wrap; align-items: baseline; column-gap: 1rem;
+    row-gap: 0; padding-right: 3rem; }
+  .st-key-atlas_header > div { width: auto !important; flex: 0 1 auto; }
+  .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
+  .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
+  .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+  [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
+    display: none; }
+  iframe[title="streamlit_folium.st_folium"] {
+    height: calc(100vh - """ + str(HEADER_PX) + """px) !important; min-height: 320px; }
+  .st-key-atlas_details { max-height: calc(100vh - """ + str(HEADER_PX) + """px); overflow-y: auto;
+    padding-right: 0.25rem; }
+  @media (max-width: 640px) {
+    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 215px) !important; }
+    .st-key-atlas_details { max-height: none; }
+    .block-container { padding-top: 3.25rem; }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    *, *::before, *::after { animation-duration: 0.01ms !important; transition-duration: 0.01ms !important;
+      scroll-behavior: auto !important; }
+  }
 </style>
 """
 
 
 def page_style() -> None:
     """Tighter top spacing than Streamlit's default so the map sits above the fold (static CSS only)."""
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    # Fonts from the static server (subset + on-demand slices), or the subset inlined when nothing can be
+    # served (a read-only install).
+    font_css = fonts.app_import() if assets.serving_available() else fonts.inline_css()
+    st.markdown(PAGE_CSS.replace("/*FONTS*/", font_css), unsafe_allow_html=True)
 
 
 # ------------------------------------------------------------------ loading
@@ -57,7 +86,7 @@ def _last_good() -> dict:
 
 # A resource, not cache_data: cache_data would unpickle a fresh copy of every layer on every rerun
 # (~0.1 s and ~10 MB per copy at 20k events). The layers are shared read-only; filters make new frames.
-@st.cache_resource(show_spinner="Building the atlas…", max_entries=4)
+@st.cache_resource(show_spinner="Reading the atlas…", max_entries=4)
 def _load(signature: str) -> dict:
     from geo import layers as layer_stage
 
@@ -69,8 +98,13 @@ def load_atlas() -> Atlas:
     from geo import layers as layer_stage
 
     last = _last_good()
+    # One slot on every run, used only while a build runs: the elements after it keep their places
+    # (a map that moved would be mounted again).
+    slot = st.empty()
     try:
         signature = layer_stage.dataset_signature()
+        if last.get("signature") != signature:
+            build_with_progress(signature, slot)
         loaded = _load(signature)
     except Exception as exc:  # any failure is reported, never a traceback in the UI
         problems = tuple(layer_stage.describe_problem(exc))
@@ -80,6 +114,25 @@ def load_atlas() -> Atlas:
         return Atlas(layer_stage.empty_layers(), "empty", problems)
     last.update(layers=loaded, signature=signature)
     return Atlas(loaded, signature)
+
+
+def build_with_progress(signature: str, slot) -> None:
+    """Build the dataset when its GeoPackage is missing or stale, under a progress bar in `slot` (an
+    `st.empty`) naming each stage (`geo.layers.build.STAGES`), instead of a bare spinner. Raises what the
+    build raises."""
+    from geo import layers as layer_stage
+
+    if layer_stage.is_current(signature):
+        return
+    bar = slot.progress(0.0, text="Building the atlas: checking the dataset…")
+
+    def report(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=f"Building the atlas: {text}…")
+
+    try:
+        layer_stage.build(progress=report)
+    finally:
+        bar.empty()
 
 
 def show_problems(problems: tuple[str, ...], shown: int = 8) -> None:
@@ -107,6 +160,20 @@ def _aliases_cached(query: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+@functools.lru_cache(maxsize=256)
+def _points_cached(query: str) -> tuple[tuple[float, float], ...]:
+    try:
+        from geo.geoparse import gazetteer
+    except ImportError:
+        return ()
+    return tuple((place.lat, place.lon) for place in gazetteer.lookup(query)[:1])
+
+
+def place_points(query: str) -> tuple[tuple[float, float], ...]:
+    """Where a searched place is (the gazetteer's best match), so routes passing it match the search."""
+    return _points_cached(query.strip()) if query.strip() else ()
+
+
 def place_aliases(query: str) -> tuple[str, ...]:
     """Other names for a searched place (Курск → Kursk, 平壤 → Pyongyang) from the offline gazetteer."""
     return _aliases_cached(query.strip())
@@ -115,15 +182,26 @@ def place_aliases(query: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ widgets ↔ filters
 
 
+_ACTOR_LABELS: dict[int, tuple[Any, dict[str, str]]] = {}  # id(actors frame) -> (weak ref to it, labels)
+
+
 def actor_labels(layers: Mapping[str, Any]) -> dict[str, str]:
+    """Actor id → "name · native name". Remembered per actors frame (the layers are a shared, read-only
+    cache resource): it was called five times per session, ~10 ms each at 130 actors."""
     actors = layers.get("actors")
     if actors is None or not len(actors):
         return {}
+    known = _ACTOR_LABELS.get(id(actors))
+    if known is not None and known[0]() is actors:
+        return dict(known[1])
     labels = {}
     for row in actors.itertuples():
         native = str(getattr(row, "native_name", "") or "")
         labels[row.id] = f"{row.name} · {native}" if native and native != row.name else str(row.name)
-    return labels
+    if len(_ACTOR_LABELS) > 8:
+        _ACTOR_LABELS.clear()
+    _ACTOR_LABELS[id(actors)] = (weakref.ref(actors), labels)
+    return dict(labels)
 
 
 def source_labels(layers: Mapping[str, Any]) -> dict[str, str]:
@@ -160,16 +238,21 @@ def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
     return _facts(signature, layers)
 
 
-def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]) -> None:
-    """First run of a session: widgets start from the URL (a shared link reproduces the view)."""
+def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any],
+                 facts: DatasetFacts | None = None) -> None:
+    """First run of a session: widgets start from the URL (a shared link reproduces the view).
+
+    Pass the dataset's cached `facts` (`dataset_facts`): recomputing the types and the date span here
+    cost ~0.1 s per new session at 5k events, on the way to the session's first map."""
     actors = set(actor_labels(layers))
-    types = set(view_filters.options(layers["events"]["type"]))
+    types = set(facts.types if facts is not None else view_filters.options(layers["events"]["type"]))
     state.w_actors = [a for a in filters.actors if a in actors]
     state.w_types = [t for t in filters.types if t in types]
     state.w_sources = list(filters.sources)
     state.w_query = filters.query
     state.w_layers = list(filters.layers)
-    span = view_filters.date_span(layers["events"])
+    state.w_disputed = bool(filters.disputed)
+    span = facts.span if facts is not None else view_filters.date_span(layers["events"])
     if span and span[0] < span[1]:
         start = max(span[0], min(filters.date_from or span[0], span[1]))
         end = min(span[1], max(filters.date_to or span[1], start))
@@ -177,31 +260,31 @@ def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any]
 
 
 def filters_from_widgets(state, span) -> view_filters.Filters:
-    date_from = date_to = None
-    dates = state.get("w_dates")
-    if span and dates:
-        date_from = dates[0] if dates[0] > span[0] else None
-        date_to = dates[1] if dates[1] < span[1] else None
+    from geo.app import dates
+
+    date_from, date_to = dates.picked(state, span)
     return view_filters.Filters(
         actors=tuple(state.get("w_actors", ())), types=tuple(state.get("w_types", ())),
         sources=tuple(state.get("w_sources", ())), date_from=date_from, date_to=date_to,
         query=str(state.get("w_query", "") or "")[:200],
         layers=tuple(state.get("w_layers") or ()) or (),
         event=str(state.get("event", "") or ""),
+        disputed=bool(state.get("w_disputed", False)),
     )
 
 
 # ------------------------------------------------------------------ map
 
 
-def base_map(layers: Mapping[str, Any], signature: str | None = None):
+def base_map(layers: Mapping[str, Any], signature: str | None = None, view=None):
     """The map without data, framed on the whole dataset. Built fresh each rerun (st_folium mutates
     it), but its script only depends on the dataset, so st_folium keeps the mounted map and swaps
     just the data group when filters change: no remount, no blank flash, zoom and centre kept.
     With the dataset `signature` the map starts fetching the published data before its scripts load."""
     url = published_data(signature, layers).url if signature else None
     bounds = _bounds(signature, layers) if signature else payload.data_bounds(layers)
-    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds)
+    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds, explorer=True,
+                            view=view)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -228,7 +311,7 @@ def _view(signature: str, filters_key: str, visible: tuple, _published_data, _fi
 
 
 def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: view_filters.Filters,
-             visible: tuple):
+             visible: tuple, since: Mapping[str, Any] | None = None):
     """The data for st_folium's `feature_group_to_add`: the dataset is published once as a static file
     (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
     by dataset signature + filters. A session's added article rides along inline."""
@@ -237,9 +320,40 @@ def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, A
         payload = mapview.view_payload(published, filtered, visible)
     else:
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
+    if filters.event:  # the selected event: atlas-select.js draws its halo on top and opens its pile
+        payload = {**payload, "selected": filters.event}
+    from geo.web import changes  # since= marks (badges, ghosts) ride on the cached view
+
+    payload = changes.with_marks(payload, since)
     group = folium.FeatureGroup(name="atlas-data", control=False)
     elements.AtlasData(payload).add_to(group)
     return group
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _timeline(signature: str, filters_key: str, types: tuple, _events):
+    from geo.web import timeline
+
+    return timeline.timeline_chart(_events, list(types))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _table(signature: str, filters_key: str, _events, _layers) -> pd.DataFrame:
+    from geo.app import details
+
+    return details.event_table(_events, _layers)
+
+
+def timeline_chart(signature: str, filters: view_filters.Filters, events, types) -> Any:
+    """`timeline.timeline_chart` of the filtered events, cached by dataset signature + filters as the
+    map's view is: every new session's page (and each common filter) is the same chart, which cost
+    ~40 ms per run at 5k events (protocol load test, docs/performance.md)."""
+    return _timeline(signature, repr(filters.with_(event="")), tuple(types), events)
+
+
+def event_table(signature: str, filters: view_filters.Filters, events, layers: Mapping[str, Any]) -> pd.DataFrame:
+    """`details.event_table` of the filtered events, cached by dataset signature + filters (~25 ms/run at 5k)."""
+    return _table(signature, repr(filters.with_(event="")), events, layers)
 
 
 def fly_target(layers: Mapping[str, Any], event_id: str):
@@ -259,7 +373,25 @@ def clicked_event_id(value: Any) -> str:
     return found.group(1) if found else ""
 
 
+def map_layer_report(value: Any, current) -> tuple[str, list[str]] | None:
+    """(sequence, layers switched on) when the user ticked a layer in the map's own control
+    (atlas-explorer.js reports it through st_folium's channel); None otherwise. Kinds the control does
+    not list (no data) keep their `current` setting."""
+    report = value.get("atlas_layers") if isinstance(value, dict) else None
+    if not isinstance(report, dict) or not report.get("seq"):
+        return None
+    shown, listed = set(report.get("shown") or []), set(report.get("listed") or report.get("shown") or [])
+    keep = set(current or ()) - listed
+    return str(report["seq"]), [k for k in view_filters.ALL_LAYERS if k in shown or k in keep]
+
+
 def on_map_change() -> None:
+    # The map's layer control and the sidebar's "Layers" show one state, the sidebar's: a tick on the
+    # map changes it, and the map then follows it like any other change.
+    report = map_layer_report(st.session_state.get(MAP_KEY), st.session_state.get("w_layers"))
+    if report and report[0] != st.session_state.get("map_layers_seq"):
+        st.session_state.map_layers_seq = report[0]
+        st.session_state.w_layers = report[1]
     # The component reports its whole state (bounds too, when a store is on): act on new clicks only.
     event_id = clicked_event_id(st.session_state.get(MAP_KEY))
     if event_id and event_id != st.session_state.get("last_clicked_event"):
@@ -280,9 +412,13 @@ def page_complete() -> bool:
     return complete
 
 
-def on_timeline_select(span) -> None:
-    """A click on the timeline: an event's circle opens its details; a week's circle (many events)
-    narrows the date filter to that week, where the events show one by one."""
+def on_timeline_select(span, busy=None) -> None:
+    """A drag across the timeline picks that date range; a click on an event's circle opens its details;
+    a week's circle (many events) narrows the date filter to that week, where the events show one by one."""
+    from geo.app import dates
+
+    if dates.on_brush(st.session_state, span, busy):
+        return
     picked = (st.session_state.get(TIMELINE_KEY) or {}).get("selection", {}).get(TIMELINE_PICK) or []
     if not picked:
         return
@@ -292,14 +428,9 @@ def on_timeline_select(span) -> None:
         monday = dt.date.fromisoformat(str(picked[0]["monday"]))
         start, end = max(span[0], monday), min(span[1], monday + dt.timedelta(days=6))
         if start <= end:
-            st.session_state.w_dates = (start, end)
+            dates.set_range(st.session_state, start, end, span, busy)
 
 
-def on_table_select() -> None:
-    rows = st.session_state.get(TABLE_KEY, {}).get("selection", {}).get("rows", [])
-    ids = st.session_state.get("table_ids", [])
-    if rows and rows[0] < len(ids):
-        st.session_state.event = ids[rows[0]]
 
 
 # ------------------------------------------------------------------ details, table, timeline
@@ -338,7 +469,9 @@ md_escape = escape.escape_markdown
 
 
 def on_presenter_mode() -> None:
-    st.query_params.clear()
+    # The explorer's filters stay in the URL: "Exit presenter mode" returns to them (geo/web/presenter.py).
+    for key in ("step", "story"):
+        st.query_params.pop(key, None)
     st.query_params["mode"] = "present"
 
 

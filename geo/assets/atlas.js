@@ -6,6 +6,24 @@
 (function () {
   "use strict";
 
+  /* prefers-reduced-motion: no fly animations anywhere (story steps, briefing, the app's fly-to):
+     flights become jumps, zoom and pan animations are off. */
+  var REDUCED_MOTION = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  if (REDUCED_MOTION && window.L && L.Map) {
+    L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
+    var setView = L.Map.prototype.setView, panBy = L.Map.prototype.panBy;
+    L.Map.include({
+      setView: function (center, zoom, options) {
+        return setView.call(this, center, zoom, L.extend({}, options, { animate: false }));
+      },
+      panBy: function (offset, options) { return panBy.call(this, offset, L.extend({}, options, { animate: false })); },
+      flyTo: function (latlng, zoom) { return this.setView(latlng, zoom, { animate: false }); },
+      flyToBounds: function (bounds, options) {
+        return this.fitBounds(bounds, L.extend({}, options, { animate: false }));
+      }
+    });
+  }
+
   var PRECISION_LABEL = {
     exact: "exact", city: "city", region: "region", country: "country", approximate: "approximate"
   };
@@ -40,7 +58,6 @@
     }
     if (p.summary) box.appendChild(el("div", "atlas-popup-summary", p.summary));
     if (p.sentence) box.appendChild(el("div", "atlas-popup-summary", "“" + p.sentence + "”"));
-    if (p.id && kind === "events") box.appendChild(el("div", "atlas-popup-id", p.id));
     return box;
   }
 
@@ -59,6 +76,23 @@
     var html = '<span class="atlas-tip">' + (title ? textHtml(title) : "") + "</span>";
     if (p.id) html += '<span hidden="">' + textHtml("\u27e6" + p.id + "\u27e7") + "</span>";
     return html;
+  }
+
+  // A hover label near the map's edge opens towards the inside instead of being cut off.
+  function keepTooltipInside(e) {
+    var tip = e.tooltip, map = this._map;
+    if (!tip || !map || !tip._container) return;
+    var box = tip._container.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+    var direction = tip.options.direction;
+    if (box.top < frame.top) direction = "bottom";
+    else if (box.bottom > frame.bottom) direction = "top";
+    if (box.left < frame.left) direction = "right";
+    else if (box.right > frame.right) direction = "left";
+    if (direction === tip.options.direction) return;
+    tip.options.direction = direction;
+    tip.update();
+    // The next opening starts from the default again.
+    this.once("tooltipclose", function () { tip.options.direction = "top"; });
   }
 
   function arc(a, b) {
@@ -84,6 +118,7 @@
   function bindInfo(layer, kind, props, actors) {
     layer.bindPopup(function () { return popupFor(kind, props, actors); }, { maxWidth: 340 });
     layer.bindTooltip(tooltipFor(props), { sticky: false, direction: "top" });
+    layer.on("tooltipopen", keepTooltipInside);
     layer.atlasProps = props;
     layer.atlasKind = kind;
   }
@@ -99,6 +134,14 @@
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
       if (window.AtlasSymbols) window.AtlasSymbols.draw(this);  // the event type's symbol (atlas-symbols.js)
+      if (window.AtlasTime) window.AtlasTime.drawMarks(this);  // disputed outline, since= badges (atlas-time.js)
+    },
+    _updateBounds: function () {
+      L.CircleMarker.prototype._updateBounds.call(this);
+      var pad = window.AtlasTime ? window.AtlasTime.markPadding(this) : 0;
+      if (pad && this._pxBounds) {
+        this._pxBounds = L.bounds(this._pxBounds.min.subtract([pad, pad]), this._pxBounds.max.add([pad, pad]));
+      }
     },
     atlasInfo: function () {
       if (this._atlasInfoBound) return this;
@@ -133,8 +176,9 @@
   function hideable(Base) {
     var base = Base.prototype;
     return Base.extend({
-      _updatePath: function () { if (!this.atlasHidden) base._updatePath.call(this); },
-      _containsPoint: function (p) { return !this.atlasHidden && base._containsPoint.call(this, p); },
+      // `atlasOut`: outside the playback window (atlas-time.js), set apart from the filters' `atlasHidden`.
+      _updatePath: function () { if (!this.atlasHidden && !this.atlasOut) base._updatePath.call(this); },
+      _containsPoint: function (p) { return !this.atlasHidden && !this.atlasOut && base._containsPoint.call(this, p); },
       off: function (types, fn) {
         this.atlasFlushOff();
         if (arguments.length === 2 && types === "click" && typeof fn === "function") {
@@ -235,6 +279,8 @@
     var group = L.featureGroup();
     var items = makerFor(spec.kind)(spec, actors, renderer);
     items.forEach(function (layers) { layers.forEach(function (l) { group.addLayer(l); }); });
+    group.atlasItems = items;  // playback (atlas-time.js) walks them
+    group.atlasSpecKind = spec.kind;
     fanOut(group, dotsOf(items));
     return group;
   }
@@ -297,13 +343,21 @@
   function layoutPiles(map, list, quiet) {
     list.forEach(function (pile) {
       var centre = map.latLngToLayerPoint(pile[0].atlasHome);
-      var radius = 12 + pile.length * 1.5;
+      var radius = pileRadius(pile);
       pile.forEach(function (dot, i) {
         var angle = (2 * Math.PI * i) / pile.length - Math.PI / 2;
         var pt = L.point(centre.x + radius * Math.cos(angle), centre.y + radius * Math.sin(angle));
         placeDot(dot, map.layerPointToLatLng(pt), quiet);
       });
     });
+  }
+
+  // An open pile (it holds the selected or focused event: atlas-select.js) spaces its dots apart.
+  function pileRadius(pile) {
+    var radius = 12 + pile.length * 1.5;
+    if (!pile.atlasOpen) return radius;
+    var spacing = 2 * (pile[0].options.radius || 8) + 8;
+    return Math.max(radius + 10, pile.length * spacing / (2 * Math.PI));
   }
 
   // A dot with its popup or tooltip bound moves the Leaflet way, so an open one follows it.
@@ -321,6 +375,7 @@
   function fanOut(group, dots) {
     var list = piles(dots);
     if (!list.length) return;
+    group.atlasPiles = list;
     list.forEach(function (pile) { group.addLayer(hubFor(pile)); });
     function layout() { if (group._map) layoutPiles(group._map, list); }
     var bound = null;
@@ -332,14 +387,22 @@
     group.on("remove", function () { if (bound) bound.off("zoomend", layout); bound = null; });
   }
 
-  function legendControl(payload) {
+  var legendOpen;  // the viewer's choice, kept when a filter change rebuilds the legend
+
+  function legendControl(map, payload) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var box = el("div", "atlas-legend leaflet-control");
+      // A compact chip that expands on click (the map first); open from the start in presenter mode.
+      var open = legendOpen !== undefined ? legendOpen : map.getContainer().classList.contains("atlas-present");
+      var box = el("div", "atlas-legend leaflet-control" + (open ? "" : " atlas-collapsed"));
       var toggle = el("button", "atlas-legend-title", "Legend");
       toggle.type = "button";
       toggle.title = "Show or hide the legend";
-      toggle.addEventListener("click", function () { box.classList.toggle("atlas-collapsed"); });
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.addEventListener("click", function () {
+        legendOpen = box.classList.toggle("atlas-collapsed") === false;
+        toggle.setAttribute("aria-expanded", legendOpen ? "true" : "false");
+      });
       box.appendChild(toggle);
       (payload.legend || []).forEach(function (item) {
         var line = el("div", "atlas-legend-item");
@@ -362,6 +425,19 @@
     return control;
   }
 
+  /* In the app the map is st_folium's iframe, whose height the page sets from the window's (PAGE_CSS in
+     geo/app/state.py); st_folium gives its inner divs a fixed height in px: make them fill the frame. */
+  function fillComponentFrame(map) {
+    if (!document.getElementById("map_div") || document.getElementById("atlas-fill")) return;
+    var style = el("style");
+    style.id = "atlas-fill";
+    style.textContent = "html, body { margin: 0; height: 100%; overflow: hidden; }" +
+      " #map_div, #map_div > div { height: 100vh !important; width: 100% !important; }";
+    document.head.appendChild(style);
+    window.addEventListener("resize", function () { map.invalidateSize({ pan: false }); });
+    setTimeout(function () { map.invalidateSize({ pan: false }); }, 0);
+  }
+
   var Atlas = {
     /* Base map: vector country outlines from the vendored basemap; online tiles only on request. */
     init: function (map, options) {
@@ -372,6 +448,7 @@
         });
       }
       map.getContainer().classList.add("atlas-map");
+      fillComponentFrame(map);
       if (window.ATLAS_BASEMAP) {
         L.geoJSON(window.ATLAS_BASEMAP, {
           interactive: false,
@@ -390,6 +467,8 @@
       map.atlas = { control: L.control.layers(null, {}, { collapsed: !!options.collapseLayers }).addTo(map) };
       window.atlasMaps = window.atlasMaps || [];
       window.atlasMaps.push(map);
+      // The app's explorer: layer switches, URL view, zoom to results, table hover (atlas-explorer.js).
+      if (options.explorer && window.AtlasExplorer) window.AtlasExplorer.attach(map, options);
       return map;
     },
 
@@ -404,6 +483,11 @@
       hideSources(map, state);
       setOverlays(state, addInline(map, state, target, payload.layers || [], actorIndex(payload)));
       setLegend(map, state, payload);
+      if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);
+      if (window.AtlasTime) {  // playback, since= marks: once the layers are on the map
+        if (target === map || map.hasLayer(target)) window.AtlasTime.onView(map, payload);
+        else target.once("add", function () { window.AtlasTime.onView(map, payload); });
+      }
       return target;
     }
   };
@@ -417,13 +501,25 @@
     });
     if (same) return;
     current.forEach(function (pair) { state.control.removeLayer(pair[1]); });
+    // A switched-off layer is listed with an empty stand-in (unticked): ticking it asks the app for it.
+    wanted.forEach(function (pair) { if (pair[1].atlasStandIn && state.control._map) state.control._map.removeLayer(pair[1]); });
     wanted.forEach(function (pair) { state.control.addOverlay(pair[1], pair[0]); });
     state.overlayList = wanted;
   }
 
+  // An empty group standing in for a switched-off layer in the layer control (one per kind).
+  function standIn(state, kind) {
+    state.standIns = state.standIns || {};
+    if (!state.standIns[kind]) {
+      state.standIns[kind] = L.featureGroup();
+      state.standIns[kind].atlasStandIn = kind;
+    }
+    return state.standIns[kind];
+  }
+
   function setLegend(map, state, payload) {
     if (state.legend) map.removeControl(state.legend);
-    state.legend = legendControl(payload).addTo(map);
+    state.legend = legendControl(map, payload).addTo(map);
   }
 
   // One canvas for all data of a map: only the topmost canvas receives the mouse, so a second one
@@ -607,6 +703,8 @@
         if (show === undefined || show === null) {
           map.removeLayer(ks.group);
           map.removeLayer(ks.hubs);
+          var inline = (payload.layers || []).some(function (l) { return l.kind === spec.kind; });
+          if (state.explorer && !inline) overlays.push([spec.label, standIn(state, spec.kind), spec.kind]);
           return;
         }
         applyMask(ks, maskBits(show, ks.items.length));
@@ -621,20 +719,23 @@
           if (!map.hasLayer(ks.hubs)) map.addLayer(ks.hubs);
           points = true;
         }
-        overlays.push([spec.label, ks.group]);
+        overlays.push([spec.label, ks.group, spec.kind]);
       });
       // Rows re-added by a filter are drawn last; keep areas and lines beneath the dots (few layers).
       ["relations", "routes", "regions"].forEach(function (kind) {
         var ks = state.kinds[payload.source + "#" + kind];
         if (ks && map.hasLayer(ks.group)) ks.group.bringToBack();
       });
+      if (window.AtlasTime) window.AtlasTime.onView(map, payload, true);  // playback window, since= marks
       // Hidden, unhidden and fanned dots asked for no redraw: one full redraw shows them all.
       if (points) redrawAll(state.renderer);
       if (window.AtlasLabels) window.AtlasLabels.refresh(map);  // dots hidden or moved: place labels again
       setOverlays(state, overlays.concat(addInline(map, state, target, payload.layers || [], actors)));
       setLegend(map, state, payload);
       if (state.failNotice) { map.removeControl(state.failNotice); state.failNotice = null; }
+      if (window.AtlasSelect) window.AtlasSelect.viewDone(map, payload);  // halo, open pile, events list
       mark("atlas-view-done");
+      if (window.AtlasExplorer && state.explorer) window.AtlasExplorer.viewed(map, payload);
       reportDrawn(state);
     }
 
@@ -655,5 +756,9 @@
     }
   }
 
+  // For atlas-select.js: lay piles out again (one opened or closed), and the piles of a map.
+  Atlas.layoutPiles = function (map, list) { layoutPiles(map, list, false); };
+  Atlas.redraw = function (map) { if (map.atlas) redrawAll(map.atlas.renderer); };
+  Atlas.Dot = Dot;
   window.Atlas = Atlas;
 })();

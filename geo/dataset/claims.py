@@ -410,7 +410,7 @@ def load_claims(folder: Path | str, ds: ev_model.Dataset | None = None) -> tuple
 
     Examples
     --------
-    >>> from geo import events as ev
+    >>> from geo import dataset as ev
     >>> ds, _ = ev.load_dataset("data")  # doctest: +SKIP
     >>> claims, errors = load_claims("data", ds)  # doctest: +SKIP
     """

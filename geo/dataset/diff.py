@@ -77,7 +77,7 @@ def dataset_rows(ds, claims: list | None = None) -> dict[str, list[dict]]:
 
     Examples
     --------
-    >>> from geo import events as ev
+    >>> from geo import dataset as ev
     >>> ds, errors = ev.load_dataset("data")  # doctest: +SKIP
     >>> sorted(dataset_rows(ds))  # doctest: +SKIP
     ['claims', 'events', 'figures', 'regions', 'relations', 'routes']
@@ -131,6 +131,8 @@ def dataset_rows(ds, claims: list | None = None) -> dict[str, list[dict]]:
             "waypoints": list(r.waypoints),
             "sources": [_source(s) for s in r.sources],
             "geometry": _geometry_hash(r.geometry),
+            # only when dated (the key absent otherwise keeps older versions' ids)
+            **({"waypoint_dates": list(r.waypoint_dates)} if getattr(r, "waypoint_dates", ()) else {}),
         }
         for r in ds.routes
     ]

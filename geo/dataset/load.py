@@ -200,7 +200,27 @@ def load_valid(folder: Path | str) -> Dataset:
 
 
 def validate_path(path: Path | str) -> list[ValidationError]:
-    """Errors for a dataset folder, or for one file of a dataset (checked in its folder's context)."""
+    """Problems of a dataset folder, or of one file of a dataset checked in its folder's context
+    (`geo validate`).
+
+    Parameters
+    ----------
+    path : path
+        A dataset folder, or one of its files (events.csv, routes.geojson, …).
+
+    Returns
+    -------
+    list of ValidationError
+        Each with file, line (or feature) and message; `warning=True` for notices such as unknown
+        columns (`real_errors` keeps the errors). Empty when the dataset is valid.
+
+    Examples
+    --------
+    >>> validate_path("data")
+    []
+    >>> [str(e) for e in validate_path("no-such-folder")]
+    ['no-such-folder: no such file or folder']
+    """
     path = Path(path)
     if path.is_dir():
         return load_dataset(path, lean=True)[1]

@@ -145,6 +145,7 @@ class Route:
     geometry: Any
     sources: tuple[SourceRef, ...] = ()
     where: str = ""
+    waypoint_dates: tuple[str, ...] = ()  # one per waypoint ("" when undated); () when none is dated
 
 
 @dataclass(frozen=True)

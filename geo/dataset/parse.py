@@ -234,15 +234,48 @@ def parse_routes(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
             problems.append(f"status {get('status')!r} is not one of {', '.join(allowed)}"
                             + (" (statuses of a journey)" if journey else ""))
         approx = _bool(raw("approximate"), "approximate", problems)
-        waypoints = _list(raw("waypoints"), "waypoints", problems)
+        waypoints, waypoint_dates = route_waypoints(raw("waypoints"), problems)
         refs = _refs_from_list(raw("sources"), ctx, problems)
         for p in problems:
             errors.add(label, p, feature=n)
         if not problems:
             out.append(Route(id=get("id"), name=get("name"), kind=get("kind"), status=status, approximate=approx,
                              description=get("description"), date=get("date"), waypoints=waypoints,
-                             geometry=geom, sources=refs, where=f"{label}: feature {n}"))
+                             geometry=geom, sources=refs, where=f"{label}: feature {n}",
+                             waypoint_dates=waypoint_dates))
     return out
+
+
+def route_waypoints(value, problems: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A route's `waypoints`: names, or objects `{"name", "date", "citation"}` whose optional ISO day
+    says when a journey passed there (its `citation` names the reporting). Returns (names, dates), dates
+    () when no waypoint is dated; dated waypoints must not go back in time.
+
+    Examples
+    --------
+    >>> route_waypoints(["Pyongyang", {"name": "Beijing", "date": "2025-09-02", "citation": "Xinhua"}], [])
+    (('Pyongyang', 'Beijing'), ('', '2025-09-02'))
+    """
+    if not isinstance(value, list) or not any(isinstance(v, dict) for v in value):
+        return _list(value, "waypoints", problems), ()
+    names, dates = [], []
+    for i, item in enumerate(value, 1):
+        item = item if isinstance(item, dict) else {"name": item}
+        name, date = str(item.get("name") or "").strip(), str(item.get("date") or "").strip()
+        if not name:
+            problems.append(f"waypoints: item {i} has no name")
+        if date:
+            got = parse_date(date)
+            if isinstance(got, str) or got[0] != "day":
+                problems.append(f"waypoints: {name or i}: date {date!r} is not a day (YYYY-MM-DD)")
+            elif not str(item.get("citation") or "").strip():
+                problems.append(f"waypoints: {name or i}: a dated waypoint needs its citation")
+        names.append(name)
+        dates.append(date)
+    dated = [d for d in dates if d]
+    if dated != sorted(dated):
+        problems.append("waypoints: dates go back in time")
+    return tuple(names), tuple(dates) if dated else ()
 
 
 def parse_regions(path: Path, label: str, ctx: SourceContext, errors: ErrorList,

@@ -33,7 +33,7 @@ class PlaceResolver:
     Examples
     --------
     >>> from geo.dataset.model import Dataset
-    >>> PlaceResolver(Dataset(Path("."))).resolve("", "")
+    >>> PlaceResolver(Dataset(".")).resolve("", "")
     "cannot resolve place ''; add it to places.csv or give lat/lon"
     """
 

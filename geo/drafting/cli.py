@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def _err(msg: str):
-    from geo.cli import CliError
+    from geo.errors import UserError as CliError
 
     return CliError(msg)
 
@@ -47,10 +47,10 @@ def _manifest_date(path: Path, data_dir: Path) -> str | None:
 
 def _read(path: str) -> tuple[str, str | None]:
     """Article text (as the drafter reads it) and, for HTML, the raw markup (for its <meta> date)."""
-    from geo.articles import reading as extract
+    from geo.articles import reading
 
     try:
-        text = extract.read_article(path)
+        text = reading.read_article(path)
     except ValueError as exc:
         raise _err(str(exc)) from None
     html = None

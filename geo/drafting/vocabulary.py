@@ -75,6 +75,11 @@ SYNONYMS: dict[str, str] = {
     "tariffs": "economic",
     "investment": "economic",
     "strategic developments": "other",
+    "consultation": "meeting",
+    "shelling": "attack",
+    "bombing": "attack",
+    "riot": "protest",
+    "sanction": "sanctions",
 }
 
 
@@ -103,4 +108,6 @@ def normalise_type(word: str | None) -> str:
         return SYNONYMS[key]
     if key.endswith("s") and key[:-1] in TYPES:
         return key[:-1]
+    if key.endswith("s") and key[:-1] in SYNONYMS:  # "summits", "treaties" stay plural-proof
+        return SYNONYMS[key[:-1]]
     return "other"

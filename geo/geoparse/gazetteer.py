@@ -10,8 +10,9 @@ Sources (all installed from PyPI, nothing fetched at run time):
 - small hand-written tables in `tables.json` (aliases, GeoNames country points, regions and seas,
   demonyms), each with where its values come from.
 
-The compact index is pickled under `geo.config.cache_dir()` and rebuilt whenever the
-code version or a source package version changes.
+The index ships prebuilt (`gazetteer-index.gz`, written by `python -m geo gazetteer build-index`) and is
+used while its key (index version, source package versions, tables, labels data) matches; otherwise it is
+built once into `geo.config.cache_dir()` (see `geo.geoparse.index_store`).
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ import csv
 import hashlib
 import json
 import math
-import os
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -80,6 +79,8 @@ _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "‐": "-", "‑": "-",
 
 def normalize(name: str) -> str:
     """Case-, diacritic- and spacing-insensitive key ("São Paulo" -> "sao paulo")."""
+    if name.isascii():  # the same result as below, without the Unicode passes (most names)
+        return " ".join(name.replace("`", "'").lower().replace("-", " ").split())
     s = unicodedata.normalize("NFKD", name.translate(_APOS))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.casefold().replace("ı", "i")
@@ -87,7 +88,7 @@ def normalize(name: str) -> str:
 
 
 def _is_latin(s: str) -> bool:
-    return all(ord(c) < 0x250 or not c.isalpha() for c in s)
+    return s.isascii() or all(ord(c) < 0x250 or not c.isalpha() for c in s)
 
 
 def _useful_alt(alt: str) -> bool:
@@ -132,8 +133,14 @@ def _source_versions() -> str:
     return "_".join(vers) + f"_tables-{tables}"
 
 
+def index_key() -> str:
+    """What an index was built from: the build logic's version and the sources' versions."""
+    return f"v{INDEX_VERSION}-{_source_versions()}"
+
+
 def index_path() -> Path:
-    return config.cache_dir() / f"gazetteer-v{INDEX_VERSION}-{_source_versions()}.pkl"
+    """Where a locally built index is cached (when the shipped one does not match the sources)."""
+    return config.cache_dir() / f"gazetteer-{index_key()}.idx"
 
 
 class _Builder:
@@ -334,7 +341,9 @@ def _common_words(names) -> frozenset[str]:
                 return True
         return False
 
-    return frozenset(k for k in names if " " not in k and k.isalpha() and zipf_frequency(k, "en") >= 3.0 and in_lexicon(k))
+    # the lexicon first: a set lookup, where a frequency costs a tokenisation
+    return frozenset(k for k in names
+                     if " " not in k and k.isalpha() and in_lexicon(k) and zipf_frequency(k, "en") >= 3.0)
 
 
 # ---------------------------------------------------------------------------
@@ -393,28 +402,9 @@ def feature_prior(p: Place) -> float:
 
 
 def _load_or_build() -> dict:
-    path = index_path()
-    if path.is_file():
-        try:
-            with open(path, "rb") as fh:
-                data = pickle.load(fh)
-            if data.get("version") == INDEX_VERSION:
-                return data
-        except Exception:  # corrupt or partial cache: rebuild below
-            pass
-    data = build_index()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    for old in path.parent.glob("gazetteer-v*.pkl"):  # indexes of other versions are dead weight
-        if old != path:
-            try:
-                old.unlink()
-            except OSError:
-                pass
-    return data
+    from geo.geoparse import index_store
+
+    return index_store.load_or_build()
 
 
 @lru_cache(maxsize=4)

@@ -89,6 +89,12 @@ def _prior(p: Place, alt: bool) -> float:
 def geocode_place(name: str, country: str | None = None) -> Place | None:
     """Most likely place for a bare name, optionally within a country (ISO2).
 
+    Examples
+    --------
+    >>> place = geocode_place("Kursk")
+    >>> place.country, round(place.lat)
+    ('RU', 52)
+
     Used for curated data: prefers the main-name match, then the larger place; a city
     beats the admin-1 region of the same name in the same country ("Kursk").
     """
@@ -201,7 +207,24 @@ def _qualifier_places(m: recognise.Mention, gz) -> list[Place]:
 
 
 def parse(text: str) -> list[Toponym]:
-    """Place mentions in `text`, geocoded (extract -> gazetteer -> disambiguate)."""
+    """Place mentions in `text`, geocoded: recognise candidate spans, look them up in the gazetteer and
+    disambiguate with the document's context (`geo extract` prints this as JSON).
+
+    Parameters
+    ----------
+    text : str
+        The article text; offsets are code points of it.
+
+    Returns
+    -------
+    list of Toponym
+        In text order, each with its span, the place's name, lat/lon (WGS84), country, feature and a score.
+
+    Examples
+    --------
+    >>> [(t.text, t.country) for t in parse("Talks in Geneva ended; delegates flew to Nairobi.")]
+    [('Geneva', 'CH'), ('Nairobi', 'KE')]
+    """
     gz = gazetteer.get()
     ments = recognise.mentions(text, gz.has)
     persons = _person_names(ments)

@@ -22,23 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# TODO(lead): dedupe with geo/drafting/vocabulary.py (same list, written by another helper).
-EVENT_TYPES = (
-    "meeting", "visit", "travel", "agreement", "statement", "military", "attack", "casualties", "ceremony",
-    "protest", "sanctions", "election", "disaster", "economic", "other",
-)  # fmt: skip
-# Free-form type words (the curated dataset's, common news words) → the vocabulary.
-TYPE_SYNONYMS = {
-    "talks": "meeting", "summit": "meeting", "consultation": "meeting", "negotiation": "meeting",
-    "trip": "travel", "journey": "travel", "treaty": "agreement", "deal": "agreement", "pact": "agreement",
-    "memorandum": "agreement", "speech": "statement", "announcement": "statement", "analysis": "statement",
-    "deployment": "military", "security": "military", "battle": "military", "exercise": "military",
-    "strike": "attack", "airstrike": "attack", "shelling": "attack", "bombing": "attack",
-    "casualty report": "casualties", "fatalities": "casualties", "parade": "ceremony",
-    "commemoration": "ceremony", "demonstration": "protest", "riot": "protest", "sanction": "sanctions",
-    "embargo": "sanctions", "vote": "election", "referendum": "election", "earthquake": "disaster",
-    "flood": "disaster", "trade": "economic", "policy": "other",
-}  # fmt: skip
+from geo.drafting.vocabulary import TYPES, normalise_type
+
+EVENT_TYPES = TYPES  # the one vocabulary (geo.drafting.vocabulary)
 WARN_EVENTS = 20_000  # the app is measured up to this many events (docs/performance.md)
 MAX_TEXT = 2_000  # imported free text (notes, descriptions) is cut here; the validator's limit is 10,000
 KEEP_PROBLEMS = 1_000  # problems kept word for word; beyond that only counted by reason
@@ -291,13 +277,7 @@ def map_type(value: str) -> str:
     >>> map_type("Talks"), map_type("parade"), map_type("picnic")
     ('meeting', 'ceremony', 'other')
     """
-    key = str(value or "").strip().casefold()
-    for word in (key, key.removesuffix("s")):  # "protests", "summits"
-        if word in EVENT_TYPES:
-            return word
-        if word in TYPE_SYNONYMS:
-            return TYPE_SYNONYMS[word]
-    return "other"
+    return normalise_type(value)
 
 
 _COUNTRIES: set[str] | None = None

@@ -1,16 +1,17 @@
 """Layers: the dataset as one GeoDataFrame per layer (EPSG:4326; `frames`), built into a cached
-GeoPackage (`build`), exported (`exports`) and filtered for a view (`filters`).
+GeoPackage (`cache`), exported (`exports`) and filtered for a view (`filters`).
 
 The public entry point is `load_layers`; see docs/layers.md for the layer contract.
 """
 
-from geo.layers.build import (
+from geo.layers.cache import (
     BuildResult,
     build,
     build_if_needed,
     dataset_signature,
     describe_problem,
     gpkg_path,
+    is_current,
     layer_counts,
     load_layers,
     read_gpkg,
@@ -61,6 +62,7 @@ __all__ = [
     "export_kml",
     "geojson_text",
     "gpkg_path",
+    "is_current",
     "layer_counts",
     "load_layers",
     "make_layers",

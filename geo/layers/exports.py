@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import geopandas as gpd
 from shapely.geometry import mapping
 
-from geo.layers.build import load_layers, write_gpkg
+from geo.layers.cache import load_layers, write_gpkg
 from geo.layers.frames import LAYERS
 
 
@@ -43,8 +43,31 @@ def _atomic_output(out: Path, suffix: str):
             os.unlink(tmp)
 
 
-def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS) -> str:
-    """A FeatureCollection of the named layers; each feature's `layer` property says which."""
+def _manifest(articles: dict | None) -> dict:
+    """file → Article (title, date) from the source manifest; {} when it cannot be read."""
+    if articles is not None:
+        return articles
+    from geo.articles import sources
+
+    try:
+        return sources.load_manifest()
+    except Exception:  # a broken manifest is reported by validation; exports still name file and span
+        return {}
+
+
+def _with_article(ref: Any, articles: dict) -> Any:
+    """A source reference with its article's title and date beside the file and span."""
+    if not isinstance(ref, dict) or not ref.get("file"):
+        return _plain(ref)
+    art = articles.get(ref["file"])
+    return {**ref, "article_title": getattr(art, "title", "") or "", "article_date": getattr(art, "date", "") or ""}
+
+
+def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS,
+                 articles: dict | None = None) -> str:
+    """A FeatureCollection of the named layers; each feature's `layer` property says which. Each source
+    reference also carries `article_title` and `article_date` (from the manifest, or `articles`)."""
+    articles = _manifest(articles)
     features = []
     for name in names:
         frame = layers[name]
@@ -52,6 +75,8 @@ def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAY
         for row in frame.itertuples(index=False):
             props = {"layer": name}
             props.update({c: _plain(getattr(row, c)) for c in cols})
+            if isinstance(props.get("sources"), (list, tuple)):
+                props["sources"] = [_with_article(ref, articles) for ref in props["sources"]]
             geom = row.geometry
             features.append({"type": "Feature", "properties": props,
                              "geometry": mapping(geom) if geom is not None and not geom.is_empty else None})
@@ -141,23 +166,36 @@ def _source_text(s: dict) -> str:
     return f"{s['file']}:{s['start']}-{s['end']}" if s.get("file") else s.get("citation", "")
 
 
+def _article_text(s: dict, articles: dict) -> str:
+    """"Title (date)" of a cited article, in the same order as the `sources` cell; "" for a citation."""
+    art = articles.get(s.get("file")) if s.get("file") else None
+    if art is None:
+        return ""
+    title = getattr(art, "title", "") or s["file"]
+    return f"{title} ({art.date})" if getattr(art, "date", "") else title
+
+
 EVENT_CSV_COLUMNS = ("id", "title", "summary", "date", "end_date", "date_precision", "place", "lat", "lon",
-                     "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources")
+                     "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources",
+                     "source_articles")
 
 
-def events_csv_text(events: gpd.GeoDataFrame) -> str:
+def events_csv_text(events: gpd.GeoDataFrame, articles: dict | None = None) -> str:
     """Events as CSV: lists joined with `; `, text cells neutralised against formula injection, and
-    each source as `file:start-end` (or its citation), so every row leads back to its passage."""
+    each source as `file:start-end` (or its citation), so every row leads back to its passage;
+    `source_articles` gives each source's article title and date, in the same order."""
+    articles = _manifest(articles)
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(EVENT_CSV_COLUMNS)
     for row in events.itertuples(index=False):
         values = {
-            **{c: getattr(row, c) for c in EVENT_CSV_COLUMNS if c not in ("lat", "lon")},
+            **{c: getattr(row, c) for c in EVENT_CSV_COLUMNS if c not in ("lat", "lon", "source_articles")},
             "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
             "actors": "; ".join(row.actors),
             "figures": "; ".join(_figure_text(f) for f in row.figures),
             "sources": "; ".join(_source_text(s) for s in row.sources),
+            "source_articles": "; ".join(_article_text(s, articles) for s in row.sources),
         }
         writer.writerow([v if isinstance(v, (int, float)) else neutralise(_text_value(v))
                          for v in (values[c] for c in EVENT_CSV_COLUMNS)])

@@ -6,6 +6,7 @@ share one definition of "what the current view shows".
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 import weakref
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ class Filters:
     query: str = ""
     layers: tuple[str, ...] = ALL_LAYERS
     event: str = ""
+    disputed: bool = False  # only events whose claims conflict (the layer's `disputed` column)
 
     # ------------------------------------------------------------- URL state
     @classmethod
@@ -49,7 +51,7 @@ class Filters:
         layers = tuple(name for name in many("layers") if name in ALL_LAYERS) or ALL_LAYERS
         return cls(actors=many("actor"), types=many("type"), sources=many("source"),
                    date_from=parse_day(one("from")), date_to=parse_day(one("to")), query=one("q")[:200],
-                   layers=layers, event=one("event")[:200])
+                   layers=layers, event=one("event")[:200], disputed=one("disputed") in ("1", "true", "yes"))
 
     def to_query_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -69,10 +71,31 @@ class Filters:
             params["layers"] = ",".join(self.layers)
         if self.event:
             params["event"] = self.event
+        if self.disputed:
+            params["disputed"] = "1"
         return params
 
     def with_(self, **changes: Any) -> "Filters":
         return replace(self, **changes)
+
+
+def parse_view(params: Mapping[str, Any]) -> tuple[float, float, int] | None:
+    """The map position of a shared link, `c=lat,lon&z=zoom` (written by the browser as the map moves);
+    None when absent or malformed (out of range values included)."""
+    def one(key: str) -> str:
+        value = params.get(key, "")
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else ""
+        return str(value or "").strip()
+
+    try:
+        lat_text, lon_text = one("c").split(",")
+        lat, lon, zoom = float(lat_text), float(lon_text), int(float(one("z")))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18) or math.isnan(lat + lon):
+        return None
+    return round(lat, 4), round(lon, 4), zoom
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -177,6 +200,9 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
         ends = events.get("date_end", events["date"])
         mask &= pd.Series([_overlaps(s, e, filters.date_from, filters.date_to) for s, e in zip(starts, ends)],
                           index=events.index)
+    if filters.disputed:
+        flags = events["disputed"] if "disputed" in events else pd.Series(False, index=events.index)
+        mask &= flags.fillna(False).astype(bool)
     terms = query_terms(filters.query, aliases)
     if terms:
         hay = _cached_haystacks(events, actor_search_names(layers.get("actors")))
@@ -184,21 +210,148 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
     return mask
 
 
-def filter_layers(layers: Mapping[str, Any], filters: Filters, aliases=None) -> dict[str, Any]:
-    """The layers the current view shows. Regions, routes and relations are context: they follow the
-    layer switches and the actor filter (relations) but not the date or text filters."""
+def filter_layers(layers: Mapping[str, Any], filters: Filters, aliases=None, places=None) -> dict[str, Any]:
+    """The layers the current view shows. Every filter applies to every layer it can mean something for
+    (see `context_masks`): a search for "Ulan Bator" keeps the route through Ulaanbaatar and drops the
+    rest; the date filter applies to events only (`unfiltered_by` says so for the count line).
+
+    `aliases(query)` gives other names of a searched place, `places(query)` its (lat, lon) points (both
+    from the gazetteer in the app); routes passing within ROUTE_NEAR_KM of such a point match."""
     out = dict(layers)
     events = layers.get("events")
     if events is not None and len(events):
         out["events"] = events[event_mask(layers, filters, aliases)]
-    relations = layers.get("relations")
-    if filters.actors and relations is not None and len(relations):
-        wanted = set(filters.actors)
-        out["relations"] = relations[relations["source"].isin(wanted) | relations["target"].isin(wanted)]
+    for name, mask in context_masks(layers, filters, aliases, places).items():
+        out[name] = layers[name][mask]
     for name in ALL_LAYERS:
         if name not in filters.layers and out.get(name) is not None:
             out[name] = out[name].iloc[0:0]
     return out
+
+
+# A route "passes" a searched place when its line comes this close (pipelines and rail lines are drawn
+# from waypoints: a city on the way is within a few km of the line, a neighbouring city is not).
+ROUTE_NEAR_KM = 60.0
+_KM_PER_DEGREE = 111.0
+
+
+def _texts(frame, columns: Iterable[str], extra=None) -> list[str]:
+    texts = []
+    for row in frame.itertuples():
+        parts = []
+        for col in columns:
+            value = getattr(row, col, "")
+            if isinstance(value, (list, tuple)):
+                parts.extend(str(v) for v in value)
+            elif value is not None and not (isinstance(value, float) and value != value):
+                parts.append(str(value))
+        if extra is not None:
+            parts.append(extra(row))
+        texts.append(fold(" ".join(parts)))
+    return texts
+
+
+def _near(geometry, points: Iterable[tuple[float, float]], km: float) -> bool:
+    if geometry is None or geometry.is_empty:
+        return False
+    from shapely.geometry import Point
+
+    for lat, lon in points:
+        # Degrees to km with the latitude's squeeze of longitude; close enough to decide "passes".
+        squeeze = max(0.2, math.cos(math.radians(lat)))
+        point = Point(lon, lat)
+        near = geometry.distance(point)
+        if near * _KM_PER_DEGREE * squeeze <= km or geometry.contains(point):
+            return True
+    return False
+
+
+def _cited(frame, sources: set[str], file_column: str = "sources") -> pd.Series:
+    if file_column == "article":
+        return frame["article"].astype(str).isin(sources)
+    return frame[file_column].apply(lambda refs: bool(sources.intersection(source_files(refs))))
+
+
+def context_masks(layers: Mapping[str, Any], filters: Filters, aliases=None, places=None) -> dict[str, pd.Series]:
+    """Row masks for the layers around the events, per filter that means something for them:
+
+    - actors: relations with the actor at either end; regions and routes are not actors' (unchanged);
+    - source article: every layer's rows that cite one of the articles (mentions: named in one);
+    - search: routes by name, description and the places they pass (waypoints, or the searched place's
+      gazetteer point within ROUTE_NEAR_KM of the line), regions by name (or holding the searched
+      place), relations by their actors' names, type and summary, mentions by name and spelling.
+
+    Layers a filter leaves unchanged get no mask from it; the date filter applies to events only."""
+    masks: dict[str, pd.Series] = {}
+    terms = query_terms(filters.query, aliases)
+    points: list[tuple[float, float]] = []
+    if terms and places is not None:
+        try:
+            points = [(float(lat), float(lon)) for lat, lon in places(filters.query.strip())]
+        except Exception:  # a gazetteer problem must not break search
+            points = []
+    names = actor_search_names(layers.get("actors"))
+    sources = set(filters.sources)
+    for name in ("regions", "routes", "relations", "mentions"):
+        frame = layers.get(name)
+        if frame is None or not len(frame):
+            continue
+        mask = pd.Series(True, index=frame.index)
+        if name == "relations" and filters.actors:
+            wanted = set(filters.actors)
+            mask &= frame["source"].isin(wanted) | frame["target"].isin(wanted)
+        if sources:
+            column = "article" if name == "mentions" else "sources"
+            if column in frame:
+                mask &= _cited(frame, sources, column)
+        if terms:
+            if name == "routes":
+                hay = _texts(frame, ("name", "kind", "description", "waypoints"))
+            elif name == "regions":
+                hay = _texts(frame, ("name", "kind"))
+            elif name == "relations":
+                hay = _texts(frame, ("type", "summary"),
+                             lambda r: names.get(r.source, str(r.source)) + " " + names.get(r.target, str(r.target)))
+            else:
+                hay = _texts(frame, ("name", "text", "country"))
+            hit = [any(t in h for t in terms) for h in hay]
+            if points and name in ("routes", "regions"):
+                hit = [h or _near(g, points, ROUTE_NEAR_KM if name == "routes" else 0.0)
+                       for h, g in zip(hit, frame.geometry, strict=True)]
+            mask &= pd.Series(hit, index=frame.index)
+        if not mask.all():
+            masks[name] = mask
+    return masks
+
+
+def unfiltered_by(filters: Filters) -> list[str]:
+    """What the active filters do not apply to, for the count line ("routes and regions: not filtered by
+    date"); empty when every active filter applies to every shown layer."""
+    notes = []
+    shown = [name for name in ("regions", "routes") if name in filters.layers]
+    if (filters.date_from or filters.date_to) and shown:
+        notes.append(" and ".join(shown) + ": not filtered by date")
+    if filters.types and shown:
+        notes.append(" and ".join(shown) + ": not filtered by event type")
+    if filters.actors and shown:
+        notes.append(" and ".join(shown) + ": not filtered by actor")
+    return notes
+
+
+def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, Any],
+               layers: Mapping[str, Any]) -> str:
+    """"12 of 38 events shown", what else the filters show, and what they leave alone."""
+    parts = [f"{shown} of {total} events shown"]
+    if "events" not in filters.layers:
+        parts[0] += " (events layer off)"
+    active = bool(filters.query or filters.sources or filters.actors)
+    if active:
+        for name, label in (("routes", "routes"), ("regions", "regions"), ("relations", "relations")):
+            frame, whole = filtered.get(name), layers.get(name)
+            if name in filters.layers and whole is not None and len(whole):
+                parts.append(f"{0 if frame is None else len(frame)} of {len(whole)} {label}")
+    parts += unfiltered_by(filters)
+    return " · ".join(parts + ["click a point for details"])
 
 
 def date_span(events) -> tuple[dt.date, dt.date] | None:
@@ -215,7 +368,8 @@ def options(values: Iterable[Any]) -> list[str]:
 
 
 __all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
-           "options", "actor_search_names", "source_files"]
+           "options", "actor_search_names", "source_files", "context_masks", "unfiltered_by", "parse_view",
+           "count_line", "ROUTE_NEAR_KM"]
 
 
 def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:

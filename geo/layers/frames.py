@@ -10,18 +10,21 @@ from geo import dataset as ev
 from geo.articles import sources as src_mod
 from geo.dataset import reviews as review_mod
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 LAYERS = ("events", "actors", "routes", "regions", "relations", "mentions")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("id", "title", "summary", "date", "end_date", "date_precision", "date_start", "date_end", "place",
-               "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources"),
+               "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources", "disputed",
+               "claims"),
     "actors": ("id", "name", "native_name", "kind", "country", "role", "colour"),
-    "routes": ("id", "name", "kind", "status", "approximate", "date", "description", "waypoints", "sources"),
+    "routes": ("id", "name", "kind", "status", "approximate", "date", "description", "waypoints", "sources",
+               "waypoint_dates"),
     "regions": ("id", "name", "kind", "approximate", "description", "sources"),
     "relations": ("id", "source", "target", "type", "date", "summary", "sources"),
     "mentions": ("article", "text", "start", "end", "name", "country", "feature", "score", "sentence"),
 }
-LIST_COLUMNS = {"actors", "figures", "sources", "waypoints"}  # JSON strings inside the GeoPackage
+# JSON strings inside the GeoPackage
+LIST_COLUMNS = {"actors", "figures", "sources", "waypoints", "claims", "waypoint_dates"}
 GEOMETRY_TYPES = {"events": "Point", "actors": "Point", "routes": "Unknown", "regions": "Unknown",
                   "relations": "LineString", "mentions": "Point"}
 
@@ -42,18 +45,42 @@ def _refs(refs: Iterable[src_mod.SourceRef]) -> list[dict]:
     return [r.to_dict() for r in refs]
 
 
+def event_claims(ds: ev.Dataset) -> dict[str, list[dict]]:
+    """event id → its conflicting claims (`geo.dataset.claims.disputed`, with the dataset's claims.csv
+    when the folder has one), each as {"field", "a", "b", "a_source", "b_source"}; only disputed events."""
+    from geo.dataset import claims as claims_mod
+
+    found: list = []
+    if getattr(ds, "folder", None):
+        found, _ = claims_mod.load_claims(ds.folder, ds)  # its errors are reported by validation
+    by_event: dict[str, list] = {}
+    for c in found:
+        by_event.setdefault(c.event_id, []).append(c)
+    out = {}
+    for e in ds.events:
+        if len(e.figures) < 2 and e.id not in by_event:
+            continue
+        conflicts = claims_mod.disputed(e, by_event.get(e.id, ()))
+        if conflicts:
+            out[e.id] = [c.to_dict() for c in conflicts]
+    return out
+
+
 def make_layers(ds: ev.Dataset, mentions: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
     """GeoDataFrames (EPSG:4326) for a resolved dataset; list values are Python lists."""
+    conflicts = event_claims(ds)
     events = [dict(id=e.id, title=e.title, summary=e.summary, date=e.date, end_date=e.end_date,
                    date_precision=e.date_precision, date_start=e.date_start, date_end=e.date_end, place=e.place,
                    place_precision=e.place_precision, uncertainty_km=float(e.uncertainty_km or 0.0),
                    region_id=e.region_id, type=e.type, actors=list(e.actors),
-                   figures=[f.to_dict() for f in e.figures], sources=_refs(e.sources)) for e in ds.events]
+                   figures=[f.to_dict() for f in e.figures], sources=_refs(e.sources),
+                   disputed=e.id in conflicts, claims=conflicts.get(e.id, [])) for e in ds.events]
     actors = [dict(id=a.id, name=a.name, native_name=a.native_name, kind=a.kind, country=a.country, role=a.role,
                    colour=a.colour) for a in ds.actors]
     points = {a.id: (Point(a.lon, a.lat) if a.lat is not None else None) for a in ds.actors}
     routes = [dict(id=r.id, name=r.name, kind=r.kind, status=r.status, approximate=r.approximate, date=r.date,
-                   description=r.description, waypoints=list(r.waypoints), sources=_refs(r.sources))
+                   description=r.description, waypoints=list(r.waypoints), sources=_refs(r.sources),
+                   waypoint_dates=list(getattr(r, "waypoint_dates", ()) or ()))
               for r in ds.routes]
     regions = [dict(id=r.id, name=r.name, kind=r.kind, approximate=r.approximate, description=r.description,
                     sources=_refs(r.sources)) for r in ds.regions]

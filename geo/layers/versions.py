@@ -197,11 +197,11 @@ def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, sign
 
 
 def record_dataset(ds, data_dir: Path | str | None = None, signature: str = "") -> dict | None:
-    """`record` for a resolved `geo.dataset.Dataset` (the hook in `geo.layers.build`).
+    """`record` for a resolved `geo.dataset.Dataset` (the hook in `geo.layers.cache`).
 
     Examples
     --------
-    >>> from geo import events as ev
+    >>> from geo import dataset as ev
     >>> record_dataset(ev.load_valid("data"))["counts"]["events"]  # doctest: +SKIP
     38
     """

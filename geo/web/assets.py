@@ -27,7 +27,9 @@ def _data_uri(mime: str, payload: bytes) -> str:
 # Files the map needs, in load order: (name, path under geo/assets).
 MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"),
                ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"),
-               ("atlas_symbols", "symbols.js"), ("atlas_symbol_runtime", "atlas-symbols.js"), ("atlas", "atlas.js"))
+               ("atlas_symbols", "symbols.js"), ("atlas_symbol_runtime", "atlas-symbols.js"), ("atlas", "atlas.js"),
+               ("atlas_select", "atlas-select.js"), ("atlas_explorer", "atlas-explorer.js"),
+               ("atlas_time", "atlas-time.js"))
 MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_fonts", "fonts/atlas-cjk.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` under this path.
 SERVED_BASE = "/app/static"

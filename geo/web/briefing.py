@@ -30,34 +30,41 @@ class BriefingError(Exception):
     """A problem to report in one line (the CLI exits with status 2)."""
 
 
-def story_data(layers: Mapping[str, Any], story: stories.Story) -> dict:
+def story_data(layers: Mapping[str, Any], story: stories.Story, since: Mapping[str, Any] | None = None) -> dict:
+    """The story as briefing.js reads it; `since` marks (geo.web.changes) ride on every step's map."""
+    from geo.web import changes
+
     steps = []
     for number, step in enumerate(story.steps, 1):
+        payload = storymap.step_payload(layers, story, number)
         steps.append({
             "title": step.title,
             "caption": step.caption,
             "when": storymap.when_where(layers, step),
             "view": storymap.step_view(layers, step),
-            "payload": storymap.step_payload(layers, story, number),
+            "payload": changes.with_marks(payload, since) if since else payload,
         })
     return {"title": story.title, "description": story.description, "steps": steps}
 
 
-def build_map(layers: Mapping[str, Any], story: stories.Story) -> elements.AtlasMap:
+def build_map(layers: Mapping[str, Any], story: stories.Story,
+              since: Mapping[str, Any] | None = None) -> elements.AtlasMap:
     fmap = elements.AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, online_tiles=False,
                             world_copy_jump=False)
     fmap.default_js.append(("atlas_briefing", assets.data_uri(
         "text/javascript", (assets.ASSETS / "briefing.js").read_bytes())))
     fmap.default_css.append(("atlas_briefing_css", assets.data_uri(
         "text/css", (assets.ASSETS / "briefing.css").read_bytes())))
-    elements.StoryElement(story_data(layers, story)).add_to(fmap)
+    elements.StoryElement(story_data(layers, story, since)).add_to(fmap)
     return fmap
 
 
-def render(layers: Mapping[str, Any], story: stories.Story) -> str:
-    """The whole briefing page as text."""
-    root = build_map(layers, story).get_root()
+def render(layers: Mapping[str, Any], story: stories.Story, since: Mapping[str, Any] | None = None) -> str:
+    """The whole briefing page as text (with `since` marks: new/changed badges, removed ghosts)."""
+    root = build_map(layers, story, since).get_root()
     page = root.render()
+    # The page's language, for screen readers (folium's template has none).
+    page = page.replace("<html>", '<html lang="en">', 1)
     # The page title is the one piece of story text placed in markup by Python.
     return page.replace("<head>", f"<head>\n    <title>{escape.escape_html(story.title)}</title>", 1)
 
@@ -70,8 +77,11 @@ class Exported:
     seconds: float
 
 
-def export(out: Path | str, story_name: str | None = None, data_dir: Path | str | None = None) -> Exported:
-    """Write the briefing for `story_name` (default story when None). Raises StoryError, OSError and
+def export(out: Path | str, story_name: str | None = None, data_dir: Path | str | None = None,
+           since: str | None = None) -> Exported:
+    """Write the briefing for `story_name` (default story when None). With `since` (a version id, prefix,
+    date or saved version file) the story begins with a generated "Since the last briefing" step and
+    the map marks what changed. Raises StoryError, OSError, BriefingError (an unknown version) and
     events.DatasetError (the dataset does not validate)."""
     from geo import layers as layer_stage
 
@@ -82,7 +92,19 @@ def export(out: Path | str, story_name: str | None = None, data_dir: Path | str 
         stories.story_path(story_name, data_dir)  # an unknown story fails before the (slow) first build
     layers = layer_stage.load_layers(data_dir)
     story = stories.load(story_name, layers, data_dir=data_dir)
-    text = render(layers, story)
+    marks = None
+    if since:
+        from dataclasses import replace
+
+        from geo.web import changes
+
+        try:
+            found = changes.since_changes(since, data_dir, layer_stage.dataset_signature(data_dir))
+        except changes.SinceError as exc:
+            raise BriefingError(f"--since {since}: {exc}") from None
+        marks = found["marks"]
+        story = replace(story, steps=(autostory.since_step(found["result"]),) + tuple(story.steps))
+    text = render(layers, story, marks)
     out = Path(out)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -10,6 +10,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import config
+from geo.web import presenter
 from geo.web.assets import inline_asset_links, served_asset_links
 from geo.web.escape import script_json
 
@@ -43,7 +44,7 @@ class AtlasMap(folium.Map):
     """A folium Map whose assets are all local (no CDN: no jQuery, Bootstrap or icon fonts)."""
 
     def __init__(self, *args: Any, online_tiles: bool | None = None, collapse_layers: bool = True,
-                 served_assets: bool = False, **kwargs: Any) -> None:
+                 served_assets: bool = False, explorer: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("prefer_canvas", True)
         super().__init__(*args, **kwargs)
@@ -51,13 +52,16 @@ class AtlasMap(folium.Map):
         self.default_js = list(js)
         self.default_css = list(css)
         online = config.online_tiles_enabled() if online_tiles is None else online_tiles
-        AtlasInit(online_tiles=online, collapse_layers=collapse_layers).add_to(self)
+        AtlasInit(online_tiles=online, collapse_layers=collapse_layers, explorer=explorer).add_to(self)
 
 
 class AtlasInit(ScriptElement):
-    def __init__(self, online_tiles: bool, collapse_layers: bool = True) -> None:
+    def __init__(self, online_tiles: bool, collapse_layers: bool = True, explorer: bool = False) -> None:
         super().__init__("AtlasInit")
-        self.options = script_json({"onlineTiles": bool(online_tiles), "collapseLayers": bool(collapse_layers)})
+        options = {"onlineTiles": bool(online_tiles), "collapseLayers": bool(collapse_layers)}
+        if explorer:  # the app's explorer map (atlas-explorer.js): layer reports, URL view, hover
+            options["explorer"] = True
+        self.options = script_json(options)
 
     def script(self) -> str:
         return f"Atlas.init({self.parent_name()}, {self.options});"
@@ -87,13 +91,14 @@ class StoryElement(ScriptElement):
 
 
 class PresenterStyle(ScriptElement):
-    """Marks the map container so atlas.css's `.atlas-present` rules (large type, legend) apply."""
+    """Presenter mode on the app's map: atlas.css's `.atlas-present` rules (large type, legend, the map
+    filling its frame), no keyboard panning, and the stepping keys handed to the page (geo/web/presenter.py)."""
 
     def __init__(self) -> None:
         super().__init__("PresenterStyle")
 
     def script(self) -> str:
-        return f"{self.parent_name()}.getContainer().classList.add('atlas-present');"
+        return presenter.map_script(self.parent_name())
 
 
 class FlyTo(ScriptElement):
@@ -107,6 +112,7 @@ class FlyTo(ScriptElement):
     def script(self) -> str:
         return ("(function (map, view) {"
                 " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
+                " map.atlasStoryView = view;"  # presenter mode fits it again when the window resizes
                 " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
                 " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
                 f"}})({self.map_name()}, {self.view});")

@@ -122,6 +122,11 @@ def _shown_mask(labels: tuple, keep) -> str | int:
     return base64.b64encode(np.packbits(shown, bitorder="little").tobytes()).decode("ascii")
 
 
+def _none_shown(rows: int) -> str:
+    """A bit mask showing none of `rows` rows."""
+    return base64.b64encode(bytes((rows + 7) // 8)).decode("ascii")
+
+
 def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: Iterable[str] | None = None) -> dict:
     """What the browser needs to show `layers` (a filtered subset of the published dataset): per layer
     kind 1 (every row) or a bit mask, nothing for hidden kinds; session layers ("added") inline; the legend."""
@@ -132,7 +137,13 @@ def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: I
     inline: list[dict] = []
     legend: list[dict] = []
     for kind in KINDS:
-        if kind not in wanted or not has_layer(layers, kind):
+        if kind not in wanted:
+            continue
+        if not has_layer(layers, kind):
+            # Switched on but nothing matches: shown with no rows (the layer control keeps it ticked;
+            # "switched off" is only what the layer settings say).
+            if layers.get(kind) is not None and published.counts.get(kind):
+                show[kind] = _none_shown(published.counts[kind])
             continue
         frame = layers[kind]
         labels = published.rows.get(kind, ())
@@ -157,17 +168,21 @@ def prefetch_script(url: str) -> tuple[str, str]:
 
 def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
              online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False,
-             prefetch: str | None = None, bounds: list | None = None) -> AtlasMap:
+             prefetch: str | None = None, bounds: list | None = None, explorer: bool = False,
+             view: tuple[float, float, int] | None = None) -> AtlasMap:
     """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
     `served_assets` links Leaflet & co. from the app's static server instead of inlining them;
     `prefetch` is the URL of published data (`publish_data`) to start loading first; `bounds` the
-    frame when already known (`data_bounds`)."""
+    frame when already known (`data_bounds`); `explorer` turns on the app's explorer (atlas-explorer.js);
+    `view` (lat, lon, zoom), e.g. from a shared link, replaces the framing."""
     bounds = bounds if bounds is not None else data_bounds(layers)
-    fmap = AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, height=height,
-                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets)
+    location, zoom = ([view[0], view[1]], view[2]) if view else ([45, 100], 3)
+    fmap = AtlasMap(location=location, zoom_start=zoom, min_zoom=2, max_zoom=12, height=height,
+                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets,
+                    explorer=explorer)
     if prefetch:
         fmap.default_js.insert(0, prefetch_script(prefetch))
-    if bounds:
+    if bounds and not view:
         fmap.fit_bounds(bounds, padding=(20, 20))
     if with_data:
         AtlasData(build_payload(layers, visible)).add_to(fmap)

@@ -89,14 +89,34 @@ def _ring_km(row) -> float:
     return float(getattr(row, "uncertainty_km", 0) or 0)
 
 
+def place_names(layers: Mapping[str, Any]) -> dict[str, str]:
+    """Region id → name, so an event placed in a region shows "Kursk Oblast", not `kursk-oblast`."""
+    regions = layers.get("regions")
+    if regions is None or not len(regions) or "name" not in regions:
+        return {}
+    return {_text(i): _text(n) for i, n in zip(regions["id"], regions["name"], strict=True) if _text(n)}
+
+
+def place_label(row, names: Mapping[str, str]) -> str:
+    """An event's place for people: its region's name when it is placed in a region."""
+    place = _text(getattr(row, "place", ""))
+    region = _text(getattr(row, "region_id", ""))
+    return names.get(region) or names.get(place) or place
+
+
+def first_actor_colour(actors: list, colours: Mapping[str, str]) -> str:
+    """The colour a dot is drawn in: its first actor's that has one (the legend lists exactly these)."""
+    return next((colours[a] for a in actors if a in colours), PALETTE[0])
+
+
 def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = None,
-                index: list | None = None) -> dict:
+                index: list | None = None, names: Mapping[str, str] | None = None) -> dict:
     """Columnar event rows. `summaries` None: only for small sets (SUMMARY_LIMIT). `index`, when given,
     collects each row's frame label, so a later filter can be sent as a bit mask over these rows."""
     if summaries is None:
         summaries = len(events) <= SUMMARY_LIMIT
     fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
-              "actors", "summary", "uncertainty_km", "color", "symbol"]
+              "actors", "summary", "uncertainty_km", "color", "symbol", "start", "end", "disputed"]
     if not summaries:
         fields.remove("summary")
     rows = []
@@ -108,19 +128,34 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
             index.append(label)
         point = geom if geom.geom_type == "Point" else geom.representative_point()
         actors = _list(getattr(row, "actors", []))
-        colour = next((colours[a] for a in actors if a in colours), PALETTE[0])
+        colour = first_actor_colour(actors, colours)
         values = [
             _round(point.y), _round(point.x), _text(row.id), _text(row.title), _text(row.date),
-            _text(getattr(row, "date_precision", "")), _text(getattr(row, "place", "")),
+            _text(getattr(row, "date_precision", "")), place_label(row, names or {}),
             _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
             _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
             symbols.symbol_for(getattr(row, "type", "")),
+            *_interval(row), 1 if _is_true(getattr(row, "disputed", False)) else 0,
         ]
         if not summaries:
             del values[10]
         rows.append(values)
     return {"kind": "events", "label": "Events", "fields": fields, "rows": rows,
             "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5}
+
+
+def _interval(row) -> tuple[str, str]:
+    """(start, end): the days playback tests an event against (a partial date covers its month or year,
+    end_date extends it); "" where the browser can infer it (start = date, end = start), to keep the
+    payload small: most events are one full day."""
+    date = _text(getattr(row, "date", ""))
+    start = _text(getattr(row, "date_start", "") or date)[:10]
+    end = _text(getattr(row, "date_end", "") or start)[:10]
+    return ("" if start == date else start), ("" if end == start else end)
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or (not isinstance(value, str) and bool(value) and value == value)
 
 
 def _mention_rows(mentions) -> dict:
@@ -203,12 +238,15 @@ def layer_spec(kind: str, layers: Mapping[str, Any], colours: Mapping[str, str],
                           index)
         return {"kind": "regions", "label": "Regions", "features": feats}
     if kind == "routes":
-        feats = _features(frame, ["id", "name", "status", "approximate", "description"], _route_colour, index)
+        props = ["id", "name", "status", "approximate", "description"]
+        if "waypoint_dates" in frame and any(bool(d) for d in frame["waypoint_dates"]):
+            props.append("waypoint_dates")  # a dated journey: playback moves it along its line
+        feats = _features(frame, props, _route_colour, index)
         return {"kind": "routes", "label": "Routes", "features": feats}
     if kind == "relations":
         return _relation_rows(frame, layers.get("actors"), colours, index)
     if kind == "events":
-        return _event_rows(frame, colours, summaries, index)
+        return _event_rows(frame, colours, summaries, index, place_names(layers))
     spec = _mention_rows(frame)  # piles of mentions: no per-row index, shown or hidden whole
     if kind == "added":  # an article the user pasted or uploaded in this session
         spec.update(label="Added article", color=ADDED_COLOUR, radius=6)
@@ -233,16 +271,23 @@ def legend_entries(kind: str, frame, actors, colours: Mapping[str, str]) -> list
     if kind == "events":
         items = []
         valid = frame[frame.geometry.notna() & ~frame.geometry.is_empty] if len(frame) else frame
-        used = {a for acts in valid["actors"] for a in _list(acts)} if "actors" in valid else set()
-        # One legend line per colour: a leader and their state share a colour by design.
+        # Only the colours drawn: a dot takes its first actor's colour, so an actor listed second on
+        # every event never colours a dot and is not listed. One line per colour: a leader and their
+        # state share a colour by design.
+        acts_list = [_list(acts) for acts in valid["actors"]] if "actors" in valid else []
+        colouring = {next((a for a in acts if a in colours), None) for acts in acts_list}
         by_colour: dict[str, list[str]] = {}
         for row in actors.itertuples() if actors is not None and len(actors) else []:
-            if row.id in used:
+            if row.id in colouring:
                 by_colour.setdefault(colours[row.id].lower(), []).append(_text(row.name))
         for colour, labels in by_colour.items():
             items.append({"shape": "dot", "color": colour, "label": " / ".join(labels)})
+        if None in colouring:  # events with no known actor: the default colour
+            items.append({"shape": "dot", "color": PALETTE[0], "label": "No known actor"})
         if any(_ring_km(row) > 0 for row in valid.itertuples()):
             items.append({"shape": "ring", "color": "#555555", "label": "Ring: place is approximate"})
+        if "disputed" in valid and any(_is_true(v) for v in valid["disputed"]):
+            items.append({"shape": "disputed", "color": "#111111", "label": "Black ring: disputed (sources disagree)"})
         return items + symbols.legend_items(valid["type"].unique() if "type" in valid else [])
     if kind == "mentions":
         return [{"shape": "dot", "color": MENTION_COLOUR, "label": "Place named in an article"}]

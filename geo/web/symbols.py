@@ -15,8 +15,11 @@ import sys
 from collections.abc import Iterable
 
 from geo import config
+from geo.drafting.vocabulary import TYPES as VOCABULARY
+from geo.drafting.vocabulary import normalise_type
 
-# The fixed vocabulary, in legend order: key → (legend label, Tabler icon "style/name").
+# A symbol for each word of the one event-type vocabulary (geo.drafting.vocabulary), in its order:
+# key → (legend label, Tabler icon "style/name").
 TYPES: dict[str, tuple[str, str]] = {
     "meeting": ("Meeting, talks", "outline/users"),
     "visit": ("Visit", "filled/flag"),
@@ -34,19 +37,6 @@ TYPES: dict[str, tuple[str, str]] = {
     "economic": ("Economic", "outline/trending-up"),
     "other": ("Other", "filled/point"),
 }
-# Types the dataset spells otherwise (compared lower-case, spaces trimmed). Anything unknown is "other".
-ALIASES: dict[str, str] = {
-    "parade": "ceremony",
-    "summit": "meeting",
-    "talks": "meeting",
-    "treaty": "agreement",
-    "deployment": "military",
-    "security": "military",
-    "casualty report": "casualties",
-    "strike": "attack",
-    "policy": "statement",
-    "analysis": "other",
-}
 ICONS_DIR = config.ASSETS_DIR / "vendor" / "tabler-icons"
 SCRIPT = config.ASSETS_DIR / "symbols.js"
 # Outline icons are drawn with a heavier stroke than Tabler's 2/24: they are shown at ~11 px.
@@ -61,10 +51,7 @@ def symbol_for(event_type: object) -> str:
     >>> symbol_for("Parade"), symbol_for("casualty report"), symbol_for("visit"), symbol_for(None)
     ('ceremony', 'casualties', 'visit', 'other')
     """
-    text = "" if event_type is None else " ".join(str(event_type).lower().split())
-    if text in TYPES:
-        return text
-    return ALIASES.get(text, "other")
+    return normalise_type(None if event_type is None else str(event_type))
 
 
 def legend_items(event_types: Iterable[object]) -> list[dict]:
@@ -116,3 +103,6 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+assert tuple(TYPES) == VOCABULARY, "one symbol per vocabulary word, in the vocabulary's order"

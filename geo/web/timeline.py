@@ -9,6 +9,9 @@ from typing import Sequence
 import pandas as pd
 
 TIMELINE_PICK = "timeline_pick"
+TIMELINE_BRUSH = "timeline_brush"
+# Both selections the app listens to (st.vega_lite_chart's selection_mode).
+TIMELINE_SELECTIONS = (TIMELINE_PICK, TIMELINE_BRUSH)
 
 
 TIMELINE_POINTS = 300
@@ -45,10 +48,20 @@ def timeline_chart(events, types: Sequence[str]):
     def spec(pick_field: str) -> dict:
         return {
             "height": max(120, 28 * len(types)),
-            # Drag or zoom along time only: one 1961 treaty should not squash the 2025 story. A click
-            # picks a circle (TIMELINE_PICK; see on_timeline_select).
+            # A drag across time picks a date range (TIMELINE_BRUSH); shift-drag pans and the wheel zooms,
+            # along time only: one 1961 treaty should not squash the 2025 story. A click picks a circle
+            # (TIMELINE_PICK; see on_timeline_select).
             "params": [
-                {"name": "timeline_zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"},
+                {"name": "timeline_zoom", "select": {
+                    "type": "interval", "encodings": ["x"],
+                    "on": "[mousedown[event.shiftKey], window:mouseup] > window:mousemove!",
+                    "translate": "[mousedown[event.shiftKey], window:mouseup] > window:mousemove!"},
+                 "bind": "scales"},
+                {"name": TIMELINE_BRUSH, "select": {
+                    "type": "interval", "encodings": ["x"], "zoom": False,
+                    "on": "[mousedown[!event.shiftKey], window:mouseup] > window:mousemove!",
+                    "translate": False,
+                    "mark": {"fill": "#2563eb", "fillOpacity": 0.12, "stroke": "#1d4ed8"}}},
                 {"name": TIMELINE_PICK, "select": {"type": "point", "fields": [pick_field], "on": "click"}},
             ],
             # SVG: each circle is an element with an aria-label (screen readers; the browser tests click it).

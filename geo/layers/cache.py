@@ -7,6 +7,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,21 +137,59 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def build(data_dir: Path | str | None = None, force: bool = False) -> BuildResult:
+# The named stages of a build, with the share of a first build's time each one starts at (for progress bars).
+STAGES = (("dataset", 0.0, "reading the dataset and placing its events"),
+          ("mentions", 0.45, "finding places in the source articles"),
+          ("write", 0.8, "writing the layers"),
+          ("version", 0.9, "recording this version of the dataset"))
+
+
+def build(data_dir: Path | str | None = None, force: bool = False,
+          progress: Callable[[float, str], None] | None = None) -> BuildResult:
     """Validate, geocode and write the GeoPackage (serialised by a lock; skipped when current).
-    Raises events.DatasetError for an invalid dataset; the previous GeoPackage stays in place."""
+    Raises events.DatasetError for an invalid dataset; the previous GeoPackage stays in place.
+    `progress(fraction, stage text)` is called as each of `STAGES` starts."""
     folder = _data_dir(data_dir)
     path = gpkg_path(folder)
+    stages = {name: (share, text) for name, share, text in STAGES}
+
+    def stage(name: str) -> None:
+        if progress is not None:
+            progress(*stages[name])
+
     with _build_lock():
         _remove_stale_temps(path)
         signature = dataset_signature(folder)
         if not force and path.is_file() and stored_signature(path) == signature:
             return BuildResult(path, layer_counts(path), built=False)
+        stage("dataset")
         ds = ev.load_valid(folder)
-        layers = make_layers(ds, article_mentions(ds.manifest, folder))
+        stage("mentions")
+        mentions = article_mentions(ds.manifest, folder)
+        stage("write")
+        layers = make_layers(ds, mentions)
         write_gpkg(layers, path, signature)
+        stage("version")
         versions.record_dataset(ds, folder, signature)  # every build is a version
         return BuildResult(path, {k: len(v) for k, v in layers.items()}, built=True)
+
+
+def is_current(signature: str, data_dir: Path | str | None = None) -> bool:
+    """Whether the dataset's GeoPackage exists and was built from `signature` (reading it needs no build).
+
+    Parameters
+    ----------
+    signature : str
+        `dataset_signature` of the dataset folder.
+    data_dir : Path or str, optional
+        The dataset folder (default `config.data_dir()`).
+
+    Returns
+    -------
+    bool
+    """
+    path = gpkg_path(_data_dir(data_dir))
+    return path.is_file() and stored_signature(path) == signature
 
 
 def build_if_needed(data_dir: Path | str | None = None) -> Path:
@@ -183,8 +222,30 @@ def read_gpkg(path: Path) -> dict[str, gpd.GeoDataFrame]:
 
 
 def load_layers(data_dir: Path | str | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """All layers of a dataset (default `config.data_dir()`), EPSG:4326, building when needed.
-    Raises events.DatasetError (with `.errors`) when the dataset does not validate."""
+    """All layers of a dataset as GeoDataFrames in EPSG:4326, building when an input changed.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The dataset folder; default `config.data_dir()` (`GEO_DATA_DIR` or `data/`).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        One frame per layer: events, actors, routes, regions, relations, mentions (docs/layers.md).
+
+    Raises
+    ------
+    geo.dataset.DatasetError
+        When the dataset does not validate; `.errors` lists every problem with its file and line.
+
+    Examples
+    --------
+    >>> import geo
+    >>> layers = geo.load_layers()  # doctest: +SKIP
+    >>> layers["events"].crs.to_epsg(), "title" in layers["events"]  # doctest: +SKIP
+    (4326, True)
+    """
     return read_gpkg(build_if_needed(data_dir))
 
 
