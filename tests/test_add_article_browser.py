@@ -178,7 +178,8 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     unlock(page)
     add_article(page)
     # the map frames the article's places, listed in the legend in their own style
-    wait_for(lambda: "Place named in the added article" in frame.evaluate("() => document.body.innerText"))
+    wait_for(lambda: "Place named in the added article" in browser.map_frame(page).evaluate(
+        "() => document.body.textContent"))
     page.get_by_text("Names containing a place").wait_for()
     page.get_by_text("Briefing Atlas").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(browser.ARTIFACTS / "add-article-map.png"))  # docs/img/add-article-map.png
