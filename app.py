@@ -73,7 +73,7 @@ with map_col:
         # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
         returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else [])
         + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
-        on_change=appstate.on_map_change,
+        on_change=review.on_map_change,  # appstate.on_map_change + a place picked on the map
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
                                                visible=tuple(filters.layers) + ("added",),
                                                since=(since or {}).get("marks")),

@@ -212,6 +212,17 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
                    f"(characters {draft['start']}–{draft['end']}); edit it and accept.")
 
 
+def on_map_change() -> None:
+    """st_folium's change callback: the atlas's own handling, then a click on the map kept as `map_pick`
+    while a draft's place or a place correction waits for one (st_folium reports `last_clicked` only then)."""
+    from geo.app import state as appstate
+
+    appstate.on_map_change()
+    clicked = (st.session_state.get(appstate.MAP_KEY) or {}).get("last_clicked") if st.session_state.get(PICKING) else None
+    if isinstance(clicked, dict) and clicked.get("lat") is not None and clicked.get("lng") is not None:
+        st.session_state[PICK] = {"lat": float(clicked["lat"]), "lon": float(clicked["lng"])}
+
+
 def take_map_pick() -> None:
     """Apply a map click to whatever is waiting for one (a draft's place); called each run."""
     target = st.session_state.get(PICKING)
