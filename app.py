@@ -42,6 +42,7 @@ busy = dates.cached_busy_window(atlas.signature, layers, span)
 if "w_all_dates" not in st.session_state:
     dates.seed(st.session_state, st.session_state.filters, span, busy)
 
+review.show_new_events(span, busy)  # accepted events may lie beyond the old date range
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases, places=appstate.place_points)
 filtered, store_status = appstate.with_corpus(filtered, filters)
@@ -72,7 +73,7 @@ with map_col:
         # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
         returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else [])
         + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
-        on_change=appstate.on_map_change,
+        on_change=review.on_map_change,  # appstate.on_map_change + a place picked on the map
         feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
                                                visible=tuple(filters.layers) + ("added",),
                                                since=(since or {}).get("marks")),

@@ -261,3 +261,39 @@ def test_empty_text_and_upload_plus_paste_each_say_what_happened(dataset):
     at.text_area(key="w_paste").input("   ")
     next(b for b in at.button if b.label == "Find places").click().run()
     assert "Paste some text or choose a file first" in _messages(at)
+
+
+def test_a_map_click_places_a_draft_and_corrects_a_name(dataset):
+    from geo import access
+
+    at = _with_article(AppTest.from_file(APP, default_timeout=300))
+    at.session_state[access.STATE_KEY] = True
+    # what on_map_change stores when st_folium reports a click while something waits for one
+    at.session_state["map_picking"] = ("draft", 1)
+    at.session_state["map_pick"] = {"lat": 50.5, "lon": 80.25}
+    at.run()
+    assert at.session_state["review_places"][1] == {"name": at.session_state["review_rows"][1]["place"],
+                                                    "lat": 50.5, "lon": 80.25, "precision": "exact"}
+    assert "picked on the map" in _messages(at)
+    drafts, problems = rv.to_drafts(at.session_state["review_drafts"],
+                                    [dict(r, decision="accept") for r in at.session_state["review_rows"]],
+                                    at.session_state["review_places"])
+    assert problems == [] and (drafts[1]["lat"], drafts[1]["lon"]) == (50.5, 80.25)
+
+    at.session_state["map_picking"] = ("mention", "Irkutsk")
+    at.session_state["map_pick"] = {"lat": 52.0, "lon": 104.0}
+    at.run()
+    row = next(r for r in at.session_state["place_rows"] if r["as written"] == "Irkutsk")
+    assert (row["decision"], row["lat"], row["lon"]) == ("correct", 52.0, 104.0)
+    at.session_state["map_picking"] = ("draft", 0)  # a viewer's click is not applied
+    at.session_state["map_pick"] = {"lat": 1.0, "lon": 1.0}
+    at.session_state[access.STATE_KEY] = False
+    at.run()
+    assert 0 not in at.session_state["review_places"]
+
+
+def test_xsrf_protection_stays_on():
+    import tomllib
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config.get("server", {}).get("enableXsrfProtection", True) is True

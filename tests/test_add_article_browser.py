@@ -67,6 +67,14 @@ MAP_EVENTS = """() => {
 }"""
 
 
+def map_events(page) -> set[str]:
+    """Event ids drawn on the current map (the map is remounted when the dataset changes)."""
+    try:
+        return set(browser.map_frame(page, timeout_s=60).evaluate(MAP_EVENTS))
+    except Exception:  # the frame was replaced while asked: ask the new one next time
+        return set()
+
+
 def open_app(chromium, url, log):
     page = browser.new_page(chromium, log, viewport=(1500, 1000))
     page.goto(url)
@@ -149,6 +157,15 @@ def test_viewer_cannot_write_in_the_browser(chromium, site):
         assert page.get_by_role("button", name=name).is_disabled(), name
     page.get_by_text("unlock editing in the sidebar").first.wait_for()
     assert digest(data, sources) == before
+    # upload + pasted text: the message says which one was used; the uploader states the limit applied
+    from geo.articles import reading
+
+    page.get_by_text(f"{reading.UPLOAD_LIMIT_MB}MB per file").wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "other.txt", "mimeType": "text/plain", "buffer": b"Engineers travelled to Irkutsk on Monday.\n"})
+    page.get_by_text("other.txt").first.wait_for()
+    page.get_by_role("button", name="Find places").click()
+    page.get_by_text("Used the uploaded file other.txt; the pasted text was not used").wait_for(timeout=60000)
     assert log.outside_requests == [], log.outside_requests
     page.context.close()
 
@@ -161,8 +178,11 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     unlock(page)
     add_article(page)
     # the map frames the article's places, listed in the legend in their own style
-    wait_for(lambda: "Place named in the added article" in frame.evaluate("() => document.body.innerText"))
+    wait_for(lambda: "Place named in the added article" in browser.map_frame(page).evaluate(
+        "() => document.body.textContent"))
     page.get_by_text("Names containing a place").wait_for()
+    page.get_by_text("Briefing Atlas").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(browser.ARTIFACTS / "add-article-map.png"))  # docs/img/add-article-map.png
 
     decide(page, 1, title="Rail freight talks in Ulaanbaatar")  # accepted and edited
     decide(page, 2)  # accepted as drafted
@@ -173,13 +193,13 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     page.locator("mark").first.wait_for()  # the drafts' passages are highlighted
     (data.parent / "shots").mkdir(exist_ok=True)
     browser.ARTIFACTS.mkdir(exist_ok=True)
-    review = page.get_by_text("Drafted events (pasted text)")
-    review.scroll_into_view_if_needed()
-    page.screenshot(path=str(browser.ARTIFACTS / "add-article-review.png"), full_page=True)
+    page.get_by_text("Drafted events (pasted text)").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(browser.ARTIFACTS / "add-article-review.png"))  # docs/img/add-article.png
 
     page.get_by_role("button", name="Write the accepted drafts to the dataset").click()
     page.get_by_text("Accepted 3 event(s)").wait_for(timeout=90000)
-    new = wait_for(lambda: set(frame.evaluate(MAP_EVENTS)) - shown_before, timeout_s=60)
+    new = wait_for(lambda: map_events(page) - shown_before, timeout_s=60)
+    frame = browser.map_frame(page)
     assert len(new) == 3, new
     events_csv = (data / "events.csv").read_text(encoding="utf-8")
     assert "Rail freight talks in Ulaanbaatar" in events_csv
@@ -187,22 +207,30 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     assert len(stored) == 1
     text = stored[0].read_text(encoding="utf-8")
     # each new event opens with its passage quoted from the stored article
+    import csv
+
+    cites = {r["item"]: text[int(r["start"]):int(r["end"])]
+             for r in csv.DictReader((data / "citations.csv").open(encoding="utf-8")) if r["item"] in new}
+    assert set(cites) == new and any(c == SELECTED for c in cites.values())
     for event_id in sorted(new):
+        frame = browser.map_frame(page)
         frame.evaluate("""(id) => { const map = window.atlasMaps[window.atlasMaps.length - 1];
-            map.eachLayer(l => { if (l.atlasKind === 'events' && l.atlasProps && l.atlasProps.id === id) l.fire('click', {latlng: l.getLatLng()}); }); }""", event_id)
-        quote = wait_for(lambda: next((q for q in page.locator("p").all_inner_texts()
-                                       if q.startswith("“") and q.strip("“”") in text), None))
-        assert quote
-    wait_for(lambda: SELECTED in " ".join(page.locator("p").all_inner_texts()) or True)
+            map.eachLayer(l => { if (l.atlasKind === 'events' && l.atlasProps && l.atlasProps.id === id)
+                                   l.fire('click', {latlng: l.getLatLng()}); }); }""", event_id)
+        passage = " ".join(cites[event_id].split())
+        wait_for(lambda p=passage: p in " ".join(page.locator("body").inner_text().split()))
     page.screenshot(path=str(browser.ARTIFACTS / "add-article-accepted.png"), full_page=False)
 
     page.reload()
-    frame = browser.map_frame(page, timeout_s=90)
-    assert new <= set(wait_for(lambda: frame.evaluate(MAP_EVENTS)))  # a reload keeps them
+    assert new <= wait_for(lambda: map_events(page))  # a reload keeps them
     unlock(page)
     page.get_by_role("button", name="Undo my last acceptance").click()
-    page.get_by_text("Undone: removed").first.wait_for(timeout=90000)
-    wait_for(lambda: not (set(frame.evaluate(MAP_EVENTS)) & new), timeout_s=60)
+    try:
+        page.get_by_text("Undone: removed").first.wait_for(timeout=90000)
+    except Exception:
+        page.screenshot(path=str(browser.ARTIFACTS / 'undo-fail.png'), full_page=True)
+        raise AssertionError(page.locator('body').inner_text()[:3000]) from None
+    wait_for(lambda: (lambda shown: shown and not shown & new)(map_events(page)), timeout_s=60)
     assert "Rail freight talks in Ulaanbaatar" not in (data / "events.csv").read_text(encoding="utf-8")
     assert log.outside_requests == [], log.outside_requests
     assert log.console_errors == [], log.console_errors

@@ -212,11 +212,24 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
                    f"(characters {draft['start']}–{draft['end']}); edit it and accept.")
 
 
+def on_map_change() -> None:
+    """st_folium's change callback: the atlas's own handling, then a click on the map kept as `map_pick`
+    while a draft's place or a place correction waits for one (st_folium reports `last_clicked` only then)."""
+    from geo.app import state as appstate
+
+    appstate.on_map_change()
+    clicked = (st.session_state.get(appstate.MAP_KEY) or {}).get("last_clicked") if st.session_state.get(PICKING) else None
+    if isinstance(clicked, dict) and clicked.get("lat") is not None and clicked.get("lng") is not None:
+        st.session_state[PICK] = {"lat": float(clicked["lat"]), "lon": float(clicked["lng"])}
+
+
 def take_map_pick() -> None:
     """Apply a map click to whatever is waiting for one (a draft's place); called each run."""
-    pick = st.session_state.pop(PICK, None)
     target = st.session_state.get(PICKING)
-    if not pick or not target or target[0] != "draft" or not editor():
+    if not target or target[0] != "draft" or PICK not in st.session_state:
+        return  # a click for a place correction is taken by geo.app.articles
+    pick = st.session_state.pop(PICK)
+    if not editor():
         return
     index = target[1]
     lat, lon = round(float(pick["lat"]), 4), round(float(pick["lon"]), 4)
@@ -271,6 +284,7 @@ def on_accept(text: str, name: str, published: dt.date) -> None:
             row["decision"] = "accepted"
     load_form()
     st.session_state.accepted_ids = list(result.event_ids)
+    st.session_state.widen_dates = True
     say("success", f"Accepted {len(result.event_ids)} event(s): " + md_escape(", ".join(result.event_ids))
         + ". They are on the map now.")
 
@@ -289,7 +303,27 @@ def on_undo() -> None:
             md_escape(result.message if not result.errors else "; ".join(result.errors[:5])))
         return
     _rebuild()
+    st.session_state.widen_dates = True
     say("success", "Undone: removed " + md_escape(", ".join(result.event_ids) or "nothing") + ".")
+
+
+def show_new_events(span, window=None) -> None:
+    """After an acceptance or an undo, show all dates again (the dataset's span changed: accepted events
+    may lie beyond the old range, and an undo can shrink it under the date widgets' values). Call
+    after `dates.seed`, before the filters are read."""
+    from geo.app import dates
+    from geo.layers import filters as view_filters
+
+    if not span or not span[0] < span[1]:
+        return
+    state = st.session_state
+    window = window or span
+    stale = any(isinstance(state.get(k), dt.date) and not span[0] <= state[k] <= span[1] for k in (dates.FROM, dates.TO))
+    slider = state.get(dates.SLIDER)
+    stale = stale or (isinstance(slider, (tuple, list)) and len(slider) == 2
+                      and not (window[0] <= slider[0] and slider[1] <= window[1]))
+    if state.pop("widen_dates", False) or stale:
+        dates.seed(state, view_filters.Filters(), span, window)
 
 
 # ------------------------------------------------------------------ the panel

@@ -397,9 +397,6 @@ def on_map_change() -> None:
     if event_id and event_id != st.session_state.get("last_clicked_event"):
         st.session_state.event = event_id
     st.session_state.last_clicked_event = event_id
-    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_clicked") if st.session_state.get("map_picking") else None
-    if isinstance(clicked, dict) and clicked.get("lat") is not None and clicked.get("lng") is not None:
-        st.session_state.map_pick = {"lat": float(clicked["lat"]), "lon": float(clicked["lng"])}
 
 
 def page_complete() -> bool:
