@@ -1,4 +1,5 @@
 """Briefing Atlas — Streamlit shell: page config, widgets, and calls into `geo`."""
+
 from __future__ import annotations
 
 import functools
@@ -6,7 +7,7 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, changes, dates, details, eventtable, review
+from geo.app import articles, changes, corpus, dates, details, eventtable, review
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
@@ -45,7 +46,7 @@ if "w_all_dates" not in st.session_state:
 review.show_new_events(span, busy)  # accepted events may lie beyond the old date range
 filters = appstate.filters_from_widgets(st.session_state, span)
 filtered = view_filters.filter_layers(layers, filters, aliases=appstate.place_aliases, places=appstate.place_points)
-filtered, store_status = appstate.with_corpus(filtered, filters)
+filtered, store_status = corpus.with_corpus(filtered, filters)
 added_rows = articles.added_article_rows()
 if added_rows:
     filtered["added"] = articles.added_layer(added_rows)
@@ -63,20 +64,27 @@ map_col, detail_col = st.columns([5, 2], gap="small")
 with map_col:
     # Same script every rerun: never remounted (the session's first position, from a shared link, is fixed).
     base = appstate.base_map(layers, atlas.signature, view=st.session_state.get("map_view"))
-    fly = appstate.fly_target(layers, st.session_state.get("event", "")) or (articles.added_view() if added_rows
-                                                                            else None)
+    fly = appstate.fly_target(layers, st.session_state.get("event", "")) or (
+        articles.added_view() if added_rows else None
+    )
     st_folium(
         base,
         key=appstate.MAP_KEY,
         height=620,
         use_container_width=True,
         # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
-        returned_objects=["last_object_clicked_tooltip"] + (["bounds"] if appstate.store_configured() else [])
+        returned_objects=["last_object_clicked_tooltip"]
+        + (["bounds"] if corpus.store_configured() else [])
         + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
         on_change=review.on_map_change,  # appstate.on_map_change + a place picked on the map
-        feature_group_to_add=appstate.map_data(atlas.signature, layers, filtered, filters,
-                                               visible=tuple(filters.layers) + ("added",),
-                                               since=(since or {}).get("marks")),
+        feature_group_to_add=appstate.map_data(
+            atlas.signature,
+            layers,
+            filtered,
+            filters,
+            visible=tuple(filters.layers) + ("added",),
+            since=(since or {}).get("marks"),
+        ),
         center=fly[0] if fly else None,
         zoom=fly[1] if fly else None,
     )
@@ -108,31 +116,43 @@ with st.sidebar:
         st.multiselect("Event type", options=facts.types, key="w_types")
         source_labels = facts.source_labels
         if source_labels:
-            st.multiselect("Source article", options=list(source_labels), format_func=source_labels.get,
-                           key="w_sources")
+            st.multiselect(
+                "Source article", options=list(source_labels), format_func=source_labels.get, key="w_sources"
+            )
         dates.render(span, busy)
         st.text_input("Search", key="w_query", placeholder="Kursk, 平壤, Ulan Bator, Putin…")
         st.multiselect("Layers", options=list(view_filters.ALL_LAYERS), key="w_layers")
-        st.checkbox("Disputed only", key="w_disputed",
-                    help="Events whose sources disagree (a black ring on the map)")
+        st.checkbox("Disputed only", key="w_disputed", help="Events whose sources disagree (a black ring on the map)")
         changes.selector()
         st.divider()
         with st.expander("Add an article", expanded=bool(st.session_state.get("added"))):
             st.text_area("Paste text", key="w_paste", height=140, max_chars=articles.PASTE_LIMIT_CHARS)
-            st.file_uploader("…or upload .txt, .md, .html (used instead of pasted text)",
-                             type=["txt", "md", "html", "htm"], key="w_upload")
-            st.date_input("Published", key="w_published", value=None,
-                          help="Relative dates (\"on Tuesday\") count from it; empty: the article's dateline")
+            st.file_uploader(
+                "…or upload .txt, .md, .html (used instead of pasted text)",
+                type=["txt", "md", "html", "htm"],
+                key="w_upload",
+            )
+            st.date_input(
+                "Published",
+                key="w_published",
+                value=None,
+                help='Relative dates ("on Tuesday") count from it; empty: the article\'s dateline',
+            )
             st.button("Find places", width="stretch", on_click=articles.on_find_places)
             articles.show_added_article_message()
         review.editor_controls()
-        st.button("Presenter mode", help="Large type, no sidebar, steps through the story", width="stretch",
-                  on_click=appstate.on_presenter_mode)
+        st.button(
+            "Presenter mode",
+            help="Large type, no sidebar, steps through the story",
+            width="stretch",
+            on_click=appstate.on_presenter_mode,
+        )
 
 
 # The address bar last: the browser updates it after the map (a shared link reproduces the view).
-st.query_params.from_dict({**filters.with_(event=st.session_state.get("event", "")).to_query_params(),
-                           **changes.url_params(st.query_params)})
+st.query_params.from_dict(
+    {**filters.with_(event=st.session_state.get("event", "")).to_query_params(), **changes.url_params(st.query_params)}
+)
 
 # ------------------------------------------------------------------ timeline + table
 if complete:
@@ -140,9 +160,13 @@ if complete:
     with timeline_col:
         st.subheader("Timeline")
         if chart is not None:
-            st.vega_lite_chart(*chart, width="stretch", key=appstate.TIMELINE_KEY,
-                               selection_mode=list(timeline.TIMELINE_SELECTIONS),
-                               on_select=functools.partial(appstate.on_timeline_select, span, busy))
+            st.vega_lite_chart(
+                *chart,
+                width="stretch",
+                key=appstate.TIMELINE_KEY,
+                selection_mode=list(timeline.TIMELINE_SELECTIONS),
+                on_select=functools.partial(appstate.on_timeline_select, span, busy),
+            )
         else:
             st.info("No dated events match the filters.")
     with table_col:

@@ -12,11 +12,9 @@ import time
 from pathlib import Path
 
 from geo import config
-from geo.geoparse.geocode import toponym_dict
+from geo.geoparse.mentions import toponym_dict
 
 DEFAULT_SCORER = config.PROJECT_ROOT.parent / "shared" / "geoparse" / "score.py"
-
-
 
 
 def _peak_rss_mb() -> float:
@@ -24,8 +22,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_geoparse(gold_path: str | Path, scorer: str | Path | None = None,
-                   pred_path: str | Path | None = None, quiet: bool = False) -> dict:
+def bench_geoparse(
+    gold_path: str | Path, scorer: str | Path | None = None, pred_path: str | Path | None = None, quiet: bool = False
+) -> dict:
     """Run the geoparser on every article of `gold_path` and score it with score.py."""
     from geo.geoparse import gazetteer, geocode
 
@@ -55,12 +54,12 @@ def bench_geoparse(gold_path: str | Path, scorer: str | Path | None = None,
     with open(pred_path, "w", encoding="utf-8") as out:
         for aid, text in articles:
             tops = geocode.parse(text)
-            out.write(json.dumps({"id": aid, "toponyms": [toponym_dict(t) for t in tops]},
-                                 ensure_ascii=False) + "\n")
+            out.write(json.dumps({"id": aid, "toponyms": [toponym_dict(t) for t in tops]}, ensure_ascii=False) + "\n")
     parse_s = time.perf_counter() - t1
 
-    proc = subprocess.run([sys.executable, str(scorer), str(gold_path), str(pred_path), "--json"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(scorer), str(gold_path), str(pred_path), "--json"], capture_output=True, text=True
+    )
     if tmpdir is not None:
         tmpdir.cleanup()
     if proc.returncode != 0:
@@ -89,9 +88,10 @@ def bench_geoparse(gold_path: str | Path, scorer: str | Path | None = None,
 def format_result(r: dict) -> str:
     def f(x, nd=3):
         return "n/a" if x is None else (f"{x:.{nd}f}" if isinstance(x, float) else str(x))
-    return (f"geoparse {r['articles']} articles: P={f(r['precision'])} R={f(r['recall'])} F1={f(r['f1'])} "
-            f"acc@161={f(r['acc161'])} median_km={f(r['median_km'], 1)} e2e_acc@161={f(r['e2e_acc161'])} | "
-            f"{f(r['articles_per_s'], 1)} articles/s, index load {f(r['index_load_s'], 2)} s, "
-            f"peak RSS {f(r['peak_rss_mb'], 0)} MB")
 
-
+    return (
+        f"geoparse {r['articles']} articles: P={f(r['precision'])} R={f(r['recall'])} F1={f(r['f1'])} "
+        f"acc@161={f(r['acc161'])} median_km={f(r['median_km'], 1)} e2e_acc@161={f(r['e2e_acc161'])} | "
+        f"{f(r['articles_per_s'], 1)} articles/s, index load {f(r['index_load_s'], 2)} s, "
+        f"peak RSS {f(r['peak_rss_mb'], 0)} MB"
+    )

@@ -72,8 +72,9 @@ class SessionResult:
 class AtlasSession:
     """One viewer over one websocket: `open`, `complete` (the map's report), `change_filter`."""
 
-    def __init__(self, ws_url: str, query: str = "", headers: dict | None = None,
-                 message_timeout_s: float = MESSAGE_TIMEOUT_S) -> None:
+    def __init__(
+        self, ws_url: str, query: str = "", headers: dict | None = None, message_timeout_s: float = MESSAGE_TIMEOUT_S
+    ) -> None:
         self.ws_url = ws_url
         self.timeout_s = message_timeout_s
         self.query = query
@@ -88,8 +89,13 @@ class AtlasSession:
     async def connect(self):
         import websockets
 
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                           additional_headers=self.headers, open_timeout=self.timeout_s)
+        self.ws = await websockets.connect(
+            self.ws_url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            additional_headers=self.headers,
+            open_timeout=self.timeout_s,
+        )
         return self.ws
 
     async def close(self) -> None:
@@ -133,8 +139,9 @@ class AtlasSession:
                 result.elements.append((tuple(fwd.metadata.delta_path), element))
                 which = element.WhichOneof("type")
                 if which == "exception":
-                    raise ProtocolError(f"exception in the app: {element.exception.type}: "
-                                        f"{element.exception.message[:200]}")
+                    raise ProtocolError(
+                        f"exception in the app: {element.exception.type}: {element.exception.message[:200]}"
+                    )
                 if which == "markdown":
                     result.captions.append(element.markdown.body)
                 if which == "component_instance" and element.component_instance.component_name == MAP_COMPONENT:
@@ -184,8 +191,9 @@ def _shown(captions: list[str]) -> str:
     return next((c.split(" · ")[0] for c in captions if " events shown" in c), "")
 
 
-async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | None = None,
-                      timeout_s: float = SESSION_TIMEOUT_S) -> SessionResult:
+async def one_session(
+    ws_url: str, start_s: float, pick: int, headers: dict | None = None, timeout_s: float = SESSION_TIMEOUT_S
+) -> SessionResult:
     """A viewer: open the atlas, let the map report it is drawn, pick one event type.
 
     Parameters
@@ -228,8 +236,9 @@ async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | No
             result.filter_bytes = changed.map_bytes
             result.shown_after = _shown(changed.captions)
             if changed.map_cached or not result.shown_after or result.shown_after == result.shown_before:
-                raise ProtocolError(f"the filter did not change the map ({result.shown_before!r} -> "
-                                    f"{result.shown_after!r})")
+                raise ProtocolError(
+                    f"the filter did not change the map ({result.shown_before!r} -> {result.shown_after!r})"
+                )
             result.received_bytes = opened.received_bytes + completed.received_bytes + changed.received_bytes
     except (ProtocolError, TimeoutError, OSError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
@@ -241,8 +250,7 @@ async def one_session(ws_url: str, start_s: float, pick: int, headers: dict | No
     return result
 
 
-async def arrivals(ws_url: str, sessions: int, within_s: float, seed: int = 1,
-                   headers_for=None) -> list[SessionResult]:
+async def arrivals(ws_url: str, sessions: int, within_s: float, seed: int = 1, headers_for=None) -> list[SessionResult]:
     """`sessions` viewers arriving at uniformly random times within `within_s` seconds.
 
     Parameters
@@ -310,12 +318,18 @@ def summarise(results: list[SessionResult]) -> dict:
     dict
     """
     ok = [r for r in results if not r.error]
-    figures = {"sessions": len(results), "errors": len(results) - len(ok),
-               "error_messages": sorted({r.error for r in results if r.error})[:5]}
+    figures = {
+        "sessions": len(results),
+        "errors": len(results) - len(ok),
+        "error_messages": sorted({r.error for r in results if r.error})[:5],
+    }
     for name in ("open_map_s", "open_finished_s", "filter_map_s", "filter_finished_s"):
         values = [getattr(r, name) for r in ok if getattr(r, name) is not None]
-        figures[name] = {"p50": percentile(values, 50), "p95": percentile(values, 95),
-                         "max": max(values) if values else None}
+        figures[name] = {
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "max": max(values) if values else None,
+        }
     figures["filter_map_kb"] = (sum(r.filter_bytes for r in ok) / len(ok) / 1000) if ok else None
     figures["session_kb"] = (sum(r.received_bytes for r in ok) / len(ok) / 1000) if ok else None
     figures["shown"] = sorted({f"{r.shown_before} -> {r.shown_after}" for r in ok})[:3]
@@ -331,8 +345,14 @@ def _cpu_seconds(pid: int) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in [proc] + proc.children(recursive=True))
 
 
-def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, seed: int = 1,
-             quiet: bool = False, replicas: int = 0) -> dict:
+def run_load(
+    data_dir: str | None,
+    sessions: int = 50,
+    within_s: float = 10.0,
+    seed: int = 1,
+    quiet: bool = False,
+    replicas: int = 0,
+) -> dict:
     """Start the app on a free loopback port, warm it with one session, then run the arrivals.
 
     Parameters
@@ -373,8 +393,12 @@ def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, s
                 raise RuntimeError(f"warm-up session failed: {warm.error}; see {server.log}")
         warm_s = time.perf_counter() - t0
         if not quiet:
-            print(f"warm-up {warm_s:.1f} s ({warm.shown_before}); {sessions} sessions within {within_s:g} s"
-                  + (f" through nginx to {replicas} replicas" if replicas else "") + " …", flush=True)
+            print(
+                f"warm-up {warm_s:.1f} s ({warm.shown_before}); {sessions} sessions within {within_s:g} s"
+                + (f" through nginx to {replicas} replicas" if replicas else "")
+                + " …",
+                flush=True,
+            )
         cpu0 = sum(_cpu_seconds(s.proc.pid) for s in servers)
         load_start = os.getloadavg()[0]  # other work on the machine shares the cores: say how much
         token = os.urandom(4).hex()
@@ -382,11 +406,17 @@ def run_load(data_dir: str | None, sessions: int = 50, within_s: float = 10.0, s
         t1 = time.perf_counter()
         results = asyncio.run(arrivals(_ws(url), sessions, within_s, seed=seed, headers_for=headers_for))
         figures = summarise(results)
-        figures.update(warmup_s=warm_s, wall_s=time.perf_counter() - t1, replicas=replicas,
-                       server_cpu_s=sum(_cpu_seconds(s.proc.pid) for s in servers) - cpu0,
-                       rss_mb=sum(s.rss_mb() for s in servers),
-                       data=data_dir or os.environ.get("GEO_DATA_DIR") or "data/", within_s=within_s,
-                       cores=os.cpu_count(), load_avg=(load_start, os.getloadavg()[0]))
+        figures.update(
+            warmup_s=warm_s,
+            wall_s=time.perf_counter() - t1,
+            replicas=replicas,
+            server_cpu_s=sum(_cpu_seconds(s.proc.pid) for s in servers) - cpu0,
+            rss_mb=sum(s.rss_mb() for s in servers),
+            data=data_dir or os.environ.get("GEO_DATA_DIR") or "data/",
+            within_s=within_s,
+            cores=os.cpu_count(),
+            load_avg=(load_start, os.getloadavg()[0]),
+        )
     if not quiet:
         print(format_figures(figures))
     return figures
@@ -416,19 +446,27 @@ def format_figures(f: dict) -> str:
     -------
     str
     """
-    lines = [f"data {f['data']}: {f['sessions']} sessions within {f['within_s']:g} s, {f['errors']} errors "
-             f"(warm-up {f['warmup_s']:.1f} s; wall {f['wall_s']:.1f} s; server CPU {f['server_cpu_s']:.1f} s; "
-             f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores, "
-             f"load average {f['load_avg'][0]:.1f} → {f['load_avg'][1]:.1f})"]
+    lines = [
+        f"data {f['data']}: {f['sessions']} sessions within {f['within_s']:g} s, {f['errors']} errors "
+        f"(warm-up {f['warmup_s']:.1f} s; wall {f['wall_s']:.1f} s; server CPU {f['server_cpu_s']:.1f} s; "
+        f"RSS {f['rss_mb']:.0f} MB; {f['cores']} cores, "
+        f"load average {f['load_avg'][0]:.1f} → {f['load_avg'][1]:.1f})"
+    ]
     if f.get("replicas"):
         lines.append(f"  {f['replicas']} replicas behind nginx; sessions per replica: {f['per_replica']}")
-    for name, label in (("open_map_s", "open → map message"), ("open_finished_s", "open → run finished"),
-                        ("filter_map_s", "filter → map message"), ("filter_finished_s", "filter → run finished")):
+    for name, label in (
+        ("open_map_s", "open → map message"),
+        ("open_finished_s", "open → run finished"),
+        ("filter_map_s", "filter → map message"),
+        ("filter_finished_s", "filter → run finished"),
+    ):
         v = f[name]
         lines.append(f"  {label:24s} p50 {_ms(v['p50']):>5} ms  p95 {_ms(v['p95']):>5} ms  max {_ms(v['max']):>5} ms")
     if f["filter_map_kb"] is not None:
-        lines.append(f"  map update {f['filter_map_kb']:.1f} kB; per session {f['session_kb']:.0f} kB received; "
-                     f"e.g. {'; '.join(f['shown'])}")
+        lines.append(
+            f"  map update {f['filter_map_kb']:.1f} kB; per session {f['session_kb']:.0f} kB received; "
+            f"e.g. {'; '.join(f['shown'])}"
+        )
     for message in f["error_messages"]:
         lines.append(f"  error: {message}")
     return "\n".join(lines)

@@ -59,8 +59,10 @@ def measure(chromium, browser_mod, url: str, n_events: int, unit: str = UNIT, fr
         while frame is None and time.monotonic() < deadline:
             for candidate in page.frames:
                 try:
-                    ready = candidate.evaluate("() => !!(window.__atlasPlay && window.__atlasPlay.pb().ui && "
-                                               "window.__atlasPlay.state().drawn.length)")
+                    ready = candidate.evaluate(
+                        "() => !!(window.__atlasPlay && window.__atlasPlay.pb().ui && "
+                        "window.__atlasPlay.state().drawn.length)"
+                    )
                 except Exception:  # a frame still navigating
                     continue
                 if ready:
@@ -72,11 +74,16 @@ def measure(chromium, browser_mod, url: str, n_events: int, unit: str = UNIT, fr
         page.wait_for_timeout(1500)  # the rest of the page renders after the map's first paint
         got = frame.evaluate(RUN, [unit, frames])
         work, paint = got["work"], got["paint"]
-        return {"play_unit": unit, "play_frames": len(work), "play_work_p95_ms": _p95(work),
-                "play_work_median_ms": sorted(work)[len(work) // 2], "play_paint_p95_ms": _p95(paint),
-                "play_paint_median_ms": sorted(paint)[len(paint) // 2],
-                "play_shown_median": sorted(got["shown"])[len(got["shown"]) // 2],
-                "play_errors": len(log.console_errors) + len(log.outside_requests)}
+        return {
+            "play_unit": unit,
+            "play_frames": len(work),
+            "play_work_p95_ms": _p95(work),
+            "play_work_median_ms": sorted(work)[len(work) // 2],
+            "play_paint_p95_ms": _p95(paint),
+            "play_paint_median_ms": sorted(paint)[len(paint) // 2],
+            "play_shown_median": sorted(got["shown"])[len(got["shown"]) // 2],
+            "play_errors": len(log.console_errors) + len(log.outside_requests),
+        }
     finally:
         context.close()
 
@@ -90,9 +97,11 @@ def format_rows(runs: list[dict]) -> list[str]:
             continue
         limit = limits.get(r["events"])
         target = f" (target ≤ {limit} ms)" if limit else ""
-        lines.append(f"playback on {r['events']} events, {r['play_frames']} {r['play_unit']} frames "
-                     f"(median {r['play_shown_median']} dots shown): p95 frame {r['play_work_p95_ms']:.1f} ms "
-                     f"script+canvas, {r['play_paint_p95_ms']:.1f} ms to paint{target}; medians "
-                     f"{r['play_work_median_ms']:.1f} / {r['play_paint_median_ms']:.1f} ms; "
-                     f"{r['play_errors']} errors")
+        lines.append(
+            f"playback on {r['events']} events, {r['play_frames']} {r['play_unit']} frames "
+            f"(median {r['play_shown_median']} dots shown): p95 frame {r['play_work_p95_ms']:.1f} ms "
+            f"script+canvas, {r['play_paint_p95_ms']:.1f} ms to paint{target}; medians "
+            f"{r['play_work_median_ms']:.1f} / {r['play_paint_median_ms']:.1f} ms; "
+            f"{r['play_errors']} errors"
+        )
     return lines

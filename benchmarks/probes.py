@@ -1,7 +1,6 @@
 """Scripts the render benchmark (and the browser tests) run inside the page: what is drawn, blank-map
 monitoring, and the watch that times a filter change from inside the page."""
 
-
 # How many event dots a map has drawn (-1: no map yet). The atlas tags its dots; the naive app's
 # only circle markers are its events.
 DRAWN = """
@@ -17,9 +16,7 @@ DRAWN = """
 """
 
 
-
 NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
-
 
 
 # The no-blank monitor (also used by the browser tests): samples every animation frame whether a
@@ -47,7 +44,6 @@ NO_BLANK_MONITOR = """
   requestAnimationFrame(tick);
 }
 """
-
 
 
 # Each page times itself: a watcher in the top page keeps count of the event dots on the map in its
@@ -102,10 +98,8 @@ WATCH = """
 """
 
 
-
 # Re-arm the watcher for the next count (a filter change): `startMs` is now.
 REARM = "(expected) => { const w = window.__atlasWatch; w.doneMs = null; w.startMs = performance.now(); w.expected = expected; }"
-
 
 
 WATCHED = "() => window.__atlasWatch && window.__atlasWatch.doneMs !== null ? window.__atlasWatch.doneMs - window.__atlasWatch.startMs : null"

@@ -21,10 +21,6 @@ NAIVE_APP = "tools/naive_app.py"
 FILTER_TYPE = "talks"  # the filter both apps apply: "Event type" = talks (~14% of synthetic events)
 
 
-
-
-
-
 def _median(values):
     values = sorted(v for v in values if v is not None)
     if not values:
@@ -43,7 +39,7 @@ def _tests_helpers():
     tests_dir = str(config.PROJECT_ROOT / "tests")
     if tests_dir not in sys.path:
         sys.path.insert(0, tests_dir)
-    import browser  # noqa: PLC0415  (tests/browser.py)
+    import browser
 
     if not Path(browser.CHROMIUM).exists():
         raise RuntimeError(f"Chromium not found at {browser.CHROMIUM} (apt-get install chromium)")
@@ -67,9 +63,22 @@ class _Server:
         self.log = log_dir / f"{Path(app).stem}-{self.port}.log"
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(self.port),
-                 "--server.fileWatcherType", "none"],
-                cwd=config.PROJECT_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    app,
+                    "--server.port",
+                    str(self.port),
+                    "--server.fileWatcherType",
+                    "none",
+                ],
+                cwd=config.PROJECT_ROOT,
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 90
         while True:
             if self.proc.poll() is not None:
@@ -110,8 +119,10 @@ class _Visit:
         self.frames: list[tuple[float, bytes]] = []
         self.fetched: list[tuple[float, str]] = []
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-        self.page.on("requestfinished", lambda req: self.fetched.append((time.monotonic(), req.url))
-                     if "/app/static/cache/" in req.url else None)
+        self.page.on(
+            "requestfinished",
+            lambda req: self.fetched.append((time.monotonic(), req.url)) if "/app/static/cache/" in req.url else None,
+        )
         self.url = url
 
     def _frame(self, payload) -> None:
@@ -189,8 +200,9 @@ def _choose_type(page, value: str, n_expected: int) -> float:
     return committed
 
 
-def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, warm: bool = True,
-             settled: str | None = None) -> dict:
+def _measure(
+    chromium, browser_mod, url: str, n_events: int, n_filtered: int, warm: bool = True, settled: str | None = None
+) -> dict:
     """One visit (and a warm one), then the filter change. `settled`: an element the app shows once
     its page is complete, waited for before the filter."""
     visit = _Visit(chromium, browser_mod, url)
@@ -221,15 +233,23 @@ def _measure(chromium, browser_mod, url: str, n_events: int, n_filtered: int, wa
         page.wait_for_timeout(700)
         total_ws, map_ws = visit.bytes_since(t1)
         state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size})")
-        return {"paint_s": paint_s, "warm_paint_s": warm_s, "map_bytes": map_bytes, "filter_s": filter_s, "filter_ws_bytes": total_ws,
-                "filter_map_bytes": map_ws + visit.data_bytes_since(t1), "blank_ms": state["blank"],
-                "remounts": state["maps"] - 1, "errors": len(visit.log.console_errors),
-                "outside": len(visit.log.outside_requests)}
+        return {
+            "paint_s": paint_s,
+            "warm_paint_s": warm_s,
+            "map_bytes": map_bytes,
+            "filter_s": filter_s,
+            "filter_ws_bytes": total_ws,
+            "filter_map_bytes": map_ws + visit.data_bytes_since(t1),
+            "blank_ms": state["blank"],
+            "remounts": state["maps"] - 1,
+            "errors": len(visit.log.console_errors),
+            "outside": len(visit.log.outside_requests),
+        }
     finally:
         visit.close()
 
 
-def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: int, warm: bool = False) -> dict:
+def _sessions(chromium, browser_mod, server: _Server, n_events: int, count: int, warm: bool = False) -> dict:
     """`count` sessions opened at once; first paint of each, errors, and the app server's CPU time
     (the browsers share the same cores, so this says how much of the wait is the server's). Each
     session is a new browser profile (cold cache), or with `warm` a tab of one profile whose cache a
@@ -250,7 +270,7 @@ def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: in
     visits = [_Visit(chromium, browser_mod, url, context=shared) for _ in range(count)]
     paints, errors = [], 0
     try:
-        for visit in ([] if warm else visits):  # a shared profile has the watcher already (above)
+        for visit in [] if warm else visits:  # a shared profile has the watcher already (above)
             visit.watch(n_events)
         for visit in visits:
             visit.page.goto(url, wait_until="commit")
@@ -273,8 +293,13 @@ def _sessions(chromium, browser_mod, server: "_Server", n_events: int, count: in
         else:
             for visit in visits:
                 visit.close()
-    return {"sessions": count, "p95_paint_s": _p95(paints), "median_paint_s": _median(paints), "errors": errors,
-            "server_cpu_s": sum(proc.cpu_times()[:2]) - cpu0}
+    return {
+        "sessions": count,
+        "p95_paint_s": _p95(paints),
+        "median_paint_s": _median(paints),
+        "errors": errors,
+        "server_cpu_s": sum(proc.cpu_times()[:2]) - cpu0,
+    }
 
 
 def wait_for_quiet(limit: float = 1.0, max_s: float = 180.0) -> float:
@@ -288,8 +313,15 @@ def wait_for_quiet(limit: float = 1.0, max_s: float = 180.0) -> float:
     return time.monotonic() - started
 
 
-def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baseline: bool = True,
-                 quiet: bool = False, workdir: str | Path | None = None, settle: bool = True) -> dict:
+def bench_render(
+    sizes: list[int],
+    repeats: int = 3,
+    sessions: int = 10,
+    baseline: bool = True,
+    quiet: bool = False,
+    workdir: str | Path | None = None,
+    settle: bool = True,
+) -> dict:
     """Run the atlas and the naive folium app on synthetic datasets of `sizes` events in headless
     Chromium; median of `repeats` visits per app and size. Prints a table unless `quiet`. With
     `settle`, first waits for a quiet machine (`wait_for_quiet`)."""
@@ -303,9 +335,14 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
 
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="atlas-bench-"))
     build_dir = work / "build"
-    results: dict = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "repeats": repeats,
-                     "settled_s": round(settled_s, 1),
-                     "load_avg": os.getloadavg()[0], "runs": []}
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "cpus": os.cpu_count(),
+        "repeats": repeats,
+        "settled_s": round(settled_s, 1),
+        "load_avg": os.getloadavg()[0],
+        "runs": [],
+    }
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=browser_mod.CHROMIUM, args=browser_mod.LAUNCH_ARGS)
         try:
@@ -323,19 +360,28 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                 build_s = time.perf_counter() - t0
                 n_filtered = int((events["type"] == FILTER_TYPE).sum())
                 env = {"GEO_DATA_DIR": str(data), "GEO_BUILD_DIR": str(build_dir), "GEO_ONLINE_TILES": "0"}
-                for app in (["app.py", NAIVE_APP] if baseline else ["app.py"]):
+                for app in ["app.py", NAIVE_APP] if baseline else ["app.py"]:
                     name = "atlas" if app == "app.py" else "naive"
                     if not quiet:
                         print(f"… {name} on {n} events", file=sys.stderr, flush=True)
                     server = _Server(app, env, work)
                     try:
                         settled = "iframe[title*='atlas_event_table']" if name == "atlas" else None
-                        _measure(chromium, browser_mod, server.url, n, n_filtered, warm=False,  # fills caches
-                                 settled=settled)
+                        _measure(
+                            chromium,
+                            browser_mod,
+                            server.url,
+                            n,
+                            n_filtered,
+                            warm=False,  # fills caches
+                            settled=settled,
+                        )
                         # The naive app takes a minute per visit at 20k: its warm visit is skipped there.
                         warm = name == "atlas" or n <= 5000
-                        runs = [_measure(chromium, browser_mod, server.url, n, n_filtered, warm, settled)
-                                for _ in range(repeats)]
+                        runs = [
+                            _measure(chromium, browser_mod, server.url, n, n_filtered, warm, settled)
+                            for _ in range(repeats)
+                        ]
                         row = {"app": name, "events": n, "build_s": round(build_s, 2)}
                         for key in runs[0]:
                             row[key] = _median([r[key] for r in runs])
@@ -361,8 +407,9 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                         server.stop()
             if sessions:
                 n = min(sizes)
-                server = _Server("app.py", {"GEO_DATA_DIR": str(work / f"synth-{n}"), "GEO_BUILD_DIR": str(build_dir)},
-                                 work)
+                server = _Server(
+                    "app.py", {"GEO_DATA_DIR": str(work / f"synth-{n}"), "GEO_BUILD_DIR": str(build_dir)}, work
+                )
                 try:
                     warm = _Visit(chromium, browser_mod, server.url)  # first visit loads the dataset
                     try:
@@ -371,8 +418,10 @@ def bench_render(sizes: list[int], repeats: int = 3, sessions: int = 10, baselin
                     finally:
                         warm.close()
                     results["concurrency"] = {"events": n, **_sessions(chromium, browser_mod, server, n, sessions)}
-                    results["concurrency_warm"] = {"events": n, **_sessions(chromium, browser_mod, server, n, sessions,
-                                                                            warm=True)}
+                    results["concurrency_warm"] = {
+                        "events": n,
+                        **_sessions(chromium, browser_mod, server, n, sessions, warm=True),
+                    }
                 finally:
                     server.stop()
         finally:
@@ -387,37 +436,48 @@ def format_render(results: dict) -> str:
     def num(value, fmt):
         return "—" if value is None else format(value, fmt)
 
-    lines = [f"render benchmark {results['date']}, {results['cpus']} CPUs, median of {results['repeats']} "
-             f"(load avg {results['load_avg']:.1f} → {results.get('load_avg_end', 0):.1f}; "
-             f"waited {results.get('settled_s', 0):.0f} s for a quiet machine)",
-             "| app | events | first paint s (cold / warm cache) | map bytes/event | filter s "
-             "| filter bytes (map / all ws) | blank ms | remounts | RSS MB | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"render benchmark {results['date']}, {results['cpus']} CPUs, median of {results['repeats']} "
+        f"(load avg {results['load_avg']:.1f} → {results.get('load_avg_end', 0):.1f}; "
+        f"waited {results.get('settled_s', 0):.0f} s for a quiet machine)",
+        "| app | events | first paint s (cold / warm cache) | map bytes/event | filter s "
+        "| filter bytes (map / all ws) | blank ms | remounts | RSS MB | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in results["runs"]:
         rss = num(r.get("rss_mb"), ".0f")
         if r.get("rss_3_sessions_mb"):
             rss += f" (3 sessions: {r['rss_3_sessions_mb']:.0f})"
-        lines.append(f"| {r['app']} | {r['events']} | {num(r['paint_s'], '.2f')} / {num(r.get('warm_paint_s'), '.2f')} "
-                     f"| {num(r['bytes_per_event'], '.0f')} "
-                     f"| {num(r['filter_s'], '.2f')} | {num(r['filter_map_bytes'] / 1000, '.1f')} kB / "
-                     f"{num(r['filter_ws_bytes'] / 1000, '.1f')} kB | {num(r['blank_ms'], '.0f')} "
-                     f"| {num(r['remounts'], '.0f')} | {rss} | {r['errors'] + r['outside']} |")
+        lines.append(
+            f"| {r['app']} | {r['events']} | {num(r['paint_s'], '.2f')} / {num(r.get('warm_paint_s'), '.2f')} "
+            f"| {num(r['bytes_per_event'], '.0f')} "
+            f"| {num(r['filter_s'], '.2f')} | {num(r['filter_map_bytes'] / 1000, '.1f')} kB / "
+            f"{num(r['filter_ws_bytes'] / 1000, '.1f')} kB | {num(r['blank_ms'], '.0f')} "
+            f"| {num(r['remounts'], '.0f')} | {rss} | {r['errors'] + r['outside']} |"
+        )
     lines += playback.format_rows(results["runs"])
     by = {(r["app"], r["events"]): r for r in results["runs"]}
     for n in sorted({r["events"] for r in results["runs"]}):
         if ("atlas", n) in by and ("naive", n) in by:
             naive, atlas = by["naive", n], by["atlas", n]
-            warm = (f", warm cache {naive['warm_paint_s'] / atlas['warm_paint_s']:.1f}×"
-                    if naive.get("warm_paint_s") and atlas.get("warm_paint_s") else "")
-            lines.append(f"speed-up at {n} events (first paint, naive / atlas): cold cache "
-                         f"{naive['paint_s'] / atlas['paint_s']:.1f}×{warm}")
-    for key, how in (("concurrency", "new browser profiles, cold cache"),
-                     ("concurrency_warm", "tabs of one profile, warm cache")):
+            warm = (
+                f", warm cache {naive['warm_paint_s'] / atlas['warm_paint_s']:.1f}×"
+                if naive.get("warm_paint_s") and atlas.get("warm_paint_s")
+                else ""
+            )
+            lines.append(
+                f"speed-up at {n} events (first paint, naive / atlas): cold cache "
+                f"{naive['paint_s'] / atlas['paint_s']:.1f}×{warm}"
+            )
+    for key, how in (
+        ("concurrency", "new browser profiles, cold cache"),
+        ("concurrency_warm", "tabs of one profile, warm cache"),
+    ):
         conc = results.get(key)
         if conc:
-            lines.append(f"{conc['sessions']} concurrent sessions on {conc['events']} events ({how}): p95 first "
-                         f"paint {num(conc['p95_paint_s'], '.2f')} s (median {num(conc['median_paint_s'], '.2f')} s), "
-                         f"{conc['errors']} errors; app server CPU {conc.get('server_cpu_s', 0):.1f} s")
+            lines.append(
+                f"{conc['sessions']} concurrent sessions on {conc['events']} events ({how}): p95 first "
+                f"paint {num(conc['p95_paint_s'], '.2f')} s (median {num(conc['median_paint_s'], '.2f')} s), "
+                f"{conc['errors']} errors; app server CPU {conc.get('server_cpu_s', 0):.1f} s"
+            )
     return "\n".join(lines)
-
-

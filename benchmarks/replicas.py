@@ -100,8 +100,9 @@ def nginx_config(upstreams: list[str], listen: str, run_dir: str | Path, replica
         raise ValueError("at least one upstream")
     servers = "\n".join(f"        server {u};" for u in upstreams)
     header = f"\n            add_header {REPLICA_HEADER} $upstream_addr always;" if replica_header else ""
-    return NGINX_CONFIG.format(count=len(upstreams), run=Path(run_dir), cookie=COOKIE, servers=servers,
-                               listen=listen, replica_header=header)
+    return NGINX_CONFIG.format(
+        count=len(upstreams), run=Path(run_dir), cookie=COOKIE, servers=servers, listen=listen, replica_header=header
+    )
 
 
 def find_nginx() -> str | None:
@@ -169,8 +170,20 @@ class Replicas:
             log = self.run_dir / "nginx.out"
             with open(log, "w") as out:
                 self.proxy = subprocess.Popen(
-                    [self.nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(self.run_dir / "error.log"),
-                     "-g", "daemon off;"], stdout=out, stderr=subprocess.STDOUT)
+                    [
+                        self.nginx,
+                        "-p",
+                        str(self.run_dir),
+                        "-c",
+                        str(conf),
+                        "-e",
+                        str(self.run_dir / "error.log"),
+                        "-g",
+                        "daemon off;",
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             self.url = f"http://127.0.0.1:{port}"
             _wait_healthy(self.url, self.proxy, START_TIMEOUT_S, log)
         except BaseException:

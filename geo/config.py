@@ -3,6 +3,7 @@
 Environment variables override the defaults so tests, the CLI and the app can
 point at another dataset without code changes.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 axe-core (MPL-2.0, Deque Systems) comes inside the pinned PyPI package axe-playwright-python as
 `axe.min.js`; it is read from the installed package and injected into each frame, so nothing is fetched.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,14 @@ def violations(page, exclude: dict[str, str] | None = None, disable: dict[str, s
             raise
         for v in result["violations"]:
             if v.get("impact") in BLOCKING:
-                found.append({"frame": frame.url[:80], "rule": v["id"], "impact": v["impact"], "help": v["help"],
-                              "targets": [n["target"] for n in v["nodes"]][:6],
-                              "summary": [n.get("failureSummary", "")[:200] for n in v["nodes"]][:2]})
+                found.append(
+                    {
+                        "frame": frame.url[:80],
+                        "rule": v["id"],
+                        "impact": v["impact"],
+                        "help": v["help"],
+                        "targets": [n["target"] for n in v["nodes"]][:6],
+                        "summary": [n.get("failureSummary", "")[:200] for n in v["nodes"]][:2],
+                    }
+                )
     return found

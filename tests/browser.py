@@ -3,6 +3,7 @@
 Every non-loopback request is routed to a dead proxy and recorded, so a test can assert that nothing
 left the machine; console errors and page errors are recorded too.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,9 +24,16 @@ CHROMIUM = os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=localhost;127.0.0.1;[::1]",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=localhost;127.0.0.1;[::1]",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 
@@ -114,13 +122,15 @@ def map_frame(page, timeout_s: float = 30.0):
     while time.monotonic() < deadline:
         for frame in page.frames:
             try:
-                ready = frame.evaluate("() => !!(window.__leafletMaps && window.__leafletMaps.length && window.atlasMaps && window.atlasMaps.some(m => m.atlas && m.atlas.legend))")
+                ready = frame.evaluate(
+                    "() => !!(window.__leafletMaps && window.__leafletMaps.length && window.atlasMaps && window.atlasMaps.some(m => m.atlas && m.atlas.legend))"
+                )
             except Exception:
                 continue
             if ready:
                 return frame
         time.sleep(0.05)
-    raise AssertionError("no Leaflet map with atlas data appeared within %.0f s" % timeout_s)
+    raise AssertionError(f"no Leaflet map with atlas data appeared within {timeout_s:.0f} s")
 
 
 COUNT_LAYERS = """
@@ -157,13 +167,23 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None, app: str = "app.py", timeout_s: float = 60.0,
-                  cwd: Path | None = None):
+def streamlit_app(
+    env: dict[str, str] | None = None, app: str = "app.py", timeout_s: float = 60.0, cwd: Path | None = None
+):
     """Run `streamlit run app.py` (in `cwd`, default the project) on a free loopback port; yields the base URL."""
     port = free_port()
     # Only the port is set here: everything else comes from .streamlit/config.toml, as for a user.
-    cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
-           "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+    ]
     full_env = {**os.environ, **(env or {})}
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"streamlit-{port}.log"

@@ -1,4 +1,5 @@
 """Shared fixtures. Tests read the source articles from ../shared/seeds when present."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Every payload, if it ever ran, would set `window.__pwned` and/or open an `alert` dialog; tests check in
 Chromium that neither happened and that the text is shown exactly as written.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,8 +60,14 @@ def _rewrite_csv(path: Path, edit) -> list[dict]:
 def make_hostile_dataset(dst: Path) -> dict:
     """Copy data/ to `dst` with payloads in every text field; returns what each field now says."""
     shutil.copytree(PROJECT_ROOT / "data", dst)
-    expected: dict = {"event_titles": {}, "event_summaries": {}, "actor_names": {}, "actor_native": {},
-                      "route_names": {}, "region_names": {}}
+    expected: dict = {
+        "event_titles": {},
+        "event_summaries": {},
+        "actor_names": {},
+        "actor_native": {},
+        "route_names": {},
+        "region_names": {},
+    }
     counter = iter(range(10_000))
 
     def events(rows, fields):
@@ -73,9 +80,16 @@ def make_hostile_dataset(dst: Path) -> dict:
             expected["event_titles"][r["id"]] = r["title"]
             expected["event_summaries"][r["id"]] = r["summary"]
         extra = {f: "" for f in fields}
-        extra.update(id=EVIL_ID, title=hostile(5, "title-evil"), summary=hostile(6, "summary-evil"),
-                     date="2025-09-03", place=EVIL_PLACE, place_precision="exact", actors="xi",
-                     type=PAYLOADS[1])
+        extra.update(
+            id=EVIL_ID,
+            title=hostile(5, "title-evil"),
+            summary=hostile(6, "summary-evil"),
+            date="2025-09-03",
+            place=EVIL_PLACE,
+            place_precision="exact",
+            actors="xi",
+            type=PAYLOADS[1],
+        )
         expected["event_titles"][EVIL_ID] = extra["title"]
         expected["event_summaries"][EVIL_ID] = extra["summary"]
         return [extra]
@@ -84,8 +98,7 @@ def make_hostile_dataset(dst: Path) -> dict:
 
     def places(rows, fields):
         extra = {f: "" for f in fields}
-        extra.update(name=EVIL_PLACE, lat="39.0", lon="125.75", country="KP", precision="exact",
-                     note=PAYLOADS[0])
+        extra.update(name=EVIL_PLACE, lat="39.0", lon="125.75", country="KP", precision="exact", note=PAYLOADS[0])
         return [extra]
 
     _rewrite_csv(dst / "places.csv", places)
@@ -123,8 +136,15 @@ def make_hostile_dataset(dst: Path) -> dict:
                 n = next(counter)
                 r["citation"] = hostile(n, "citation")
                 r["url"] = JS_URL if n % 2 else "https://example.org/" + PAYLOADS[n % len(PAYLOADS)][:20]
-        return [{**{f: "" for f in fields}, "layer": "events", "item": EVIL_ID, "citation": hostile(7, "cite-evil"),
-                 "url": JS_URL}]
+        return [
+            {
+                **{f: "" for f in fields},
+                "layer": "events",
+                "item": EVIL_ID,
+                "citation": hostile(7, "cite-evil"),
+                "url": JS_URL,
+            }
+        ]
 
     _rewrite_csv(dst / "citations.csv", citations)
 

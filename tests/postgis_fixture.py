@@ -3,6 +3,7 @@
 PostGIS tests need a server: `.ci/postgis.sh` starts one and prints its URL, which CI
 exports as GEO_TEST_POSTGIS_URL. Each test gets a private schema, dropped afterwards.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ Nothing is excluded: EXCLUDED and DISABLED below are empty, and any entry added 
 (needs review) are not violations; the one that matters here, the contrast of text over the map, is
 checked by tests/test_contrast.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,10 @@ from geo.dataset import stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STORY = stories.parse((Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml")
-                      .read_text(encoding="utf-8"), label="default.toml")
+STORY = stories.parse(
+    (Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml").read_text(encoding="utf-8"),
+    label="default.toml",
+)
 
 # CSS selector → why it is left out of the check. Empty: nothing is.
 EXCLUDED: dict[str, str] = {}
@@ -84,13 +87,20 @@ def test_speaker_notes(chromium, app_url):
 
 def test_exported_briefing(chromium, shared_build, tmp_path):
     out = tmp_path / "briefing.html"
-    result = subprocess.run([sys.executable, "-m", "geo", "export", str(out)], cwd=browser.PROJECT_ROOT,
-                            env={**os.environ, "GEO_BUILD_DIR": str(shared_build)},
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "export", str(out)],
+        cwd=browser.PROJECT_ROOT,
+        env={**os.environ, "GEO_BUILD_DIR": str(shared_build)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     log = browser.PageLog()
     page = browser.new_page(chromium, log, viewport=(1280, 800))
     page.goto(out.as_uri())
-    page.wait_for_function("() => window.atlasBriefing && window.atlasBriefing.map && "
-                           "document.querySelector('.atlas-legend')", timeout=30_000)
+    page.wait_for_function(
+        "() => window.atlasBriefing && window.atlasBriefing.map && document.querySelector('.atlas-legend')",
+        timeout=30_000,
+    )
     check(page, log)

@@ -1,5 +1,6 @@
 """Adding an article in the app: review logic, names containing a place, and who may write, through
 Streamlit's AppTest (the widget states a browser would send; a viewer's are refused on the server)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +19,12 @@ APP = str(PROJECT_ROOT / "app.py")
 SECRET = "a long editor secret for tests"
 
 # An invented article (never a seed text): a non-BMP character and CRLF line ends on purpose.
-ARTICLE = ("Ulaanbaatar, 12 March 2026 \U0001F4F0\r\n"
-           "Mongolia's foreign minister met his Kazakh counterpart in Ulaanbaatar on Tuesday to discuss rail freight.\r\n"
-           "On Friday, about 2,000 people protested in Almaty against higher fuel prices, according to local police.\r\n"
-           "Builders of the Power of Siberia 2 pipeline visited Irkutsk last month.\r\n")
+ARTICLE = (
+    "Ulaanbaatar, 12 March 2026 \U0001f4f0\r\n"
+    "Mongolia's foreign minister met his Kazakh counterpart in Ulaanbaatar on Tuesday to discuss rail freight.\r\n"
+    "On Friday, about 2,000 people protested in Almaty against higher fuel prices, according to local police.\r\n"
+    "Builders of the Power of Siberia 2 pipeline visited Irkutsk last month.\r\n"
+)
 
 
 # ------------------------------------------------------------------ pure review logic
@@ -35,9 +38,10 @@ def test_selection_after_a_non_bmp_character_and_crlf_gets_the_exact_span():
     shown = selection.rendered(ARTICLE)
     phrase = "about 2,000 people protested in Almaty"
     start16 = _utf16(shown[: shown.index(phrase)])  # what a browser's Range reports
-    draft = rv.draft_from_selection(ARTICLE, start16, start16 + _utf16(phrase), dt.date(2026, 3, 12),
-                                    drafter=lambda s, p: [])
-    assert ARTICLE[draft["start"]:draft["end"]] == phrase
+    draft = rv.draft_from_selection(
+        ARTICLE, start16, start16 + _utf16(phrase), dt.date(2026, 3, 12), drafter=lambda s, p: []
+    )
+    assert ARTICLE[draft["start"] : draft["end"]] == phrase
     # code points differ from UTF-16 units here: the emoji is one code point, two units, and each CR
     # is a code point the browser never shows
     assert draft["start"] != start16
@@ -49,25 +53,48 @@ def test_selection_prefill_comes_from_the_drafter_with_offsets_moved():
     phrase = "On Friday, about 2,000 people protested in Almaty against higher fuel prices, according to local police."
     s16 = _utf16(shown[: shown.index(phrase)])
     draft = rv.draft_from_selection(ARTICLE, s16 - 1, s16 + _utf16(phrase) + 1, dt.date(2026, 3, 12))  # + line ends
-    assert ARTICLE[draft["start"]:draft["end"]] == phrase  # white space trimmed
+    assert ARTICLE[draft["start"] : draft["end"]] == phrase  # white space trimmed
     assert draft["type"] == "protest" and draft["place"] == "Almaty" and draft["date"] == "2026-03-06"
     for fig in draft["figures"]:
         assert draft["start"] <= fig["start"] < fig["end"] <= draft["end"]
-        assert "2,000" in ARTICLE[fig["start"]:fig["end"]]
+        assert "2,000" in ARTICLE[fig["start"] : fig["end"]]
 
 
 def test_highlights_are_utf16_ranges_of_the_rendered_text():
     start = ARTICLE.index("Almaty")
     (h,) = rv.highlights(ARTICLE, [{"start": start, "end": start + 6}])
-    assert selection.rendered(ARTICLE).encode("utf-16-le")[2 * h["start"]:2 * h["end"]].decode("utf-16-le") == "Almaty"
+    assert (
+        selection.rendered(ARTICLE).encode("utf-16-le")[2 * h["start"] : 2 * h["end"]].decode("utf-16-le") == "Almaty"
+    )
 
 
 def test_rows_to_drafts_keep_edits_and_say_what_is_missing():
-    drafts = [{"start": 0, "end": 5, "date": "2026-03-10", "title": "A", "type": "meeting", "place": "Ulan Bator",
-               "lat": 47.9, "lon": 106.9, "actors": ["Mongolia"], "place_candidates": [], "figures": []},
-              {"start": 6, "end": 9, "date": "2026-03", "title": "B", "type": "visit", "place": "",
-               "actors": [], "place_candidates": [{"name": "Irkutsk", "lat": 52.3, "lon": 104.3,
-                                                   "precision": "city"}], "figures": []}]
+    drafts = [
+        {
+            "start": 0,
+            "end": 5,
+            "date": "2026-03-10",
+            "title": "A",
+            "type": "meeting",
+            "place": "Ulan Bator",
+            "lat": 47.9,
+            "lon": 106.9,
+            "actors": ["Mongolia"],
+            "place_candidates": [],
+            "figures": [],
+        },
+        {
+            "start": 6,
+            "end": 9,
+            "date": "2026-03",
+            "title": "B",
+            "type": "visit",
+            "place": "",
+            "actors": [],
+            "place_candidates": [{"name": "Irkutsk", "lat": 52.3, "lon": 104.3, "precision": "city"}],
+            "figures": [],
+        },
+    ]
     rows = rv.review_rows(drafts, ARTICLE)
     rows[0].update(decision="accept", title="Talks on rail freight", actors="Mongolia; Kazakhstan")
     rows[1].update(decision="accept", date="soon", place="Irkutsk")
@@ -97,8 +124,12 @@ def test_names_containing_a_place_are_kept_apart():
 
 
 def _digest(*folders: Path) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -108,8 +139,9 @@ def dataset(isolated_build, tmp_path, monkeypatch):
     data, sources = tmp_path / "data", tmp_path / "sources"
     shutil.copytree(PROJECT_ROOT / "data", data)
     sources.mkdir()
-    (data / "mention_reviews.csv").write_text("text,decision,place,lat,lon,country,note\nBank,reject,,,,,x\n",
-                                              encoding="utf-8")
+    (data / "mention_reviews.csv").write_text(
+        "text,decision,place,lat,lon,country,note\nBank,reject,,,,,x\n", encoding="utf-8"
+    )
     monkeypatch.setenv("GEO_DATA_DIR", str(data))
     monkeypatch.setenv("GEO_SOURCES_DIR", str(sources))
     monkeypatch.setenv("GEO_EDITOR_SECRET_HASH", access.make_hash(SECRET))
@@ -242,8 +274,19 @@ def test_a_correction_typed_with_accept_is_saved_as_a_correction(dataset, monkey
 
     data, _ = dataset
     state = {access.STATE_KEY: True}
-    frame = pd.DataFrame([{"as written": "Irkutsk", "place": "Irkutsk", "country": "RU", "lat": 52.3, "lon": 104.3,
-                           "decision": "accept", "correct to": "Kursk"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "as written": "Irkutsk",
+                "place": "Irkutsk",
+                "country": "RU",
+                "lat": 52.3,
+                "lon": 104.3,
+                "decision": "accept",
+                "correct to": "Kursk",
+            }
+        ]
+    )
     assert articles.save_review(frame, state) == (1, [])
     assert reviews.read_reviews(data / reviews.FILE_NAME)["irkutsk"].decision == "correct"
     frame.loc[0, "correct to"] = "Nowhere-at-all"
@@ -272,12 +315,18 @@ def test_a_map_click_places_a_draft_and_corrects_a_name(dataset):
     at.session_state["map_picking"] = ("draft", 1)
     at.session_state["map_pick"] = {"lat": 50.5, "lon": 80.25}
     at.run()
-    assert at.session_state["review_places"][1] == {"name": at.session_state["review_rows"][1]["place"],
-                                                    "lat": 50.5, "lon": 80.25, "precision": "exact"}
+    assert at.session_state["review_places"][1] == {
+        "name": at.session_state["review_rows"][1]["place"],
+        "lat": 50.5,
+        "lon": 80.25,
+        "precision": "exact",
+    }
     assert "picked on the map" in _messages(at)
-    drafts, problems = rv.to_drafts(at.session_state["review_drafts"],
-                                    [dict(r, decision="accept") for r in at.session_state["review_rows"]],
-                                    at.session_state["review_places"])
+    drafts, problems = rv.to_drafts(
+        at.session_state["review_drafts"],
+        [dict(r, decision="accept") for r in at.session_state["review_rows"]],
+        at.session_state["review_places"],
+    )
     assert problems == [] and (drafts[1]["lat"], drafts[1]["lon"]) == (50.5, 80.25)
 
     at.session_state["map_picking"] = ("mention", "Irkutsk")

@@ -1,6 +1,7 @@
 """Adding an article as an editor in a browser: drafts accepted, one edited, one made from a selection;
 the map shows them with their passages, a reload keeps them, undo removes them; a viewer cannot write.
 A private copy of data/ (GEO_DATA_DIR), an empty sources folder (GEO_SOURCES_DIR), an editor secret."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,10 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a long editor secret for browser tests"
 # Invented for this test (never a seed text).
-ARTICLE = ("Ulaanbaatar, 12 March 2026\n"
-           "Mongolia's foreign minister met his Kazakh counterpart in Ulaanbaatar on Tuesday to discuss rail freight.\n"
-           "On Friday, about 2,000 people protested in Almaty against higher fuel prices, according to local police.\n"
-           "Builders of the Power of Siberia 2 pipeline visited Irkutsk last month.\n")
+ARTICLE = (
+    "Ulaanbaatar, 12 March 2026\n"
+    "Mongolia's foreign minister met his Kazakh counterpart in Ulaanbaatar on Tuesday to discuss rail freight.\n"
+    "On Friday, about 2,000 people protested in Almaty against higher fuel prices, according to local police.\n"
+    "Builders of the Power of Siberia 2 pipeline visited Irkutsk last month.\n"
+)
 SELECTED = "about 2,000 people protested in Almaty"
 
 
@@ -32,8 +35,12 @@ def site(tmp_path_factory):
     data, sources, build = root / "data", root / "sources", root / "build"
     shutil.copytree(PROJECT_ROOT / "data", data)
     sources.mkdir()
-    env = {"GEO_BUILD_DIR": str(build), "GEO_DATA_DIR": str(data), "GEO_SOURCES_DIR": str(sources),
-           "GEO_EDITOR_SECRET_HASH": access.make_hash(SECRET)}
+    env = {
+        "GEO_BUILD_DIR": str(build),
+        "GEO_DATA_DIR": str(data),
+        "GEO_SOURCES_DIR": str(sources),
+        "GEO_EDITOR_SECRET_HASH": access.make_hash(SECRET),
+    }
     with browser.streamlit_app(env=env) as url:
         yield url, data, sources
 
@@ -55,8 +62,12 @@ def wait_for(predicate, timeout_s: float = 30.0, interval_s: float = 0.1):
 
 
 def digest(*folders: Path) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 MAP_EVENTS = """() => {
@@ -162,7 +173,8 @@ def test_viewer_cannot_write_in_the_browser(chromium, site):
 
     page.get_by_text(f"{reading.UPLOAD_LIMIT_MB}MB per file").wait_for()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        {"name": "other.txt", "mimeType": "text/plain", "buffer": b"Engineers travelled to Irkutsk on Monday.\n"})
+        {"name": "other.txt", "mimeType": "text/plain", "buffer": b"Engineers travelled to Irkutsk on Monday.\n"}
+    )
     page.get_by_text("other.txt").first.wait_for()
     page.get_by_role("button", name="Find places").click()
     page.get_by_text("Used the uploaded file other.txt; the pasted text was not used").wait_for(timeout=60000)
@@ -178,8 +190,11 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     unlock(page)
     add_article(page)
     # the map frames the article's places, listed in the legend in their own style
-    wait_for(lambda: "Place named in the added article" in browser.map_frame(page).evaluate(
-        "() => document.body.textContent"))
+    wait_for(
+        lambda: (
+            "Place named in the added article" in browser.map_frame(page).evaluate("() => document.body.textContent")
+        )
+    )
     page.get_by_text("Names containing a place").wait_for()
     page.get_by_text("Briefing Atlas").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(browser.ARTIFACTS / "add-article-map.png"))  # docs/img/add-article-map.png
@@ -209,14 +224,20 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     # each new event opens with its passage quoted from the stored article
     import csv
 
-    cites = {r["item"]: text[int(r["start"]):int(r["end"])]
-             for r in csv.DictReader((data / "citations.csv").open(encoding="utf-8")) if r["item"] in new}
+    cites = {
+        r["item"]: text[int(r["start"]) : int(r["end"])]
+        for r in csv.DictReader((data / "citations.csv").open(encoding="utf-8"))
+        if r["item"] in new
+    }
     assert set(cites) == new and any(c == SELECTED for c in cites.values())
     for event_id in sorted(new):
         frame = browser.map_frame(page)
-        frame.evaluate("""(id) => { const map = window.atlasMaps[window.atlasMaps.length - 1];
+        frame.evaluate(
+            """(id) => { const map = window.atlasMaps[window.atlasMaps.length - 1];
             map.eachLayer(l => { if (l.atlasKind === 'events' && l.atlasProps && l.atlasProps.id === id)
-                                   l.fire('click', {latlng: l.getLatLng()}); }); }""", event_id)
+                                   l.fire('click', {latlng: l.getLatLng()}); }); }""",
+            event_id,
+        )
         passage = " ".join(cites[event_id].split())
         wait_for(lambda p=passage: p in " ".join(page.locator("body").inner_text().split()))
     page.screenshot(path=str(browser.ARTIFACTS / "add-article-accepted.png"), full_page=False)
@@ -228,8 +249,8 @@ def test_editor_adds_an_article_accepts_edits_selects_reloads_and_undoes(chromiu
     try:
         page.get_by_text("Undone: removed").first.wait_for(timeout=90000)
     except Exception:
-        page.screenshot(path=str(browser.ARTIFACTS / 'undo-fail.png'), full_page=True)
-        raise AssertionError(page.locator('body').inner_text()[:3000]) from None
+        page.screenshot(path=str(browser.ARTIFACTS / "undo-fail.png"), full_page=True)
+        raise AssertionError(page.locator("body").inner_text()[:3000]) from None
     wait_for(lambda: (lambda shown: shown and not shown & new)(map_events(page)), timeout_s=60)
     assert "Rail freight talks in Ulaanbaatar" not in (data / "events.csv").read_text(encoding="utf-8")
     assert log.outside_requests == [], log.outside_requests

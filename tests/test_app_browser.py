@@ -1,4 +1,5 @@
 """The app as a user sees it: streamlit run app.py + headless Debian Chromium, with the network cut off."""
+
 from __future__ import annotations
 
 import time
@@ -80,7 +81,7 @@ def wait_for(predicate, timeout_s: float = 20.0, interval_s: float = 0.1):
         if value:
             return value
         time.sleep(interval_s)
-    raise AssertionError("condition not met within %.0f s" % timeout_s)
+    raise AssertionError(f"condition not met within {timeout_s:.0f} s")
 
 
 def load_events():
@@ -111,7 +112,6 @@ def test_event_link_opens_its_details(chromium, app_url):
     page.get_by_role("heading", name=title).wait_for(timeout=20000)
     assert log.console_errors == [], log.console_errors
     page.context.close()
-
 
 
 def test_download_is_the_events_the_filters_show(chromium, app_url):
@@ -164,6 +164,7 @@ def test_clicking_a_timeline_event_opens_its_details(chromium, app_url):
     assert log.outside_requests == [] and log.console_errors == [], (log.outside_requests, log.console_errors)
     page.context.close()
 
+
 # The no-blank monitor the render benchmark uses too.
 MONITOR = NO_BLANK_MONITOR
 
@@ -182,8 +183,10 @@ def test_filter_change_keeps_the_map_zoom_and_never_blanks(chromium, app_url):
     wait_for(lambda: 0 < events_drawn(frame) < before)
     page.wait_for_timeout(500)
     state = page.evaluate("() => ({blank: window.__blankMs, maps: window.__maps.size, samples: window.__samples})")
-    view = frame.evaluate("() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; "
-                          "return {zoom: m.getZoom(), lat: m.getCenter().lat, lng: m.getCenter().lng}; }")
+    view = frame.evaluate(
+        "() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; "
+        "return {zoom: m.getZoom(), lat: m.getCenter().lat, lng: m.getCenter().lng}; }"
+    )
     assert state["samples"] > 10
     assert state["blank"] == 0, state
     assert state["maps"] == 1, "the map was rebuilt instead of updated"
@@ -246,15 +249,23 @@ def test_dot_click_listeners_behave_as_leaflets(chromium, app_url):
         out.aliases = clicks();
         return out;
     }""")
-    assert result == {"rebound": ["f"], "offFires": [], "offListens": 0, "newOn": ["g"], "swapped": ["f"],
-                      "aliases": []}, result
+    assert result == {
+        "rebound": ["f"],
+        "offFires": [],
+        "offListens": 0,
+        "newOn": ["g"],
+        "swapped": ["f"],
+        "aliases": [],
+    }, result
     assert log.console_errors == [], log.console_errors
     page.context.close()
 
 
 def test_pasted_article_gets_its_own_mentions_layer(chromium, app_url):
-    article = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to "
-               "Irkutsk, and a delegation from Astana arrived the next day.")
+    article = (
+        "Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to "
+        "Irkutsk, and a delegation from Astana arrived the next day."
+    )
     log = browser.PageLog()
     page, frame, _ = open_map(chromium, app_url, log)
     page.get_by_text("Add an article").click()
@@ -262,12 +273,15 @@ def test_pasted_article_gets_its_own_mentions_layer(chromium, app_url):
     box.fill(article)
     box.press("Control+Enter")
     page.get_by_role("button", name="Find places").click()
-    added = wait_for(lambda: frame.evaluate("""() => {
+    added = wait_for(
+        lambda: frame.evaluate("""() => {
         const map = window.atlasMaps[window.atlasMaps.length - 1];
         const found = [];
         map.eachLayer(l => { if (l.atlasProps && (l.atlasProps.sentence || '').includes('delegation from Astana')) found.push(l.atlasProps.name); });
         return found.length ? found : null;
-    }"""), timeout_s=30)
+    }"""),
+        timeout_s=30,
+    )
     assert "Astana" in " ".join(added)
     popup = frame.evaluate("""() => {
         const map = window.atlasMaps[window.atlasMaps.length - 1];

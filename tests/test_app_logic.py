@@ -1,4 +1,5 @@
 """App logic through Streamlit's AppTest: each widget's effect on the events shown, URL state, errors."""
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,9 @@ def test_app_runs_and_shows_map_and_all_events(app):
     assert not any("follow as soon as the map is drawn" in c.value for c in at.caption)
     # The map is the st_folium component and the events table our own (elements AppTest does not render).
     names = sorted(c.proto.component_name for c in at.get("component_instance"))
-    assert len(names) == 2 and any("streamlit_folium" in n for n in names) and any("atlas_event_table" in n for n in names)
+    assert (
+        len(names) == 2 and any("streamlit_folium" in n for n in names) and any("atlas_event_table" in n for n in names)
+    )
 
 
 def test_actor_filter_keeps_only_that_actors_events(app):
@@ -165,8 +168,10 @@ def test_sidebar_buttons_act_in_the_run_they_start(app):
     assert not [b for b in at.button if b.label == "Presenter mode"], "the explorer's sidebar is gone"
 
 
-ARTICLE = ("Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to Irkutsk, "
-           "and a delegation from Astana arrived the next day.")
+ARTICLE = (
+    "Officials met in Ulaanbaatar on Monday to discuss the pipeline. Engineers later flew to Irkutsk, "
+    "and a delegation from Astana arrived the next day."
+)
 
 
 def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp_path, monkeypatch):
@@ -209,6 +214,7 @@ def test_added_article_becomes_a_layer_and_reviews_are_saved(isolated_build, tmp
 
 class _State(dict):
     """Stands in for st.session_state (attribute and item access) outside a script run."""
+
     __getattr__ = dict.get
 
     def __setattr__(self, name, value):
@@ -224,16 +230,23 @@ def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatc
     from geo.web import timeline
 
     types = ["talks", "visit", "strike"]
-    few = pd.DataFrame({"id": ["a", "b"], "type": ["talks", "visit"], "title": ["A", "B"],
-                        "date": ["2025-09-02", "2025-09-03"]})
+    few = pd.DataFrame(
+        {"id": ["a", "b"], "type": ["talks", "visit"], "title": ["A", "B"], "date": ["2025-09-02", "2025-09-03"]}
+    )
     frame, spec = timeline.timeline_chart(few, types)
     assert list(frame["id"]) == ["a", "b"]
     picks = [p for p in spec["params"] if p["name"] == timeline.TIMELINE_PICK]
     assert picks and picks[0]["select"]["fields"] == ["id"]
     assert spec["encoding"]["y"]["scale"]["domain"] == types  # every type keeps its row
 
-    many = pd.DataFrame({"id": [f"e{i}" for i in range(400)], "type": ["talks", "strike"] * 200,
-                         "title": "t", "date": [str(dt.date(2025, 1, 1) + dt.timedelta(days=i % 300)) for i in range(400)]})
+    many = pd.DataFrame(
+        {
+            "id": [f"e{i}" for i in range(400)],
+            "type": ["talks", "strike"] * 200,
+            "title": "t",
+            "date": [str(dt.date(2025, 1, 1) + dt.timedelta(days=i % 300)) for i in range(400)],
+        }
+    )
     weeks, week_spec = timeline.timeline_chart(many, types)
     _, fewer_spec = timeline.timeline_chart(many.iloc[:350], types)
     assert week_spec == fewer_spec, "a filter change must not change the aggregated chart's spec"
@@ -255,5 +268,3 @@ def test_timeline_spec_is_stable_and_a_click_picks_an_event_or_a_week(monkeypatc
     state[appstate.TIMELINE_KEY] = {"selection": {timeline.TIMELINE_PICK: []}}  # a click on empty space
     appstate.on_timeline_select(span)
     assert state.event == "b" and state.w_dates == (dt.date(2025, 1, 1), dt.date(2025, 1, 5))
-
-

@@ -1,5 +1,6 @@
 """The app with GEO_STORE: ingested corpus mentions join the map, queried by date range in the store;
 the same view from a GeoPackage store and from PostGIS."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 from postgis_fixture import postgis_url  # noqa: F401  (fixture)
 from streamlit.testing.v1 import AppTest
 
-from geo.app import state as appstate
+from geo.app import corpus as app_corpus
 from geo.corpus import ingest, store
 from geo.layers import filters as view_filters
 
@@ -33,7 +34,7 @@ def corpus_status(at) -> str:
 
 def run_app_with_store(url: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("GEO_STORE", url)
-    appstate.corpus_mentions.clear()
+    app_corpus.corpus_mentions.clear()
     return AppTest.from_file(APP, default_timeout=120).run().run()  # map first, then the page
 
 
@@ -60,7 +61,7 @@ def test_same_corpus_view_from_geopackage_and_postgis(corpus, tmp_path, monkeypa
         at = run_app_with_store(url, monkeypatch)
         assert not at.exception
         views.append(corpus_status(at))
-        layer = appstate.corpus_mentions(None, None, None)
+        layer = app_corpus.corpus_mentions(None, None, None)
         views.append(sorted(zip(layer["article"], layer["text"], layer.geometry.x.round(4), layer.geometry.y.round(4))))
     assert views[0].startswith("Corpus store: ") and "mentions in this view" in views[0]
     assert views[0] == views[2] and views[1] == views[3] and len(views[1]) >= 4

@@ -1,5 +1,6 @@
 """Offline briefing: one self-contained HTML file, then the exported seed story in headless Chromium
 opened from disk with the network cut off."""
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,14 @@ def test_story_text_cannot_become_markup():
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_snapshot_without_chromium_is_a_clear_error(tmp_path):
@@ -85,14 +92,18 @@ def seed_briefing(tmp_path_factory, shared_build) -> Path:
 
 
 def view(page) -> dict:
-    return page.evaluate("() => { const m = window.atlasBriefing.map; const c = m.getCenter();"
-                         " return {lat: c.lat, lng: c.lng, zoom: m.getZoom()}; }")
+    return page.evaluate(
+        "() => { const m = window.atlasBriefing.map; const c = m.getCenter();"
+        " return {lat: c.lat, lng: c.lng, zoom: m.getZoom()}; }"
+    )
 
 
 def shown_event_ids(page) -> set:
-    return set(page.evaluate("""() => { const ids = [];
+    return set(
+        page.evaluate("""() => { const ids = [];
         window.atlasBriefing.map.eachLayer(l => { if (l.atlasKind === 'events' && l.options.radius > 8) ids.push(l.atlasProps.id); });
-        return ids; }"""))
+        return ids; }""")
+    )
 
 
 @pytest.mark.browser
@@ -109,8 +120,12 @@ def test_briefing_from_disk_steps_with_the_keyboard_offline(seed_briefing):
         assert shown_event_ids(page) == set(story.steps[0].events)
         assert page.inner_text(".brief-caption") == story.steps[0].caption
         assert page.inner_text(".brief-counter") == f"Step 1 of {len(story.steps)}"
-        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-caption')).fontSize)") >= 20
-        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-title')).fontSize)") >= 32
+        assert (
+            page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-caption')).fontSize)") >= 20
+        )
+        assert (
+            page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.brief-title')).fontSize)") >= 32
+        )
         before = view(page)
 
         page.keyboard.press("ArrowRight")

@@ -1,4 +1,5 @@
 """A first build reports its named stages (the app shows them in a progress bar), and says when it is current."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """`python -m geo build | validate | export`: exit codes, messages and output files."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,8 @@ def test_validate_curated_dataset_ok(capsys):
 
 def test_validate_bad_file_exits_2_with_file_line(tmp_path, capsys):
     (tmp_path / "events.csv").write_text(
-        "id,title,summary,date,lat,lon\ne1,T,S,2025-02-30,1,2\ne1,T,S,2025,abc,2\n", encoding="utf-8")
+        "id,title,summary,date,lat,lon\ne1,T,S,2025-02-30,1,2\ne1,T,S,2025,abc,2\n", encoding="utf-8"
+    )
     assert main(["validate", str(tmp_path / "events.csv")]) == 2
     out, err = capsys.readouterr()
     label = tmp_path / "events.csv"
@@ -70,8 +72,14 @@ def test_export_unknown_format(tmp_path, capsys):
 def test_module_entry_point_never_shows_a_traceback(tmp_path):
     (tmp_path / "regions.geojson").write_text('{"type": "FeatureCollection", "features": [{]}', encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "geo", "validate", str(tmp_path / "regions.geojson")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", str(tmp_path / "regions.geojson")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert f"{tmp_path / 'regions.geojson'}:1: invalid JSON" in proc.stdout
     assert "Traceback" not in proc.stderr + proc.stdout

@@ -5,6 +5,7 @@ it cannot tell what lies behind a label on a canvas and a basemap. Place names a
 their own (text-shadow in the land or sea colour), so the halo is the background they are read on;
 popups, the legend and the list of events in view sit on white panels.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ def rgb(colour: str) -> tuple[float, float, float]:
     if len(hexa) == 3:
         hexa = "".join(c * 2 for c in hexa)
     assert re.fullmatch(r"[0-9a-fA-F]{6}", hexa), colour
-    return tuple(int(hexa[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return tuple(int(hexa[i : i + 2], 16) / 255 for i in (0, 2, 4))
 
 
 def luminance(colour: str) -> float:
@@ -73,8 +74,11 @@ PAIRS = [
     ("popup details", declared(".atlas-popup-meta", "color"), "#ffffff"),
     ("popup event id", declared(".atlas-popup-id", "color"), "#ffffff"),
     ("events in view", declared(".atlas-events-item", "color"), "#ffffff"),
-    ("events in view, focused", declared(".atlas-events-item", "color"),
-     declared(".atlas-events-item:focus", "background")),
+    (
+        "events in view, focused",
+        declared(".atlas-events-item", "color"),
+        declared(".atlas-events-item:focus", "background"),
+    ),
     ("events in view note", declared(".atlas-events-note", "color"), "#ffffff"),
     ("map notice", declared(".atlas-notice", "color"), declared(".atlas-notice", "background")),
 ]

@@ -1,4 +1,5 @@
 """Reading and validating datasets: the curated data is complete, and bad files give file:line messages."""
+
 from __future__ import annotations
 
 import json
@@ -35,6 +36,7 @@ def messages(path: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the curated dataset
+
 
 @pytest.fixture(scope="module")
 def curated():
@@ -76,8 +78,11 @@ def test_required_content_is_present(curated):
     assert natives["xi"] == "习近平" and natives["kim"] == "김정은" and "Путин" in natives["putin"]
     assert "Лукашэнка" in natives["lukashenka"]
     statuses = {r.id: (r.status, r.approximate) for r in curated.routes}
-    assert statuses == {"power-of-siberia-2": ("MoU signed", True), "power-of-siberia-1": ("operational", True),
-                        "kim-train-2025": ("completed", True)}
+    assert statuses == {
+        "power-of-siberia-2": ("MoU signed", True),
+        "power-of-siberia-1": ("operational", True),
+        "kim-train-2025": ("completed", True),
+    }
     assert {r.id: r.approximate for r in curated.regions}["south-china-sea"] is True
 
 
@@ -93,12 +98,16 @@ def test_region_places_get_region_points(curated):
 
 # --------------------------------------------------------------------------- dates
 
-@pytest.mark.parametrize("text,expected", [
-    ("2025-09-03", ("day", "2025-09-03", "2025-09-03")),
-    ("2024-02", ("month", "2024-02-01", "2024-02-29")),
-    ("2025-12", ("month", "2025-12-01", "2025-12-31")),
-    ("2025", ("year", "2025-01-01", "2025-12-31")),
-])
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2025-09-03", ("day", "2025-09-03", "2025-09-03")),
+        ("2024-02", ("month", "2024-02-01", "2024-02-29")),
+        ("2025-12", ("month", "2025-12-01", "2025-12-31")),
+        ("2025", ("year", "2025-01-01", "2025-12-31")),
+    ],
+)
 def test_partial_dates(text, expected):
     assert parse_date(text) == expected
 
@@ -110,23 +119,28 @@ def test_bad_dates_are_messages(text):
 
 # --------------------------------------------------------------------------- hand-made bad files
 
+
 def test_minimal_dataset_is_valid(tmp_path):
     assert messages(dataset(tmp_path)) == []
 
 
-@pytest.mark.parametrize("row,expected", [
-    ("e1,A title,Own words.,2025-02-30,X,39.9,116.4,city,a1,parade\n", "impossible date '2025-02-30'"),
-    ("e1,A title,Own words.,2025-09-03,X,95,116.4,city,a1,parade\n", "lat: 95 out of range"),
-    ("e1,A title,Own words.,2025-09-03,X,NaN,116.4,city,a1,parade\n", "lat: 'NaN' is not finite"),
-    ("e1,A title,Own words.,2025-09-03,X,north,116.4,city,a1,parade\n", "lat: 'north' is not a number"),
-    ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,town,a1,parade\n", "place_precision 'town'"),
-    ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,city,a1;ghost,parade\n", "unknown actor id(s): ghost"),
-    (",A title,Own words.,2025-09-03,X,39.9,116.4,city,a1,parade\n", "id is required"),
-    ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,city,a1,parade,extra\n", "row has 11 fields"),
-])
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ("e1,A title,Own words.,2025-02-30,X,39.9,116.4,city,a1,parade\n", "impossible date '2025-02-30'"),
+        ("e1,A title,Own words.,2025-09-03,X,95,116.4,city,a1,parade\n", "lat: 95 out of range"),
+        ("e1,A title,Own words.,2025-09-03,X,NaN,116.4,city,a1,parade\n", "lat: 'NaN' is not finite"),
+        ("e1,A title,Own words.,2025-09-03,X,north,116.4,city,a1,parade\n", "lat: 'north' is not a number"),
+        ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,town,a1,parade\n", "place_precision 'town'"),
+        ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,city,a1;ghost,parade\n", "unknown actor id(s): ghost"),
+        (",A title,Own words.,2025-09-03,X,39.9,116.4,city,a1,parade\n", "id is required"),
+        ("e1,A title,Own words.,2025-09-03,X,39.9,116.4,city,a1,parade,extra\n", "row has 11 fields"),
+    ],
+)
 def test_event_row_errors_name_file_and_line(tmp_path, row, expected):
-    folder = dataset(tmp_path, HEADER + GOOD_ROW.replace("e1,", "e0,") + row,
-                     citations_csv=CITE + "events,e0,,,,,Background note,\n")
+    folder = dataset(
+        tmp_path, HEADER + GOOD_ROW.replace("e1,", "e0,") + row, citations_csv=CITE + "events,e0,,,,,Background note,\n"
+    )
     got = messages(folder / "events.csv")
     assert any(m.startswith(f"{folder / 'events.csv'}:3: ") and expected in m for m in got), got
 
@@ -137,8 +151,11 @@ def test_duplicate_ids_point_at_the_second_row(tmp_path):
 
 
 def test_line_numbers_count_physical_lines_of_multiline_cells(tmp_path):
-    text = HEADER + 'e1,A title,"Two\nlines",2025-09-03,X,39.9,116.4,city,a1,parade\n' + \
-        "e2,T,S,2025-02-30,X,1,1,city,a1,x\n"
+    text = (
+        HEADER
+        + 'e1,A title,"Two\nlines",2025-09-03,X,39.9,116.4,city,a1,parade\n'
+        + "e2,T,S,2025-02-30,X,1,1,city,a1,x\n"
+    )
     folder = dataset(tmp_path, text)
     assert any(m.startswith(f"{folder / 'events.csv'}:4: impossible date") for m in messages(folder))
 
@@ -153,12 +170,15 @@ def test_missing_events_file(tmp_path):
     assert any("events file is required" in m for m in messages(tmp_path))
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", "empty file (0 bytes)"),
-    (b"\n\n  \n", "file has no content"),
-    ("id,title\n\u00e9".encode("latin-1"), "not valid UTF-8 (byte 0xe9"),
-    ("id,title\n".encode("utf-16"), "UTF-16"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "empty file (0 bytes)"),
+        (b"\n\n  \n", "file has no content"),
+        ("id,title\n\u00e9".encode("latin-1"), "not valid UTF-8 (byte 0xe9"),
+        ("id,title\n".encode("utf-16"), "UTF-16"),
+    ],
+)
 def test_empty_and_badly_encoded_files(tmp_path, content, expected):
     folder = dataset(tmp_path)
     (folder / "events.csv").write_bytes(content)
@@ -179,11 +199,13 @@ def test_oversized_field(tmp_path):
 
 def test_span_outside_file_and_sha_mismatch(tmp_path, seeds_dir, monkeypatch):
     monkeypatch.setenv("GEO_SOURCES_DIR", str(seeds_dir))
-    cites = ("layer,item,file,sha256,start,end,evidence\n"
-             "events,e1,000_53339dbecfd33ada.txt,,10,999999,\n"
-             f"events,e1,000_53339dbecfd33ada.txt,{'ab' * 32},10,20,\n"
-             "events,e1,000_53339dbecfd33ada.txt,,0,40,Tokyo\n"
-             "events,e1,unknown.txt,,0,5,\n")
+    cites = (
+        "layer,item,file,sha256,start,end,evidence\n"
+        "events,e1,000_53339dbecfd33ada.txt,,10,999999,\n"
+        f"events,e1,000_53339dbecfd33ada.txt,{'ab' * 32},10,20,\n"
+        "events,e1,000_53339dbecfd33ada.txt,,0,40,Tokyo\n"
+        "events,e1,unknown.txt,,0,5,\n"
+    )
     folder = dataset(tmp_path, citations_csv=cites)
     got = messages(folder / "citations.csv")
     label = folder / "citations.csv"
@@ -196,8 +218,9 @@ def test_span_outside_file_and_sha_mismatch(tmp_path, seeds_dir, monkeypatch):
 def test_unknown_geocodable_place_is_an_error(tmp_path):
     row = "e1,A title,Own words.,2025-09-03,Qwxzzyville Nowhere,,,city,a1,parade\n"
     folder = dataset(tmp_path, HEADER + row)
-    assert any(m.startswith(f"{folder / 'events.csv'}:2: cannot resolve place 'Qwxzzyville Nowhere'")
-               for m in messages(folder))
+    assert any(
+        m.startswith(f"{folder / 'events.csv'}:2: cannot resolve place 'Qwxzzyville Nowhere'") for m in messages(folder)
+    )
 
 
 def _fc(*features) -> str:
@@ -211,23 +234,40 @@ def _feature(geometry, **props):
 LINE = {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('{"type": "FeatureCollection", "features": [', "routes.geojson:1: invalid JSON"),
-    (json.dumps({"type": "Feature"}), "expected a GeoJSON FeatureCollection, got 'Feature'"),
-    (_fc(_feature({"type": "Point", "coordinates": [0, 0]}, id="r", name="R", status="planned")),
-     "routes.geojson: feature 1: geometry type 'Point' not allowed here"),
-    (_fc(_feature(LINE, id="r", name="R", status="planned"),
-         _feature({"type": "LineString", "coordinates": [[0, 0], [200, 1]]}, id="s", name="S", status="planned")),
-     "routes.geojson: feature 2: coordinate [200, 1] out of range"),
-    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", '
-     '"status": "planned"}, "geometry": {"type": "LineString", "coordinates": [[0, NaN], [1, 1]]}}]}',
-     "routes.geojson: feature 1: coordinate [0, nan] is not finite"),
-    (_fc(_feature(LINE, id="r", name="R", status="finished")), "feature 1: status 'finished' is not one of"),
-    (_fc(_feature(LINE, id="r", name="R", status="planned", approximate="maybe")),
-     "feature 1: approximate: 'maybe' is not true/false"),
-    (_fc(_feature(LINE, id="r", name="R", status="planned"), _feature(LINE, id="r", name="R2", status="planned")),
-     "routes.geojson: feature 2: duplicate id 'r'"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('{"type": "FeatureCollection", "features": [', "routes.geojson:1: invalid JSON"),
+        (json.dumps({"type": "Feature"}), "expected a GeoJSON FeatureCollection, got 'Feature'"),
+        (
+            _fc(_feature({"type": "Point", "coordinates": [0, 0]}, id="r", name="R", status="planned")),
+            "routes.geojson: feature 1: geometry type 'Point' not allowed here",
+        ),
+        (
+            _fc(
+                _feature(LINE, id="r", name="R", status="planned"),
+                _feature({"type": "LineString", "coordinates": [[0, 0], [200, 1]]}, id="s", name="S", status="planned"),
+            ),
+            "routes.geojson: feature 2: coordinate [200, 1] out of range",
+        ),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", '
+            '"status": "planned"}, "geometry": {"type": "LineString", "coordinates": [[0, NaN], [1, 1]]}}]}',
+            "routes.geojson: feature 1: coordinate [0, nan] is not finite",
+        ),
+        (_fc(_feature(LINE, id="r", name="R", status="finished")), "feature 1: status 'finished' is not one of"),
+        (
+            _fc(_feature(LINE, id="r", name="R", status="planned", approximate="maybe")),
+            "feature 1: approximate: 'maybe' is not true/false",
+        ),
+        (
+            _fc(
+                _feature(LINE, id="r", name="R", status="planned"), _feature(LINE, id="r", name="R2", status="planned")
+            ),
+            "routes.geojson: feature 2: duplicate id 'r'",
+        ),
+    ],
+)
 def test_geojson_errors_name_the_feature(tmp_path, text, expected):
     folder = dataset(tmp_path)
     (folder / "routes.geojson").write_text(text, encoding="utf-8")
@@ -238,18 +278,36 @@ def test_geojson_errors_name_the_feature(tmp_path, text, expected):
 def test_events_geojson_with_lists(tmp_path):
     folder = tmp_path / "ds"
     folder.mkdir()
-    (folder / "events.geojson").write_text(_fc(
-        _feature({"type": "Point", "coordinates": [116.4, 39.9]}, id="g1", title="T", summary="S",
-                 date="2025-09", actors=["x", "y"], type="talks",
-                 sources=[{"citation": "Background note"}],
-                 figures=[{"name": "troops", "value": 10, "unit": "soldiers", "claimed_by": "someone"}]),
-        _feature(None, id="g2", title="T", summary="S", date="2025", place="nowhere-at-all-qq",
-                 sources=[{"citation": "c"}]),
-    ), encoding="utf-8")
+    (folder / "events.geojson").write_text(
+        _fc(
+            _feature(
+                {"type": "Point", "coordinates": [116.4, 39.9]},
+                id="g1",
+                title="T",
+                summary="S",
+                date="2025-09",
+                actors=["x", "y"],
+                type="talks",
+                sources=[{"citation": "Background note"}],
+                figures=[{"name": "troops", "value": 10, "unit": "soldiers", "claimed_by": "someone"}],
+            ),
+            _feature(
+                None,
+                id="g2",
+                title="T",
+                summary="S",
+                date="2025",
+                place="nowhere-at-all-qq",
+                sources=[{"citation": "c"}],
+            ),
+        ),
+        encoding="utf-8",
+    )
     ds, errors = load_dataset(folder)
     assert [str(e) for e in errors] == [
         f"{folder / 'events.geojson'}: feature 2: cannot resolve place 'nowhere-at-all-qq'; "
-        "add it to places.csv or give lat/lon"]
+        "add it to places.csv or give lat/lon"
+    ]
     (g1,) = ds.events
     assert g1.actors == ("x", "y") and g1.date_precision == "month" and g1.figures[0].value == 10
 
@@ -275,9 +333,11 @@ def test_validation_never_raises_on_arbitrary_bytes(tmp_path, blob):
 
 
 def test_numeric_fields_in_side_files(tmp_path):
-    folder = dataset(tmp_path,
-                     figures_csv="event_id,name,value,unit\ne1,troops,lots,soldiers\nghost,troops,5,soldiers\n",
-                     citations_csv=CITE + "events,e1,000_53339dbecfd33ada.txt,ten,20,\n")
+    folder = dataset(
+        tmp_path,
+        figures_csv="event_id,name,value,unit\ne1,troops,lots,soldiers\nghost,troops,5,soldiers\n",
+        citations_csv=CITE + "events,e1,000_53339dbecfd33ada.txt,ten,20,\n",
+    )
     got = messages(folder)
     assert f"{folder / 'figures.csv'}:2: value: 'lots' is not a number" in got
     assert f"{folder / 'figures.csv'}:3: unknown event id 'ghost'" in got
@@ -288,8 +348,12 @@ def test_one_broken_row_reports_all_its_problems_without_cascading(tmp_path):
     row = "e2,T,S,2025-02-30,X,1,1,city,a1;ghost,x\n"
     folder = dataset(tmp_path, HEADER + GOOD_ROW + row, citations_csv=CITE + "events,e2,,,,,Background,\n")
     got = messages(folder)
-    assert sorted(got) == sorted([f"{folder / 'events.csv'}:3: impossible date '2025-02-30'",
-                                  f"{folder / 'events.csv'}:3: unknown actor id(s): ghost"])
+    assert sorted(got) == sorted(
+        [
+            f"{folder / 'events.csv'}:3: impossible date '2025-02-30'",
+            f"{folder / 'events.csv'}:3: unknown actor id(s): ghost",
+        ]
+    )
 
 
 def test_relations_need_known_actors(tmp_path):

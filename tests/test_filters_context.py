@@ -1,4 +1,5 @@
 """Filters apply to every layer they mean something for (issue 20: "Filters, layers and the map agree")."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -10,19 +11,36 @@ from geo.layers import filters as F
 
 def _layers():
     layers = sample_layers()
-    layers["routes"] = gpd.GeoDataFrame({
-        "id": ["pos2", "train"], "name": ["Pipeline", "Armoured train"], "status": ["MoU signed", "completed"],
-        "approximate": [True, True], "description": ["Gas across Mongolia.", "Pyongyang to Beijing."],
-        "waypoints": [["Irkutsk", "Ulaanbaatar", "Erenhot"], ["Sinuiju", "Dandong"]],
-        "sources": [[{"file": "a.txt", "start": 0, "end": 4}], [{"file": "b.txt", "start": 0, "end": 4}]],
-    }, geometry=[LineString([(104.3, 52.3), (106.9, 47.9), (111.9, 43.6)]),
-                 LineString([(125.75, 39.03), (124.4, 40.1), (116.4, 39.9)])], crs=4326)
+    layers["routes"] = gpd.GeoDataFrame(
+        {
+            "id": ["pos2", "train"],
+            "name": ["Pipeline", "Armoured train"],
+            "status": ["MoU signed", "completed"],
+            "approximate": [True, True],
+            "description": ["Gas across Mongolia.", "Pyongyang to Beijing."],
+            "waypoints": [["Irkutsk", "Ulaanbaatar", "Erenhot"], ["Sinuiju", "Dandong"]],
+            "sources": [[{"file": "a.txt", "start": 0, "end": 4}], [{"file": "b.txt", "start": 0, "end": 4}]],
+        },
+        geometry=[
+            LineString([(104.3, 52.3), (106.9, 47.9), (111.9, 43.6)]),
+            LineString([(125.75, 39.03), (124.4, 40.1), (116.4, 39.9)]),
+        ],
+        crs=4326,
+    )
     layers["regions"]["sources"] = [[{"file": "b.txt", "start": 1, "end": 2}]]
     layers["relations"]["sources"] = [[{"file": "a.txt", "start": 1, "end": 2}]]
-    layers["mentions"] = gpd.GeoDataFrame({
-        "article": ["a.txt", "b.txt"], "text": ["Ulaanbaatar", "Kursk"], "name": ["Ulaanbaatar", "Kursk"],
-        "country": ["MN", "RU"], "feature": ["city", "city"], "sentence": ["", ""],
-    }, geometry=[Point(106.9, 47.9), Point(36.2, 51.7)], crs=4326)
+    layers["mentions"] = gpd.GeoDataFrame(
+        {
+            "article": ["a.txt", "b.txt"],
+            "text": ["Ulaanbaatar", "Kursk"],
+            "name": ["Ulaanbaatar", "Kursk"],
+            "country": ["MN", "RU"],
+            "feature": ["city", "city"],
+            "sentence": ["", ""],
+        },
+        geometry=[Point(106.9, 47.9), Point(36.2, 51.7)],
+        crs=4326,
+    )
     return layers
 
 
@@ -87,8 +105,14 @@ def test_the_count_line_says_what_a_filter_leaves_alone():
 def test_map_position_in_the_url_is_parsed_and_bad_values_ignored():
     assert F.parse_view({"c": "47.9187,106.9177", "z": "6"}) == (47.9187, 106.9177, 6)
     assert F.parse_view({"c": ["1,2"], "z": ["4"]}) == (1.0, 2.0, 4)
-    for bad in ({"c": "91,0", "z": "5"}, {"c": "10,20"}, {"c": "x,y", "z": "5"}, {"c": "1,2", "z": "40"},
-                {"c": "nan,2", "z": "5"}, {}):
+    for bad in (
+        {"c": "91,0", "z": "5"},
+        {"c": "10,20"},
+        {"c": "x,y", "z": "5"},
+        {"c": "1,2", "z": "40"},
+        {"c": "nan,2", "z": "5"},
+        {},
+    ):
         assert F.parse_view(bad) is None, bad
 
 
@@ -110,8 +134,10 @@ def test_date_controls_brush_and_range():
 
     span, window = (dt.date(1961, 7, 11), dt.date(2025, 12, 31)), (dt.date(2025, 8, 1), dt.date(2025, 9, 10))
     # Vega-Lite reports a temporal brush in epoch milliseconds.
-    ms = [dt.datetime(2025, 8, 12, tzinfo=dt.UTC).timestamp() * 1000,
-          dt.datetime(2025, 8, 22, 12, tzinfo=dt.UTC).timestamp() * 1000]
+    ms = [
+        dt.datetime(2025, 8, 12, tzinfo=dt.UTC).timestamp() * 1000,
+        dt.datetime(2025, 8, 22, 12, tzinfo=dt.UTC).timestamp() * 1000,
+    ]
     assert dates.brush_range({"start": ms}) == (dt.date(2025, 8, 12), dt.date(2025, 8, 22))
     assert dates.brush_range({}) is None and dates.brush_range(None) is None
     state = {}

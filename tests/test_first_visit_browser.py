@@ -1,5 +1,6 @@
 """The first visit on a fresh clone: no build/, no cache; the map must be on screen within 5 s of opening the
 page, which is opened as soon as `streamlit run app.py` answers its health check (issue 17, item 2)."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,9 @@ FIRST_PAINT_LIMIT_S = 5.0
 def fresh_copy(dest: Path) -> Path:
     """The repository's tracked files (as a clone has them: no build/, no caches, no __pycache__)."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z"], cwd=browser.PROJECT_ROOT, check=True,
-                                capture_output=True, timeout=60).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=browser.PROJECT_ROOT, check=True, capture_output=True, timeout=60
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         needs.missing("git and a git checkout are needed to copy the tracked files")
     for name in filter(None, listed.decode("utf-8").split("\0")):
@@ -75,10 +77,13 @@ def test_first_visit_on_a_fresh_clone_shows_the_map_within_5_s(tmp_path):
         load = os.getloadavg()
         browser.ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(browser.ARTIFACTS / "first-visit.png"))
-        print(f"first visit on a fresh clone: map painted {paint_ms / 1000:.2f} s after navigation "
-              f"({wall_s:.2f} s after the health check); load average {load[0]:.1f}")
+        print(
+            f"first visit on a fresh clone: map painted {paint_ms / 1000:.2f} s after navigation "
+            f"({wall_s:.2f} s after the health check); load average {load[0]:.1f}"
+        )
         assert list(cache.iterdir()) == [], "the shipped gazetteer index is used: nothing is built into the cache"
         assert log.outside_requests == [], log.outside_requests
         assert log.console_errors == [], (log.console_errors, missing)
         assert paint_ms / 1000 <= FIRST_PAINT_LIMIT_S, (
-            f"first paint {paint_ms / 1000:.2f} s > {FIRST_PAINT_LIMIT_S} s (load average {load[0]:.1f})")
+            f"first paint {paint_ms / 1000:.2f} s > {FIRST_PAINT_LIMIT_S} s (load average {load[0]:.1f})"
+        )

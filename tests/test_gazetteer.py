@@ -1,4 +1,5 @@
 """Gazetteer: names in several scripts and spellings resolve to the right places."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,13 +24,16 @@ def test_city_lookup_prefers_the_populous_namesake():
     assert any(p.country == "US" for p in paris)  # Paris, Texas is still a candidate
 
 
-@pytest.mark.parametrize("name,lat,lon,cc", [
-    ("Курск", 51.73, 36.19, "RU"),
-    ("平壤", 39.03, 125.75, "KP"),
-    ("Ulaanbaatar", 47.9, 106.9, "MN"),
-    ("Sinuiju", 40.1, 124.4, "KP"),
-    ("MÜNCHEN", 48.14, 11.58, "DE"),
-])
+@pytest.mark.parametrize(
+    "name,lat,lon,cc",
+    [
+        ("Курск", 51.73, 36.19, "RU"),
+        ("平壤", 39.03, 125.75, "KP"),
+        ("Ulaanbaatar", 47.9, 106.9, "MN"),
+        ("Sinuiju", 40.1, 124.4, "KP"),
+        ("MÜNCHEN", 48.14, 11.58, "DE"),
+    ],
+)
 def test_alternate_names_and_other_scripts(name, lat, lon, cc):
     cands = lookup(name)
     assert cands, name

@@ -1,5 +1,6 @@
 """The shipped gazetteer index: a compact file that reproduces byte for byte from the installed sources, is
 used while its key matches them, and gives way to a local build when they change."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,13 +9,20 @@ from geo.geoparse import gazetteer, index_file, index_store
 
 SMALL = {
     "version": gazetteer.INDEX_VERSION,
-    "places": [("Kursk", 51.73733, 36.18735, "RU", "city", 440052, 538560),
-               ("Pyongyang", 39.03385, 125.75432, "KP", "city", 3222000, 1871859),
-               ("Yellow Sea", 35.0, 123.0, "", "sea", 0, None),
-               ("São Paulo", -23.5475, -46.63611, "BR", "city", 10021295, 3448439),
-               ("평양", -0.00001, -179.99999, "KP", "admin1", 0, None)],
-    "names": {"kursk": ((0, 0),), "pyongyang": ((1, 0), (4, 1)), "yellow sea": ((2, 0),), "sao paulo": ((3, 0),),
-              "평양": ((1, 1), (4, 0))},
+    "places": [
+        ("Kursk", 51.73733, 36.18735, "RU", "city", 440052, 538560),
+        ("Pyongyang", 39.03385, 125.75432, "KP", "city", 3222000, 1871859),
+        ("Yellow Sea", 35.0, 123.0, "", "sea", 0, None),
+        ("São Paulo", -23.5475, -46.63611, "BR", "city", 10021295, 3448439),
+        ("평양", -0.00001, -179.99999, "KP", "admin1", 0, None),
+    ],
+    "names": {
+        "kursk": ((0, 0),),
+        "pyongyang": ((1, 0), (4, 1)),
+        "yellow sea": ((2, 0),),
+        "sao paulo": ((3, 0),),
+        "평양": ((1, 1), (4, 0)),
+    },
     "adjectival": {"north korean": (1, 4)},
     "common": frozenset({"kursk", "sao paulo"}),
 }
@@ -43,8 +51,11 @@ def test_lookups_agree_before_and_after_the_key_table_is_built(monkeypatch):
 
 
 def test_bytes_depend_only_on_the_content():
-    reordered = dict(SMALL, names=dict(reversed(list(SMALL["names"].items()))),
-                     common=frozenset(sorted(SMALL["common"], reverse=True)))
+    reordered = dict(
+        SMALL,
+        names=dict(reversed(list(SMALL["names"].items()))),
+        common=frozenset(sorted(SMALL["common"], reverse=True)),
+    )
     first = index_file.dumps(SMALL, "k")
     assert index_file.dumps(SMALL, "k") == first
     assert index_file.dumps(reordered, "k") == first, "name tables are written sorted"
@@ -64,7 +75,8 @@ def test_the_shipped_index_is_used_while_its_key_matches(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(gazetteer, "build_index", lambda: pytest.fail("the shipped index should be used"))
     assert index_file.read_key(index_store.BUNDLED) == gazetteer.index_key(), (
-        "the shipped gazetteer index is out of date: run `python -m geo gazetteer build-index`")
+        "the shipped gazetteer index is out of date: run `python -m geo gazetteer build-index`"
+    )
     data = index_store.load_or_build()
     assert data["key"] == gazetteer.index_key()
     assert gazetteer.Gazetteer(data).lookup("Kursk")[0].country == "RU"
@@ -92,5 +104,6 @@ def test_the_shipped_index_reproduces_byte_for_byte_from_the_sources():
     assert len(shipped) <= 10_000_000
     fresh = index_store.bundled_bytes()
     assert index_file.read_key(index_store.BUNDLED) == gazetteer.index_key(), (
-        "sources changed: run `python -m geo gazetteer build-index` and commit the file")
+        "sources changed: run `python -m geo gazetteer build-index` and commit the file"
+    )
     assert fresh == shipped, "run `python -m geo gazetteer build-index` and commit geo/geoparse/gazetteer-index.gz"

@@ -1,4 +1,5 @@
 """Disambiguation and the full pipeline, on hand-written sentences; CLI round trips."""
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,20 @@ def found(text):
 
 # --- geocode_place ---------------------------------------------------------
 
-@pytest.mark.parametrize("name,country,lat,lon,cc", [
-    ("Beijing", None, 39.9, 116.4, "CN"),
-    ("Tianjin", None, 39.1, 117.2, "CN"),
-    ("Pyongyang", None, 39.0, 125.75, "KP"),
-    ("Sinuiju", None, 40.1, 124.4, "KP"),
-    ("Ulaanbaatar", None, 47.9, 106.9, "MN"),
-    ("Ulan Bator", None, 47.9, 106.9, "MN"),
-    ("Blagoveshchensk", "RU", 50.3, 127.5, "RU"),
-    ("Kursk", None, 51.73, 36.19, "RU"),
-])
+
+@pytest.mark.parametrize(
+    "name,country,lat,lon,cc",
+    [
+        ("Beijing", None, 39.9, 116.4, "CN"),
+        ("Tianjin", None, 39.1, 117.2, "CN"),
+        ("Pyongyang", None, 39.0, 125.75, "KP"),
+        ("Sinuiju", None, 40.1, 124.4, "KP"),
+        ("Ulaanbaatar", None, 47.9, 106.9, "MN"),
+        ("Ulan Bator", None, 47.9, 106.9, "MN"),
+        ("Blagoveshchensk", "RU", 50.3, 127.5, "RU"),
+        ("Kursk", None, 51.73, 36.19, "RU"),
+    ],
+)
 def test_geocode_place(name, country, lat, lon, cc):
     p = geocode_place(name, country)
     assert p is not None and p.country == cc and near(p, lat, lon, 0.3)
@@ -49,6 +54,7 @@ def test_geocode_place_city_beats_same_named_region_and_respects_country():
 
 
 # --- disambiguation with document context ----------------------------------
+
 
 def test_paris_france_by_default_and_paris_texas_with_context():
     assert near(found("The summit opened in Paris on Monday.")["Paris"], 48.85, 2.35)
@@ -64,7 +70,9 @@ def test_georgia_country_or_us_state_from_context():
 
 
 def test_one_sense_per_name_per_document():
-    tops = [t for t in parse("Springfield officials met. Later, Springfield, Illinois, voted.") if t.text == "Springfield"]
+    tops = [
+        t for t in parse("Springfield officials met. Later, Springfield, Illinois, voted.") if t.text == "Springfield"
+    ]
     assert len({(t.lat, t.lon) for t in tops}) == 1
 
 
@@ -75,6 +83,7 @@ def test_other_scripts_in_running_text():
 
 
 # --- recognition decisions --------------------------------------------------
+
 
 def test_metonymy_counts_as_a_place():
     got = found("Beijing said on Tuesday that Moscow had agreed.")
@@ -113,11 +122,12 @@ def test_common_words_need_a_locative_cue():
 def test_offsets_and_score_range():
     text = "Flights from Tokyo to Nairobi resumed."
     for t in parse(text):
-        assert text[t.start:t.end] == t.text and 0.0 <= t.score <= 1.0
+        assert text[t.start : t.end] == t.text and 0.0 <= t.score <= 1.0
     assert set(found(text)) == {"Tokyo", "Nairobi"}
 
 
 # --- CLI ------------------------------------------------------------------
+
 
 def run_cli(*args, cwd=PROJECT_ROOT):
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
@@ -152,8 +162,10 @@ def test_cli_corpus_roundtrip_is_accepted_by_the_scorer(tmp_path):
     corpus = tmp_path / "in.jsonl"
     corpus.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
     gold = tmp_path / "gold.jsonl"
-    gold_tops = {"a": [("Lisbon", 38.72, -9.14), ("Madrid", 40.42, -3.70)],
-                 "b": [("Kenyan", 1.0, 38.0), ("Oslo", 59.91, 10.75)]}
+    gold_tops = {
+        "a": [("Lisbon", 38.72, -9.14), ("Madrid", 40.42, -3.70)],
+        "b": [("Kenyan", 1.0, 38.0), ("Oslo", 59.91, 10.75)],
+    }
     with open(gold, "w", encoding="utf-8") as fh:
         for d in docs:
             tops = []

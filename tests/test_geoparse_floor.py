@@ -13,8 +13,13 @@ import needs
 import pytest
 
 GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "geoparse" / "geowebnews.jsonl"
-FLOOR = {"precision": 0.857 - 0.005, "recall": 0.832 - 0.005, "f1": 0.844 - 0.005, "acc161": 0.939 - 0.005,
-         "e2e_acc161": 0.782 - 0.005}
+FLOOR = {
+    "precision": 0.857 - 0.005,
+    "recall": 0.832 - 0.005,
+    "f1": 0.844 - 0.005,
+    "acc161": 0.939 - 0.005,
+    "e2e_acc161": 0.782 - 0.005,
+}
 
 
 @pytest.mark.slow

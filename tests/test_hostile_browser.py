@@ -5,6 +5,7 @@ Three surfaces: the standalone map page (`mapview.make_map`, as exported), the o
 A payload that ran would set `window.__pwned` or open a dialog; `hostile_data.assert_nothing_ran`
 checks every frame for that, for injected active markup and for requests leaving the machine.
 """
+
 from __future__ import annotations
 
 import time
@@ -72,7 +73,7 @@ def check_map(frame, expected) -> dict:
         assert any(title in (t or "") for t in seen["tooltips"]), title
     legend = seen["legend"] or ""
     assert "·name-" in legend, "actor names should be in the legend"
-    for actor_id, name in expected["actor_names"].items():
+    for _actor_id, name in expected["actor_names"].items():
         if name.split(" ·")[-1] in legend:
             assert name in legend, f"legend garbles {name!r}"
     return seen
@@ -110,8 +111,10 @@ def test_briefing_export(chromium, hostile, tmp_path):
     assert page.evaluate("() => document.querySelector('.brief-story').textContent") == story.title
     for number, step in enumerate(story.steps, 1):
         page.evaluate(f"() => window.atlasBriefing.show({number})")
-        shown = page.evaluate("() => [document.querySelector('.brief-title').textContent, "
-                              "document.querySelector('.brief-caption').textContent]")
+        shown = page.evaluate(
+            "() => [document.querySelector('.brief-title').textContent, "
+            "document.querySelector('.brief-caption').textContent]"
+        )
         assert shown == [step.title, step.caption or ""], (number, shown)
     frame = browser.map_frame(page, timeout_s=10)
     frame.evaluate(OPEN_ALL)
@@ -137,8 +140,9 @@ def app(hostile, tmp_path_factory):
 
 
 def wait_text(page, text: str, timeout_s: float = 60.0) -> None:
-    page.wait_for_function("(t) => document.body && document.body.innerText.includes(t)", arg=text,
-                           timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "(t) => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout_s * 1000
+    )
 
 
 def no_traceback(page) -> None:
@@ -182,8 +186,9 @@ def test_probe_catches_a_script_that_runs(chromium, tmp_path):
     log = browser.PageLog()
     page = browser.new_page(chromium, log)
     page.goto((tmp_path / "x.html").as_uri() if (tmp_path / "x.html").write_text("<p>x</p>") else "about:blank")
-    page.evaluate("() => document.body.insertAdjacentHTML('beforeend', "
-                  "'<img src=x onerror=\"window.__pwned=1;alert(1)\">')")
+    page.evaluate(
+        "() => document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__pwned=1;alert(1)\">')"
+    )
     page.wait_for_timeout(300)
     assert any(r["pwned"] == "1" for r in probe_all_frames(page))
     assert log.dialogs == ["1"]

@@ -1,4 +1,5 @@
 """Builds survive `kill -9` and run one at a time; exports of hostile data stay data (CSV, KML, GeoJSON)."""
+
 from __future__ import annotations
 
 import csv
@@ -19,13 +20,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def write_events(folder: Path, rows: int) -> None:
     folder.mkdir(exist_ok=True)
-    with open(folder / "events.csv", "w", encoding="utf-8") as fh, \
-            open(folder / "citations.csv", "w", encoding="utf-8") as cites:
+    with (
+        open(folder / "events.csv", "w", encoding="utf-8") as fh,
+        open(folder / "citations.csv", "w", encoding="utf-8") as cites,
+    ):
         fh.write("id,title,summary,date,lat,lon,place_precision,type\n")
         cites.write("layer,item,citation,url\n")
         for i in range(rows):
-            fh.write(f"e{i},Event {i} 北京,Summary {i} Ñandú,2025-09-03,{(i * 7) % 160 - 80}.5,"
-                     f"{(i * 13) % 340 - 170}.5,city,talks\n")
+            fh.write(
+                f"e{i},Event {i} 北京,Summary {i} Ñandú,2025-09-03,{(i * 7) % 160 - 80}.5,"
+                f"{(i * 13) % 340 - 170}.5,city,talks\n"
+            )
             cites.write(f"events,e{i},background,https://example.org\n")
 
 
@@ -38,18 +43,27 @@ def build_env(tmp_path):
 
 
 def run_build(env, data: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "geo", "build", "--data", str(data), *extra],
-                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "geo", "build", "--data", str(data), *extra],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def read_build(env, data: Path, rebuild_ok: bool = False):
     """Events of the current build, read in a fresh process with the same environment."""
-    code = ("import sys, json; from geo import layers as L; p = L.gpkg_path(sys.argv[1]); "
-            "before = p.stat().st_mtime_ns; ev = L.load_layers(sys.argv[1])['events']; "
-            "print(json.dumps({'n': len(ev), 'rebuilt': p.stat().st_mtime_ns != before, "
-            "'first': ev['title'].iloc[0]}))")
-    proc = subprocess.run([sys.executable, "-c", code, str(data)], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        "import sys, json; from geo import layers as L; p = L.gpkg_path(sys.argv[1]); "
+        "before = p.stat().st_mtime_ns; ev = L.load_layers(sys.argv[1])['events']; "
+        "print(json.dumps({'n': len(ev), 'rebuilt': p.stat().st_mtime_ns != before, "
+        "'first': ev['title'].iloc[0]}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(data)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -72,6 +86,7 @@ def test_kill_9_mid_build_leaves_previous_build_usable(tmp_path, build_env):
     good = gpkg.read_bytes()
 
     proc = run_build(build_env, data, "--force")
+
     # Freeze the build once a quarter of a GeoPackage's worth is in its temp file, so the kill lands
     # mid-write however fast the machine writes (a fixed sleep let a fast CI runner finish first).
     def temps():
@@ -175,8 +190,9 @@ def test_geojson_and_gpkg_exports_round_trip_exactly(hostile_layers, tmp_path):
     out = tmp_path / "atlas.geojson"
     layer_stage.export(out, data)
     doc = json.loads(out.read_text(encoding="utf-8"))
-    titles = {f["properties"]["id"]: f["properties"]["title"] for f in doc["features"]
-              if f["properties"]["layer"] == "events"}
+    titles = {
+        f["properties"]["id"]: f["properties"]["title"] for f in doc["features"] if f["properties"]["layer"] == "events"
+    }
     assert titles == expected["event_titles"]
     sources = [s for f in doc["features"] if f["properties"].get("id") == EVIL_ID for s in f["properties"]["sources"]]
     assert {"citation": sources[0]["citation"], "url": JS_URL} == sources[0]  # kept as data, never a link

@@ -1,5 +1,6 @@
 """Property-based tests: readers and the extractor raise nothing but their documented errors, and text
 round-trips exactly through CSV, GeoJSON, the script-JSON and HTML escaping paths."""
+
 from __future__ import annotations
 
 import csv
@@ -24,9 +25,25 @@ TMP = Path(tempfile.mkdtemp(prefix="atlas-props-"))
 
 # Text as a CSV cell can hold it: no NUL, no surrogates; the reader strips surrounding whitespace.
 cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
-hostile_cell = st.one_of(cell, st.sampled_from([
-    "<script>alert(1)</script>", "`${x}`", "{{ 7*7 }}", '"><img src=x onerror=alert(1)>', "=1+1",
-    "北京阅兵", "Курская область", "Ñandú", "\u2028", "a\r\nb", '"', "\ufeff"]))
+hostile_cell = st.one_of(
+    cell,
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "`${x}`",
+            "{{ 7*7 }}",
+            '"><img src=x onerror=alert(1)>',
+            "=1+1",
+            "北京阅兵",
+            "Курская область",
+            "Ñandú",
+            "\u2028",
+            "a\r\nb",
+            '"',
+            "\ufeff",
+        ]
+    ),
+)
 
 
 def _write(name: str, data: bytes) -> Path:
@@ -62,8 +79,14 @@ def test_csv_round_trip(records, bom):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(hostile_cell, st.text(max_size=12), st.one_of(st.none(), st.floats(allow_nan=True),
-                                                                         st.text(max_size=8))), max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            hostile_cell, st.text(max_size=12), st.one_of(st.none(), st.floats(allow_nan=True), st.text(max_size=8))
+        ),
+        max_size=5,
+    )
+)
 def test_events_parser_never_raises(rows):
     out = io.StringIO()
     writer = csv.writer(out)
@@ -81,17 +104,28 @@ def test_events_parser_never_raises(rows):
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), hostile_cell),
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(hostile_cell, children, max_size=4)),
-    max_leaves=20)
-geometries = st.fixed_dictionaries({"type": st.sampled_from(["Point", "LineString", "Polygon", "MultiPolygon",
-                                                             "MultiLineString", "GeometryCollection", "Nope"]),
-                                    "coordinates": json_values})
-features = st.fixed_dictionaries({"type": st.just("Feature"), "properties": json_values,
-                                  "geometry": st.one_of(st.none(), geometries, json_values)})
+    max_leaves=20,
+)
+geometries = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(
+            ["Point", "LineString", "Polygon", "MultiPolygon", "MultiLineString", "GeometryCollection", "Nope"]
+        ),
+        "coordinates": json_values,
+    }
+)
+features = st.fixed_dictionaries(
+    {"type": st.just("Feature"), "properties": json_values, "geometry": st.one_of(st.none(), geometries, json_values)}
+)
 
 
 @SETTINGS
-@given(st.one_of(json_values, st.fixed_dictionaries({"type": st.just("FeatureCollection"),
-                                                     "features": st.lists(features, max_size=4)})))
+@given(
+    st.one_of(
+        json_values,
+        st.fixed_dictionaries({"type": st.just("FeatureCollection"), "features": st.lists(features, max_size=4)}),
+    )
+)
 def test_geojson_reader_turns_any_json_into_features_or_errors(doc):
     path = _write("any.geojson", json.dumps(doc).encode("utf-8"))
     for allowed in (("LineString", "MultiLineString"), ("Polygon", "MultiPolygon"), ("Point",)):

@@ -1,5 +1,6 @@
 """Bad datasets get clear `file:line: message` errors (never a traceback); uploads are capped; a 60 MB
 CSV validates streaming, in bounded memory."""
+
 from __future__ import annotations
 
 import codecs
@@ -25,8 +26,10 @@ def folder_with(tmp_path: Path, events: str | bytes | None = None, **files) -> P
     body = HEADER + GOOD if events is None else events
     (folder / "events.csv").write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
     (folder / "citations.csv").write_text(
-        "layer,item,citation,url\n" + "".join(f"events,{i},background,https://example.org\n"
-                                              for i in ("e1", "e2", "e3")), encoding="utf-8")
+        "layer,item,citation,url\n"
+        + "".join(f"events,{i},background,https://example.org\n" for i in ("e1", "e2", "e3")),
+        encoding="utf-8",
+    )
     for name, content in files.items():
         name = name.replace("_", ".", 1) if "." not in name else name
         (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -70,8 +73,10 @@ def test_bad_rows_name_file_and_line(tmp_path, row, expected):
 FILE_CASES = [
     (b"", "events.csv: empty file (0 bytes)"),
     (b"  \n\n", "events.csv: file has no content"),
-    ("id,title,summary,date\ne1,Ñandú,x,2025\n".encode("latin-1"),
-     "events.csv:2: not valid UTF-8 (byte 0xd1 at offset 25)"),
+    (
+        "id,title,summary,date\ne1,Ñandú,x,2025\n".encode("latin-1"),
+        "events.csv:2: not valid UTF-8 (byte 0xd1 at offset 25)",
+    ),
     ("id,title,summary,date\n".encode("utf-16"), "events.csv: file is UTF-16 encoded; save it as UTF-8"),
     (b"id,title,summary,date\ne1,a\x00b,x,2025\n", "events.csv:2: file contains NUL bytes"),
     (b"id,title,date\ne1,T,2025\n", "events.csv:1: missing required column(s): summary"),
@@ -98,23 +103,80 @@ GEOJSON_CASES = [
     ({"type": "Feature", "properties": {}, "geometry": None}, "expected a GeoJSON FeatureCollection, got 'Feature'"),
     ([1, 2], "expected a GeoJSON FeatureCollection, got 'list'"),
     ({"type": "FeatureCollection", "features": {}}, "'features' must be a list"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", "status": "planned"},
-                                                  "geometry": {"type": "Point", "coordinates": [1, 2]}}]},
-     "feature 1: geometry type 'Point' not allowed here (expected LineString or MultiLineString)"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", "status": "planned"},
-                                                  "geometry": {"type": "LineString", "coordinates": [[1, 2], [200, 2]]}}]},
-     "feature 1: coordinate [200, 2] out of range"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", "status": "planned"},
-                                                  "geometry": {"type": "LineString", "coordinates": [[1, 2], ["a", 2]]}}]},
-     "feature 1: bad coordinate ['a', 2]"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", "status": "planned"},
-                                                  "geometry": None}]}, "feature 1: missing geometry"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", "status": "soon"},
-                                                  "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}}]},
-     "feature 1: status 'soon' is not one of"),
-    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R" * 100_000,
-                                                  "status": "planned"}, "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}}]},
-     "feature 1: propert(ies) longer than 10000 characters: name"),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"id": "r", "name": "R", "status": "planned"},
+                    "geometry": {"type": "Point", "coordinates": [1, 2]},
+                }
+            ],
+        },
+        "feature 1: geometry type 'Point' not allowed here (expected LineString or MultiLineString)",
+    ),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"id": "r", "name": "R", "status": "planned"},
+                    "geometry": {"type": "LineString", "coordinates": [[1, 2], [200, 2]]},
+                }
+            ],
+        },
+        "feature 1: coordinate [200, 2] out of range",
+    ),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"id": "r", "name": "R", "status": "planned"},
+                    "geometry": {"type": "LineString", "coordinates": [[1, 2], ["a", 2]]},
+                }
+            ],
+        },
+        "feature 1: bad coordinate ['a', 2]",
+    ),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"id": "r", "name": "R", "status": "planned"}, "geometry": None}
+            ],
+        },
+        "feature 1: missing geometry",
+    ),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"id": "r", "name": "R", "status": "soon"},
+                    "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]},
+                }
+            ],
+        },
+        "feature 1: status 'soon' is not one of",
+    ),
+    (
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"id": "r", "name": "R" * 100_000, "status": "planned"},
+                    "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]},
+                }
+            ],
+        },
+        "feature 1: propert(ies) longer than 10000 characters: name",
+    ),
     ({"type": "FeatureCollection", "features": ["nope"]}, "feature 1: not a GeoJSON Feature"),
 ]
 
@@ -126,14 +188,19 @@ def test_bad_geojson(tmp_path, doc, expected):
     assert any(m.startswith(str(folder / "routes.geojson")) and expected in m for m in got), got
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('{"type": "FeatureCollection", "features": [', "routes.geojson:1: invalid JSON"),
-    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", '
-     '"status": "planned"}, "geometry": {"type": "LineString", "coordinates": [[NaN, 2], [3, 4]]}}]}',
-     "is not finite (NaN/Infinity)"),
-    ("", "routes.geojson: empty file (0 bytes)"),
-    ("[" * 100_000, "routes.geojson"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('{"type": "FeatureCollection", "features": [', "routes.geojson:1: invalid JSON"),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "r", "name": "R", '
+            '"status": "planned"}, "geometry": {"type": "LineString", "coordinates": [[NaN, 2], [3, 4]]}}]}',
+            "is not finite (NaN/Infinity)",
+        ),
+        ("", "routes.geojson: empty file (0 bytes)"),
+        ("[" * 100_000, "routes.geojson"),
+    ],
+)
 def test_bad_geojson_text(tmp_path, text, expected):
     folder = folder_with(tmp_path, **{"routes.geojson": text})
     got = messages(folder)
@@ -143,9 +210,21 @@ def test_bad_geojson_text(tmp_path, text, expected):
 def test_events_geojson_wrong_geometry(tmp_path):
     folder = folder_with(tmp_path)
     (folder / "events.csv").unlink()
-    (folder / "events.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "e1", "title": "T", "summary": "S", "date": "2025"},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}), encoding="utf-8")
+    (folder / "events.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "e1", "title": "T", "summary": "S", "date": "2025"},
+                        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     assert any("feature 1: geometry type 'Polygon' not allowed here" in m for m in messages(folder))
 
 
@@ -158,8 +237,13 @@ def test_figures_text_in_numeric_field(tmp_path):
 
 def test_cli_prints_file_line_message_and_exits_2(tmp_path):
     folder = folder_with(tmp_path, HEADER + GOOD + "e2,T,S,2025-02-30,,91,0,,\ne1,T,S,2025,,1,2,,\n")
-    proc = subprocess.run([sys.executable, "-m", "geo", "validate", str(folder)], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", str(folder)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -171,7 +255,7 @@ def test_cli_prints_file_line_message_and_exits_2(tmp_path):
 
 
 def test_read_upload_limits_and_text_rules():
-    assert reading.read_upload("a.txt", "北京阅兵 Ñandú".encode("utf-8")) == "北京阅兵 Ñandú"
+    assert reading.read_upload("a.txt", "北京阅兵 Ñandú".encode()) == "北京阅兵 Ñandú"
     assert reading.read_upload("a.txt", b"\xef\xbb\xbfBOM text") == "BOM text"
     html = b"<p>Hello <script>alert(1)</script><img src=x onerror=alert(2)>world</p>"
     assert reading.read_upload("a.html", html) == "Hello world"
@@ -189,7 +273,6 @@ def test_read_upload_limits_and_text_rules():
         reading.read_upload("x.txt", bytes(range(1, 32)) * 10)
 
 
-
 def test_read_upload_reads_marked_and_declared_encodings_and_never_guesses():
     text = "Kursk région, Белгород, 北京"
     for codec in ("utf-16", "utf-16-be", "utf-32"):
@@ -200,10 +283,9 @@ def test_read_upload_reads_marked_and_declared_encodings_and_never_guesses():
     page = "<html><head><meta charset='windows-1251'></head><body><p>Курск и Белгород</p></body></html>"
     assert reading.read_upload("ru.html", page.encode("cp1251")) == "Курск и Белгород"
     # A Latin-1 label means windows-1252, as in browsers: curly quotes are not C1 controls.
-    page = ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
-            "<p>\u201cAsunción\u201d</p>")
+    page = '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><p>\u201cAsunción\u201d</p>'
     assert reading.read_upload("py.html", page.encode("cp1252")) == "\u201cAsunción\u201d"
-    assert reading.read_upload("u.html", "<meta charset=utf-16><p>北京</p>".encode("utf-8")) == "北京"
+    assert reading.read_upload("u.html", "<meta charset=utf-16><p>北京</p>".encode()) == "北京"
     for label, message in (("rot13", "unsupported"), ("utf-7", "unsupported"), ("klingon", "unknown")):
         with pytest.raises(ValueError, match=rf"x\.html: {message} character encoding '{label}'"):
             reading.read_upload("x.html", f"<meta charset={label}><p>x</p>".encode())
@@ -214,6 +296,7 @@ def test_read_upload_reads_marked_and_declared_encodings_and_never_guesses():
         reading.read_upload("x.txt", "<meta charset=latin-1> Asunción".encode("latin-1"))
     with pytest.raises(ValueError, match=r"odd\.txt: not valid utf-16 text"):
         reading.read_upload("odd.txt", codecs.BOM_UTF16_LE + b"a\x00b")
+
 
 def test_streamlit_upload_cap_is_configured():
     import tomllib
@@ -229,17 +312,21 @@ def test_streamlit_upload_cap_is_configured():
 def write_big_dataset(folder: Path, size: int = 60_000_000) -> int:
     folder.mkdir()
     rows = 0
-    with open(folder / "events.csv", "w", encoding="utf-8", newline="") as fh, \
-            open(folder / "citations.csv", "w", encoding="utf-8") as cites:
+    with (
+        open(folder / "events.csv", "w", encoding="utf-8", newline="") as fh,
+        open(folder / "citations.csv", "w", encoding="utf-8") as cites,
+    ):
         fh.write("id,title,summary,date,lat,lon,place_precision,type\n")
         cites.write("layer,item,citation,url\n")
         written = 0
         while written < size:
             rows += 1
-            line = (f"ev-{rows:07d},Event {rows}: talks in Курская область and 北京 (Ñandú),\"Synthetic summary "
-                    f"for the streaming test, row {rows}; it only takes up room, as a real summary would.\","
-                    f"2025-{1 + rows % 12:02d}-{1 + rows % 28:02d},{(rows * 7919) % 160 - 80}.5,"
-                    f"{(rows * 104729) % 340 - 170}.25,city,talks\n")
+            line = (
+                f'ev-{rows:07d},Event {rows}: talks in Курская область and 北京 (Ñandú),"Synthetic summary '
+                f'for the streaming test, row {rows}; it only takes up room, as a real summary would.",'
+                f"2025-{1 + rows % 12:02d}-{1 + rows % 28:02d},{(rows * 7919) % 160 - 80}.5,"
+                f"{(rows * 104729) % 340 - 170}.25,city,talks\n"
+            )
             fh.write(line)
             written += len(line.encode("utf-8"))
             cites.write(f"events,ev-{rows:07d},synthetic background,https://example.org/{rows}\n")
@@ -269,8 +356,13 @@ def test_60mb_csv_validates_streaming_in_bounded_memory(tmp_path):
     folder = tmp_path / "big"
     rows = write_big_dataset(folder)
     size_mb = (folder / "events.csv").stat().st_size / 1e6
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(folder / "events.csv")], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(folder / "events.csv")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     peak_mb = int(re.search(r"PEAK_KB (\d+)", proc.stderr).group(1)) / 1024
     print(f"validate {size_mb:.0f} MB events.csv ({rows} rows): peak RSS {peak_mb:.0f} MB")
     assert proc.returncode == 2, proc.stderr[-2000:]

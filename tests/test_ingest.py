@@ -3,6 +3,7 @@ idempotency, GeoPackage vs PostGIS, and the CLI.
 
 The corpus is a handful of short articles written for these tests.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,10 @@ def corpus(tmp_path) -> Path:
 @pytest.fixture
 def jsonl(tmp_path) -> Path:
     path = tmp_path / "corpus.jsonl"
-    lines = [{"id": "b", "text": "Talks resumed in Geneva, diplomats in Vienna said.", "date": "2025-05-02"},
-             {"id": "a", "text": "Heavy snow fell on Oslo and Stockholm.", "title": "Snow", "date": "2025-01-20"}]
+    lines = [
+        {"id": "b", "text": "Talks resumed in Geneva, diplomats in Vienna said.", "date": "2025-05-02"},
+        {"id": "a", "text": "Heavy snow fell on Oslo and Stockholm.", "title": "Snow", "date": "2025-01-20"},
+    ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     return path
 
@@ -69,6 +72,7 @@ def export(st) -> bytes:
 
 # ---------------------------------------------------------------------------
 # Reading corpora
+
 
 def test_read_folder_ids_hashes_titles(corpus):
     arts = ingest.read_corpus(corpus)
@@ -93,11 +97,14 @@ def test_read_jsonl_sorted_with_optional_fields(jsonl):
     assert arts[0].sha256 == hashlib.sha256(arts[0].text.encode()).hexdigest()
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"id": "x"}\n', r"corpus.jsonl:1: expected a JSON object with 'id' and 'text'"),
-    ('{"id": "x", "text": "a"}\n{"id": "x", "text": "b"}\n', "article id 'x' appears more than once"),
-    ("not json\n", "corpus.jsonl:1:"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"id": "x"}\n', r"corpus.jsonl:1: expected a JSON object with 'id' and 'text'"),
+        ('{"id": "x", "text": "a"}\n{"id": "x", "text": "b"}\n', "article id 'x' appears more than once"),
+        ("not json\n", "corpus.jsonl:1:"),
+    ],
+)
 def test_bad_jsonl_is_one_line_error(tmp_path, content, message):
     path = tmp_path / "corpus.jsonl"
     path.write_text(content, encoding="utf-8")
@@ -123,6 +130,7 @@ def test_sentence_at_picks_the_sentence():
 
 # ---------------------------------------------------------------------------
 # Dask ingest (real geoparser)
+
 
 @pytest.mark.slow
 def test_one_and_two_workers_give_identical_results(corpus, tmp_path):
@@ -190,6 +198,7 @@ def test_injected_parser_and_worker_errors(corpus, tmp_path):
 # ---------------------------------------------------------------------------
 # CLI
 
+
 def test_cli_ingest_then_store_export(corpus, tmp_path, capsys):
     gpkg, out = tmp_path / "cli.gpkg", tmp_path / "mentions.geojson"
     args = ["ingest", str(corpus), "--workers", "1", "--threads", "--store", str(gpkg), "--quiet"]
@@ -203,12 +212,15 @@ def test_cli_ingest_then_store_export(corpus, tmp_path, capsys):
     assert {f["properties"]["text"] for f in features} >= {"Lyon", "Rotterdam"}
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["ingest", "/nonexistent/corpus"], "no such file or folder"),
-    (["ingest", "{corpus}", "--store", "x.sqlite"], "expected a .gpkg path or a postgresql:// URL"),
-    (["ingest", "{corpus}", "--workers", "0", "--store", "{tmp}/s.gpkg"], "--workers must be at least 1"),
-    (["store-export", "{tmp}/out.csv"], "expected a .geojson or .gpkg output file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ingest", "/nonexistent/corpus"], "no such file or folder"),
+        (["ingest", "{corpus}", "--store", "x.sqlite"], "expected a .gpkg path or a postgresql:// URL"),
+        (["ingest", "{corpus}", "--workers", "0", "--store", "{tmp}/s.gpkg"], "--workers must be at least 1"),
+        (["store-export", "{tmp}/out.csv"], "expected a .geojson or .gpkg output file"),
+    ],
+)
 def test_cli_errors_are_one_line_exit_2(corpus, tmp_path, capsys, argv, message):
     argv = [a.format(corpus=corpus, tmp=tmp_path) for a in argv]
     assert main(argv) == 2

@@ -1,5 +1,6 @@
 """Layers: geography checks on the curated data, the layer contract, the build cache, atomic builds and
 exports that round-trip through geopandas."""
+
 from __future__ import annotations
 
 import math
@@ -76,7 +77,9 @@ def test_city_events_near_true_centres(atlas, city):
 
 def test_kursk_events_inside_kursk_oblast(atlas):
     kursk = atlas["regions"].set_index("id").loc["kursk-oblast", "geometry"]
-    rows = atlas["events"][atlas["events"]["title"].str.contains("Kursk") | (atlas["events"]["region_id"] == "kursk-oblast")]
+    rows = atlas["events"][
+        atlas["events"]["title"].str.contains("Kursk") | (atlas["events"]["region_id"] == "kursk-oblast")
+    ]
     assert len(rows) >= 2
     assert all(kursk.contains(g) for g in rows.geometry)
 
@@ -103,6 +106,7 @@ def test_region_points_fall_in_their_regions(atlas):
 
 
 # --------------------------------------------------------------------------- build cache and atomicity
+
 
 def test_build_is_cached_and_rebuilds_on_change(build_dir, small_data):
     first = layers.build(small_data)
@@ -166,6 +170,7 @@ def test_concurrent_builds_do_not_corrupt(build_dir, small_data):
 
 # --------------------------------------------------------------------------- exports
 
+
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
 def test_export_round_trip(build_dir, atlas, tmp_path, suffix):
     out = tmp_path / f"atlas{suffix}"
@@ -208,7 +213,6 @@ def test_export_csv_round_trip(build_dir, atlas, tmp_path):
     assert points.geometry.y.round(5).tolist() == atlas["events"].geometry.y.round(5).tolist()
 
 
-
 def test_shown_events_download_is_the_filtered_rows_with_their_sources(build_dir, atlas):
     """The app's download buttons: the events a filter shows, as CSV and GeoJSON, each row leading
     back to a passage (file:start-end) or a background citation."""
@@ -228,10 +232,10 @@ def test_shown_events_download_is_the_filtered_rows_with_their_sources(build_dir
     collection = json.loads(layers.geojson_text({"events": kims}, ["events"]))
     assert [f["properties"]["id"] for f in collection["features"]] == kims["id"].tolist()
     assert {f["properties"]["layer"] for f in collection["features"]} == {"events"}
-    assert [f["geometry"]["coordinates"] for f in collection["features"]] == \
-        [[p.x, p.y] for p in kims.geometry]
+    assert [f["geometry"]["coordinates"] for f in collection["features"]] == [[p.x, p.y] for p in kims.geometry]
     # Nothing shown, nothing but the header.
     assert layers.events_csv_text(kims.iloc[:0]).strip() == ",".join(layers.EVENT_CSV_COLUMNS)
+
 
 def test_downloads_carry_article_title_and_date_beside_file_and_span(build_dir, atlas):
     """Issue 20: a download names each cited article by title and date, not only by its hashed file."""
@@ -242,7 +246,10 @@ def test_downloads_carry_article_title_and_date_beside_file_and_span(build_dir, 
 
     manifest = sources.load_manifest()
     rows = pd.read_csv(io.StringIO(layers.events_csv_text(atlas["events"])), keep_default_na=False)
-    cited = [(srcs.split("; "), arts.split("; ")) for srcs, arts in zip(rows["sources"], rows["source_articles"], strict=True)]
+    cited = [
+        (srcs.split("; "), arts.split("; "))
+        for srcs, arts in zip(rows["sources"], rows["source_articles"], strict=True)
+    ]
     checked = 0
     for srcs, arts in cited:
         assert len(srcs) == len(arts)
@@ -254,8 +261,9 @@ def test_downloads_carry_article_title_and_date_beside_file_and_span(build_dir, 
     assert checked > 0
     collection = json.loads(layers.geojson_text({"events": atlas["events"]}, ["events"]))
     refs = [r for f in collection["features"] for r in f["properties"]["sources"] if r.get("file") in manifest]
-    assert refs and all(r["article_title"] == manifest[r["file"]].title and r["article_date"] == manifest[r["file"]].date
-                        for r in refs)
+    assert refs and all(
+        r["article_title"] == manifest[r["file"]].title and r["article_date"] == manifest[r["file"]].date for r in refs
+    )
 
 
 def test_exports_escape_hostile_text(build_dir, tmp_path):
@@ -265,7 +273,9 @@ def test_exports_escape_hostile_text(build_dir, tmp_path):
     (data / "events.csv").write_text(
         "id,title,summary,date,lat,lon\n"
         f'h1,"{title.replace(chr(34), chr(34) * 2)}",@SUM(A1) <b>bold</b>,2025,10,20\n'
-        "h2,+plain,-minus,2025,-33.5,-70.6\n", encoding="utf-8")
+        "h2,+plain,-minus,2025,-33.5,-70.6\n",
+        encoding="utf-8",
+    )
     (data / "citations.csv").write_text("layer,item,citation\nevents,h1,c\nevents,h2,c\n", encoding="utf-8")
     kml, csv_out = tmp_path / "h.kml", tmp_path / "h.csv"
     layers.export(kml, data)

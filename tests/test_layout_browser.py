@@ -3,6 +3,7 @@
 Measured in headless Debian Chromium on the real app (streamlit run app.py), with atlas-select.js's test
 probe switched on by `window.__atlasTest`.
 """
+
 from __future__ import annotations
 
 import time
@@ -190,8 +191,9 @@ def test_keyboard_only_reaches_an_events_details(chromium, app_url):
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)  # the whole page is there
 
     def focused_in_map() -> str:
-        return frame.evaluate("() => document.hasFocus() && document.activeElement ? "
-                              "(document.activeElement.className || '') : ''")
+        return frame.evaluate(
+            "() => document.hasFocus() && document.activeElement ? (document.activeElement.className || '') : ''"
+        )
 
     for _ in range(80):
         page.keyboard.press("Tab")

@@ -1,6 +1,7 @@
 """The load test's scripted viewer (benchmarks/load.py) still speaks Streamlit's websocket protocol: it
 gets the map's message, the page's filters, and a map update when it changes the event-type filter.
 Figures are the benchmark's business (`python -m geo bench load`); this checks the client, not times."""
+
 from __future__ import annotations
 
 import asyncio

@@ -71,7 +71,9 @@ def test_bounds_leave_out_a_far_outlier_event():
     events = layers["events"]
     many = gpd.GeoDataFrame(
         {col: list(events[col]) * 6 for col in events.columns if col != "geometry"},
-        geometry=list(events.geometry) * 5 + [Point(-77.04, 38.9)] * 2 + list(events.geometry)[:2], crs=4326)
+        geometry=list(events.geometry) * 5 + [Point(-77.04, 38.9)] * 2 + list(events.geometry)[:2],
+        crs=4326,
+    )
     (south, west), (north, east) = map_payload.data_bounds({"events": many})
     assert west > 0, "a few far-away events should not pull the frame around the world"
 
@@ -85,7 +87,7 @@ def test_served_assets_are_local_paths_that_exist():
     # Streamlit serves the app folder's static/: every URL is a file inside it (not a link out of it).
     static = (config.PROJECT_ROOT / "static").resolve()
     for url in urls:
-        served = (static / url[len(assets.SERVED_BASE) + 1:]).resolve()
+        served = (static / url[len(assets.SERVED_BASE) + 1 :]).resolve()
         assert served.is_file() and served.is_relative_to(static), url
     css = static / "assets" / "atlas.css"
     assert css.read_bytes() == (config.ASSETS_DIR / "atlas.css").read_bytes()
@@ -135,7 +137,7 @@ def test_published_files_in_use_survive_pruning(tmp_path, monkeypatch):
         os.utime(f, (day_ago - n, day_ago - n))
         old.append(f)
     os.utime(published.path, (day_ago - 10, day_ago - 10))  # oldest of all …
-    assert mapview.touch_published(published)                # … until a rerun uses it again
+    assert mapview.touch_published(published)  # … until a rerun uses it again
     mapview._prune_published(tmp_path)
     left = sorted(f.name for f in tmp_path.glob("atlas-*.json"))
     assert left == sorted([published.path.name, "atlas-old0.json"])

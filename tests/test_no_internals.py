@@ -1,4 +1,5 @@
 """No internals on screen (issue 20): names, not ids, in popups; a legend of the colours drawn."""
+
 from __future__ import annotations
 
 from sample_layers import sample_layers

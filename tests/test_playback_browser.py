@@ -3,6 +3,7 @@ timeline, `?t=…&window=…`, `since=` badges against `geo diff`, disputed clai
 control from disk. One Streamlit server on a copy of the dataset with known changes; headless Chromium
 with the network cut off. What the map draws is read through the test hook `window.__atlasPlay`, which
 atlas-time.js defines only when `window.__atlasTest` is set before the page's scripts run."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DATA = PROJECT_ROOT / "data"
 NEW_EVENT, CHANGED_EVENT, DISPUTED = "test-added-event", "putin-xi-talks", "dprk-losses-kursk"
-RIVAL = {"name": "killed", "value": "2000", "unit": "soldiers", "qualifier": "more than",
-         "claimed_by": "Test claimant", "citation": "Test citation for a rival figure"}
+RIVAL = {
+    "name": "killed",
+    "value": "2000",
+    "unit": "soldiers",
+    "qualifier": "more than",
+    "claimed_by": "Test claimant",
+    "citation": "Test citation for a rival figure",
+}
 STATE = "() => window.__atlasPlay.state()"
 
 
@@ -61,8 +68,11 @@ def datasets(tmp_path_factory, shared_build):
     header, events = _rows(new / "events.csv")
     _, figures = _rows(new / "figures.csv")
     with_figures = {f["event_id"] for f in figures}
-    removed = next(e["id"] for e in events if e["id"] not in with_figures and e["id"] != CHANGED_EVENT
-                   and f'"{e["id"]}"' not in story_ids)
+    removed = next(
+        e["id"]
+        for e in events
+        if e["id"] not in with_figures and e["id"] != CHANGED_EVENT and f'"{e["id"]}"' not in story_ids
+    )
     changed = next(e for e in events if e["id"] == CHANGED_EVENT)
     events = [e for e in events if e["id"] != removed]
     events.append({**changed, "id": NEW_EVENT, "title": "A test event", "date": "2025-09-04"})
@@ -194,8 +204,14 @@ def test_url_frame_shows_events_overlapping_the_day(page, app_url, datasets):
 
 def test_since_badges_match_geo_diff(page, app_url, datasets):
     version = datasets["version"]
-    run = subprocess.run([sys.executable, "-m", "geo", "diff", version, str(datasets["new"]), "--json"],
-                         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "diff", version, str(datasets["new"]), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        check=True,
+    )
     result = json.loads(run.stdout)
     want_new = {i["key"] for i in result["events"]["added"]}
     want_changed = set(changes.changed_events(result))
@@ -262,9 +278,24 @@ def test_briefing_since_and_play_from_disk(chromium, datasets, tmp_path, shared_
     env = {"GEO_BUILD_DIR": str(shared_build), "PATH": "/usr/bin:/bin"}
     import os
 
-    run = subprocess.run([sys.executable, "-m", "geo", "export", str(out), "--data", str(datasets["new"]),
-                          "--since", datasets["version"]], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                         timeout=300, env={**os.environ, **env})
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "export",
+            str(out),
+            "--data",
+            str(datasets["new"]),
+            "--since",
+            datasets["version"],
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        env={**os.environ, **env},
+    )
     assert run.returncode == 0, run.stderr
     log = browser.PageLog()
     page = browser.new_page(chromium, log)
@@ -273,8 +304,9 @@ def test_briefing_since_and_play_from_disk(chromium, datasets, tmp_path, shared_
     page.wait_for_function("() => window.atlasBriefing && window.atlasBriefing.settled()")
     assert page.locator(".brief-title").text_content() == "Since the last briefing"
     state = page.evaluate(STATE)
-    badges = page.evaluate("() => window.__atlasPlay.pb().items().filter(i => i.dot.atlasBadge === 'new')"
-                           ".map(i => i.dot.atlasProps.id)")
+    badges = page.evaluate(
+        "() => window.__atlasPlay.pb().items().filter(i => i.dot.atlasBadge === 'new').map(i => i.dot.atlasProps.id)"
+    )
     assert set(badges) == {NEW_EVENT}  # on the step's map; 4 September is outside the window shown
     assert NEW_EVENT not in state["drawn"]
     assert state["window"] == ["2025-09-02", "2025-09-02"]

@@ -1,5 +1,6 @@
 """Presenter mode and speaker notes in the running app (one Streamlit server, headless Chromium,
 network cut off)."""
+
 from __future__ import annotations
 
 import time
@@ -12,11 +13,15 @@ from geo.dataset import stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STORY = stories.parse((Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml")
-                      .read_text(encoding="utf-8"), label="default.toml")
+STORY = stories.parse(
+    (Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml").read_text(encoding="utf-8"),
+    label="default.toml",
+)
 
-VIEW = "() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; const c = m.getCenter();" \
-       " return {lat: c.lat, lng: c.lng, zoom: m.getZoom()}; }"
+VIEW = (
+    "() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; const c = m.getCenter();"
+    " return {lat: c.lat, lng: c.lng, zoom: m.getZoom()}; }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +72,10 @@ def test_presenter_mode_hides_chrome_and_next_flies_the_same_map(page, app_url):
     caption(page, 1)
     frame = browser.map_frame(page, timeout_s=60)
     first_view = settled_view(frame)
-    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert (
+        page.locator('[data-testid="stSidebar"]').count() == 0
+        or not page.locator('[data-testid="stSidebar"]').is_visible()
+    )
     assert not page.locator('header[data-testid="stHeader"]').is_visible()
     assert page.get_by_text(f"Step 1 of {len(STORY.steps)}").is_visible()
     assert page.get_by_text("Exit presenter mode").get_attribute("href") == "?"
@@ -157,5 +165,7 @@ def test_notes_window_follows_the_presenter(page, app_url):
     wait_for_notes_step(notes, 6)
     page.wait_for_timeout(1_000)
     assert "step=5" in page.url and page.get_by_text(f"Step 5 of {len(STORY.steps)}").is_visible()
-    assert notes_log.outside_requests == [] and notes_log.console_errors == [], \
-        (notes_log.outside_requests, notes_log.console_errors)
+    assert notes_log.outside_requests == [] and notes_log.console_errors == [], (
+        notes_log.outside_requests,
+        notes_log.console_errors,
+    )

@@ -1,6 +1,7 @@
 """Presenter mode at projector sizes, its keys after a click in the map, and the way back to the explorer
 (issue 20, "Presenter mode"; the legend's share of the map from issue 17). One Streamlit server, headless
 Chromium, network cut off."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ from geo.dataset import stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STORY = stories.parse((Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml")
-                      .read_text(encoding="utf-8"), label="default.toml")
+STORY = stories.parse(
+    (Path(__file__).resolve().parent.parent / "data" / "stories" / "default.toml").read_text(encoding="utf-8"),
+    label="default.toml",
+)
 SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
 BEIJING_STEP = 6
 
@@ -156,10 +159,11 @@ def test_keys_step_after_a_click_in_the_map(chromium, app_url):
     # A click on the map (an empty spot near its top right, away from the dots) puts the focus in its frame.
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + 60)
-    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'IFRAME'",
-                           timeout=5_000)
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'IFRAME'", timeout=5_000)
     assert frame.evaluate("() => document.hasFocus()")
-    page.evaluate("() => { window.__plays = 0; document.addEventListener('atlas-play-toggle', () => window.__plays++); }")
+    page.evaluate(
+        "() => { window.__plays = 0; document.addEventListener('atlas-play-toggle', () => window.__plays++); }"
+    )
 
     for key, step in (("ArrowRight", 2), ("PageDown", 3), ("ArrowLeft", 2), ("PageUp", 1)):
         page.keyboard.press(key)
@@ -180,7 +184,9 @@ def test_keys_step_after_a_click_in_the_map(chromium, app_url):
     assert page.evaluate(STEP_FROM_URL) == "1"
 
     # On the page too, also with the focus on a button: Space is the playback hook's, it presses nothing.
-    page.evaluate("() => window.addEventListener('keydown', e => { if (e.key === ' ') window.__spaceTaken = e.defaultPrevented; })")
+    page.evaluate(
+        "() => window.addEventListener('keydown', e => { if (e.key === ' ') window.__spaceTaken = e.defaultPrevented; })"
+    )
     page.locator(".st-key-atlas_next button").focus()
     page.keyboard.press(" ")
     page.wait_for_function("() => window.__plays === 2", timeout=5_000)
@@ -193,8 +199,11 @@ def test_keys_step_after_a_click_in_the_map(chromium, app_url):
     page.mouse.down()
     page.mouse.move(x - 200, y, steps=8)
     page.mouse.up()
-    frame.wait_for_function("before => window.atlasMaps[window.atlasMaps.length - 1].getCenter().lng > before + 0.5",
-                            arg=before, timeout=5_000)
+    frame.wait_for_function(
+        "before => window.atlasMaps[window.atlasMaps.length - 1].getCenter().lng > before + 0.5",
+        arg=before,
+        timeout=5_000,
+    )
     close_page(page)
 
 
@@ -246,6 +255,8 @@ def test_every_step_fits_at_1280x720(chromium, app_url):
         for name in ("title", "next", "prev", "download"):
             assert inside(view["parts"][name], 1280, 720), (step, name, view["parts"][name])
         # The caption is on screen in full, not scrolled inside its box.
-        assert page.evaluate("() => { const c = document.querySelector('.st-key-atlas_panel > "
-                             ".stElementContainer:has(.atlas-step)'); return c.scrollHeight <= c.clientHeight + 1; }"), step
+        assert page.evaluate(
+            "() => { const c = document.querySelector('.st-key-atlas_panel > "
+            ".stElementContainer:has(.atlas-step)'); return c.scrollHeight <= c.clientHeight + 1; }"
+        ), step
     close_page(page)

@@ -1,4 +1,5 @@
 """The link out of presenter mode: back to the explorer view it was entered from (geo/web/presenter.py)."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -7,8 +8,15 @@ from geo.web import presenter
 
 
 def test_exit_keeps_the_explorers_filters_in_their_order_and_drops_presenter_params():
-    query = [("actor", "kim"), ("mode", "present"), ("q", "Beijing"), ("actor", "xi"), ("step", "4"),
-             ("story", "default"), ("layers", "events,routes")]
+    query = [
+        ("actor", "kim"),
+        ("mode", "present"),
+        ("q", "Beijing"),
+        ("actor", "xi"),
+        ("step", "4"),
+        ("story", "default"),
+        ("layers", "events,routes"),
+    ]
     href = presenter.exit_href(query)
     assert href.startswith("?")
     assert parse_qsl(href[1:]) == [("actor", "kim"), ("q", "Beijing"), ("actor", "xi"), ("layers", "events,routes")]

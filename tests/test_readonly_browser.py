@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def read_only_copy(tmp_path):
     """The tracked files in a folder bind-mounted read-only (root ignores file modes, not a ro mount)."""
     src, mnt = tmp_path / "src", tmp_path / "repo"
-    files = subprocess.run(["git", "ls-files"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True,
-                           check=True).stdout.splitlines()
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     for name in files:
         target = src / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,14 +51,19 @@ def test_app_runs_from_a_read_only_copy(tmp_path, shared_build):
             page.goto(url)
             frame = browser.map_frame(page, timeout_s=240)  # the first visit builds the copy's dataset
             # The data arrives inline (a data: URI) just after the map: wait for the dots, not a fixed time.
-            frame.wait_for_function("() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; let n = 0;"
-                                    " m.eachLayer(l => { if (l.atlasKind === 'events' && !l.atlasHidden) n++; });"
-                                    " return n >= 6; }", timeout=60_000)
+            frame.wait_for_function(
+                "() => { const m = window.atlasMaps[window.atlasMaps.length - 1]; let n = 0;"
+                " m.eachLayer(l => { if (l.atlasKind === 'events' && !l.atlasHidden) n++; });"
+                " return n >= 6; }",
+                timeout=60_000,
+            )
             counts = frame.evaluate(browser.COUNT_LAYERS)
             assert counts["events"] >= 6 and counts["routes"] >= 1, counts
             # Nothing could be served from static/: every asset came inline.
-            served = frame.evaluate("() => [...document.querySelectorAll('script[src], link[href]')]"
-                                    ".map(e => e.src || e.href).filter(u => u.includes('/app/static/'))")
+            served = frame.evaluate(
+                "() => [...document.querySelectorAll('script[src], link[href]')]"
+                ".map(e => e.src || e.href).filter(u => u.includes('/app/static/'))"
+            )
             assert served == [], served
             assert log.outside_requests == [], log.outside_requests
             assert log.console_errors == [], log.console_errors

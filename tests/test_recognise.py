@@ -1,4 +1,5 @@
 """Recognition: reading article files and finding candidate place-name spans."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,22 @@ from geo.articles import reading
 from geo.articles.reading import read_article
 from geo.geoparse.recognise import mentions
 
-KNOWN = {"new york", "york", "paris", "texas", "bank", "china", "st. louis", "u.s.", "washington",
-         "курск", "平壤", "russian", "bosnia and herzegovina", "bosnia"}
+KNOWN = {
+    "new york",
+    "york",
+    "paris",
+    "texas",
+    "bank",
+    "china",
+    "st. louis",
+    "u.s.",
+    "washington",
+    "курск",
+    "平壤",
+    "russian",
+    "bosnia and herzegovina",
+    "bosnia",
+}
 
 
 def known(s: str) -> bool:
@@ -16,7 +31,7 @@ def known(s: str) -> bool:
 
 
 def spans(text):
-    return [(m.text, text[m.start:m.end]) for m in mentions(text, known)]
+    return [(m.text, text[m.start : m.end]) for m in mentions(text, known)]
 
 
 def test_longest_match_wins_and_offsets_are_exact():
@@ -24,7 +39,7 @@ def test_longest_match_wins_and_offsets_are_exact():
     got = mentions(text, known)
     assert [m.text for m in got] == ["New York", "St. Louis"]
     for m in got:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
 
 
 def test_possessive_and_hyphenated_modifiers():
@@ -33,7 +48,9 @@ def test_possessive_and_hyphenated_modifiers():
 
 
 def test_connectors_join_multiword_names_but_not_lowercase_words():
-    assert [m.text for m in mentions("Delegates from Bosnia and Herzegovina arrived.", known)] == ["Bosnia and Herzegovina"]
+    assert [m.text for m in mentions("Delegates from Bosnia and Herzegovina arrived.", known)] == [
+        "Bosnia and Herzegovina"
+    ]
     # lower-case "paris" is not a name
     assert mentions("the plaster of paris set quickly", known) == []
 
@@ -61,6 +78,7 @@ def test_uncased_scripts_and_cyrillic():
 
 # --- reading files ---------------------------------------------------------
 
+
 def test_read_plain_text_with_bom(tmp_path):
     p = tmp_path / "a.txt"
     p.write_bytes("\ufeffTroops moved near Kursk.".encode("utf-8"))
@@ -72,18 +90,23 @@ def test_read_html_strips_tags_scripts_and_entities(tmp_path):
     p.write_text(
         "<html><head><title>T</title><style>p{color:red}</style></head><body>"
         "<script>var Paris = 'Texas';</script><p>Talks in Geneva &amp; Vienna&nbsp;ended.</p>"
-        "<p>Next&#58; Oslo</p></body></html>", encoding="utf-8")
+        "<p>Next&#58; Oslo</p></body></html>",
+        encoding="utf-8",
+    )
     text = read_article(p)
     assert text == "Talks in Geneva & Vienna ended.\n\nNext: Oslo"  # entities decoded, no-break space folded
     assert "var Paris" not in text and "color" not in text and "<p>" not in text
 
 
-@pytest.mark.parametrize("name,data,why", [
-    ("a.txt", b"abc\x00def", "binary"),
-    ("b.txt", b"caf\xe9 au lait", "UTF-8"),
-    ("c.pdf", b"%PDF-1.4 hello", "unsupported"),
-    ("d.png", b"\x89PNG\r\n", "unsupported"),
-])
+@pytest.mark.parametrize(
+    "name,data,why",
+    [
+        ("a.txt", b"abc\x00def", "binary"),
+        ("b.txt", b"caf\xe9 au lait", "UTF-8"),
+        ("c.pdf", b"%PDF-1.4 hello", "unsupported"),
+        ("d.png", b"\x89PNG\r\n", "unsupported"),
+    ],
+)
 def test_read_refuses_non_text(tmp_path, name, data, why):
     p = tmp_path / name
     p.write_bytes(data)

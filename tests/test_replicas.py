@@ -1,6 +1,7 @@
 """Serving more viewers: two app replicas on loopback behind nginx, sessions sticky by a cookie the proxy
 sets (docs/serving.md). Sessions reach both replicas, a cookie keeps to one, and an article uploaded
 in the browser through the proxy reaches the replica that holds the session."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,10 @@ from benchmarks.replicas import COOKIE, REPLICA_HEADER, Replicas, find_nginx, ng
 pytestmark = [pytest.mark.slow]
 
 # Our own words, not a seed article's: three places the geoparser knows.
-ARTICLE = ("Negotiators gathered in Ulaanbaatar on Tuesday to talk about a railway link. A second round "
-           "is planned in Irkutsk, and observers from Astana are expected to attend.\n")
+ARTICLE = (
+    "Negotiators gathered in Ulaanbaatar on Tuesday to talk about a railway link. A second round "
+    "is planned in Irkutsk, and observers from Astana are expected to attend.\n"
+)
 
 
 def _nginx() -> str:
@@ -54,16 +57,21 @@ def test_generated_config_is_valid_nginx(tmp_path):
     nginx = _nginx()
     conf = tmp_path / "nginx.conf"
     conf.write_text(nginx_config(["127.0.0.1:1", "127.0.0.1:2"], "127.0.0.1:3", tmp_path))
-    checked = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
-                             capture_output=True, text=True, timeout=30)
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert checked.returncode == 0, checked.stderr
 
 
 def test_sessions_reach_both_replicas(front):
     token = secrets.token_hex(4)
     # Sixteen viewers with their own cookies: with two replicas, all on one would be a 1-in-32768 chance.
-    results = asyncio.run(load.arrivals(_ws(front.url), 16, 2.0,
-                                        headers_for=lambda i: {"Cookie": f"{COOKIE}=viewer-{token}-{i}"}))
+    results = asyncio.run(
+        load.arrivals(_ws(front.url), 16, 2.0, headers_for=lambda i: {"Cookie": f"{COOKIE}=viewer-{token}-{i}"})
+    )
     assert [r.error for r in results if r.error] == []
     assert {r.replica for r in results} == set(front.upstreams)
     # Every viewer got the whole page from its replica: the map, then the filter's effect on it.

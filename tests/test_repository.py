@@ -28,12 +28,18 @@ def test_no_absolute_paths_of_one_machine():
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
-        found += [f"{path.relative_to(ROOT)}:{n}" for n, line in enumerate(text.splitlines(), 1)
-                  if MACHINE_PATH.search(line) and "MACHINE_PATH" not in line]
+        found += [
+            f"{path.relative_to(ROOT)}:{n}"
+            for n, line in enumerate(text.splitlines(), 1)
+            if MACHINE_PATH.search(line) and "MACHINE_PATH" not in line
+        ]
     assert not found, f"absolute paths of one machine: {found[:10]}"
 
 
 def test_modules_under_geo_stay_under_500_lines():
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "geo").rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "geo").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
     assert not long, f"modules over 500 lines (one module, one job): {long}"

@@ -1,5 +1,6 @@
 """The app on 5,000 synthetic events in headless Chromium: everything drawn, offline, compact, and a
 filter change that updates the map in place. No timings here: `python -m geo bench render` measures."""
+
 from __future__ import annotations
 
 import time
@@ -37,8 +38,7 @@ def wait_for(predicate, timeout_s: float = 60.0):
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError("condition not met within %.0f s" % timeout_s)
-
+    raise AssertionError(f"condition not met within {timeout_s:.0f} s")
 
 
 def open_all_drawn(chromium, url: str, log: browser.PageLog):
@@ -48,6 +48,7 @@ def open_all_drawn(chromium, url: str, log: browser.PageLog):
     frame = browser.map_frame(page, timeout_s=90)
     wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
     return page, frame
+
 
 def test_payload_is_under_250_bytes_per_event(scale_app):
     from geo.layers import filters as view_filters
@@ -123,7 +124,9 @@ def test_5k_events_render_offline_and_filter_in_place(scale_app):
         assert drawn["hitShown"] == talks and drawn["hitHidden"] == 0, drawn
 
         # And back: clearing the filter shows every event again.
-        page.locator('[data-testid="stMultiSelect"]', has_text="Event type").get_by_role("button", name="Clear all").click()
+        page.locator('[data-testid="stMultiSelect"]', has_text="Event type").get_by_role(
+            "button", name="Clear all"
+        ).click()
         wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == N_EVENTS)
         assert log.outside_requests == [], log.outside_requests
         assert log.console_errors == [], log.console_errors
@@ -142,9 +145,27 @@ def test_render_benchmark_runs_both_apps_and_counts_what_they_send(tmp_path):
 
     browser.require_chromium()
     proc = subprocess.run(
-        [sys.executable, "-m", "geo", "bench", "render", "--events", "300", "--repeats", "1", "--sessions", "2",
-         "--json", "--no-settle"], cwd=browser.PROJECT_ROOT, capture_output=True, text=True, timeout=900,
-        env={**os.environ, "TMPDIR": str(tmp_path)})
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "bench",
+            "render",
+            "--events",
+            "300",
+            "--repeats",
+            "1",
+            "--sessions",
+            "2",
+            "--json",
+            "--no-settle",
+        ],
+        cwd=browser.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
     rows = {row["app"]: row for row in result["runs"]}
@@ -187,7 +208,9 @@ def test_clicking_a_week_on_the_timeline_narrows_the_dates_to_it(scale_app):
         first, last = wait_for(week_on_slider, timeout_s=30)
         # A Monday-to-Sunday week, or its part inside the dataset's dates.
         assert (first.weekday() == 0 and (last - first).days == 6) or 0 <= (last - first).days < 6, (first, last)
-        expected = len(view_filters.filter_layers(layers, view_filters.Filters(date_from=first, date_to=last))["events"])
+        expected = len(
+            view_filters.filter_layers(layers, view_filters.Filters(date_from=first, date_to=last))["events"]
+        )
         assert 0 < expected < N_EVENTS
         assert caption.inner_text().startswith(f"{expected} of 5000 events shown")
         wait_for(lambda: frame.evaluate(browser.COUNT_LAYERS)["events"] == expected)

@@ -1,5 +1,6 @@
 """Provenance: the manifest matches the articles, every span resolves and supports its claim, and no
 article sentence is copied into the repository."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,13 @@ def _span_rows() -> list[tuple[str, dict]]:
 @pytest.mark.parametrize("label,row", _span_rows(), ids=[label for label, _ in _span_rows()])
 def test_every_span_resolves_and_mentions_its_evidence(seeds_dir, label, row):
     manifest = sources.read_manifest(ROOT / "seeds" / "sources.csv")
-    ref = SourceRef(file=row["file"], sha256=manifest[row["file"]].sha256, start=int(row["start"]),
-                    end=int(row["end"]), evidence=row["evidence"])
+    ref = SourceRef(
+        file=row["file"],
+        sha256=manifest[row["file"]].sha256,
+        start=int(row["start"]),
+        end=int(row["end"]),
+        evidence=row["evidence"],
+    )
     text = sources.passage(ref, folder=seeds_dir)
     assert text is not None, f"{label}: span {ref.label()} does not resolve"
     assert row["evidence"], f"{label}: a seed span needs an evidence word"
@@ -57,9 +63,12 @@ def test_each_event_span_ties_to_the_event_text(seeds_dir):
         own = " ".join([e.title, e.summary, e.place] + [names[a] for a in e.actors])
         spans = [s for s in e.sources if s.is_span]
         assert spans, f"{e.id}: no article span"
-        linked = [s for s in spans
-                  if sources.mentions_evidence(sources.passage(s, seeds_dir) or "", s.evidence)
-                  and sources.mentions_evidence(own, s.evidence)]
+        linked = [
+            s
+            for s in spans
+            if sources.mentions_evidence(sources.passage(s, seeds_dir) or "", s.evidence)
+            and sources.mentions_evidence(own, s.evidence)
+        ]
         assert linked, f"{e.id}: no span whose evidence word also appears in the event"
 
 
@@ -76,7 +85,7 @@ def test_figures_values_appear_in_their_spans(seeds_dir):
 
 
 def test_passage_needs_matching_sha_and_file(tmp_path):
-    (tmp_path / "a.txt").write_bytes("Zürich ist schön.\r\nZeile zwei".encode("utf-8"))
+    (tmp_path / "a.txt").write_bytes("Zürich ist schön.\r\nZeile zwei".encode())
     sha = sources.sha256_file(tmp_path / "a.txt")
     ref = SourceRef(file="a.txt", sha256=sha, start=0, end=6)
     assert sources.passage(ref, tmp_path) == "Zürich"
@@ -98,7 +107,7 @@ def test_evidence_matching_is_loose_about_quotes_and_case():
 
 def _shingles(text: str, n: int = 10) -> set[str]:
     words = re.findall(r"\w+", text.lower())
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def test_no_ten_word_run_of_the_articles_is_in_the_repo(seeds_dir):
@@ -106,8 +115,9 @@ def test_no_ten_word_run_of_the_articles_is_in_the_repo(seeds_dir):
     for path in sorted(seeds_dir.glob("*.txt")):
         for s in _shingles(path.read_text(encoding="utf-8")):
             ref[s] = path.name
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.splitlines()
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     copied = []
     for name in listed:
         path = ROOT / name

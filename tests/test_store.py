@@ -3,6 +3,7 @@
 PostGIS cases skip with a reason unless GEO_TEST_POSTGIS_URL points at a server with
 the postgis extension (.ci/postgis.sh sets one up).
 """
+
 from __future__ import annotations
 
 import random
@@ -30,17 +31,43 @@ EUROPE = (-10.0, 35.0, 30.0, 60.0)
 
 
 def sample(rows=ROWS) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    df = pd.DataFrame([{
-        "article": a, "text": t, "start": s, "end": s + len(t), "name": n, "country": c, "feature": f,
-        "score": 0.5 + i / 100, "sentence": f"A sentence about {t}.", "sha256": f"sha-{a}", "date": d or None,
-        "lon": lon, "lat": lat,
-    } for i, (a, t, s, n, c, f, lon, lat, d) in enumerate(rows)])
-    mentions = gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]),
-                                geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
+    df = pd.DataFrame(
+        [
+            {
+                "article": a,
+                "text": t,
+                "start": s,
+                "end": s + len(t),
+                "name": n,
+                "country": c,
+                "feature": f,
+                "score": 0.5 + i / 100,
+                "sentence": f"A sentence about {t}.",
+                "sha256": f"sha-{a}",
+                "date": d or None,
+                "lon": lon,
+                "lat": lat,
+            }
+            for i, (a, t, s, n, c, f, lon, lat, d) in enumerate(rows)
+        ]
+    )
+    mentions = gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326"
+    )
     arts = sorted({(r[0], r[8]) for r in rows})
-    articles = pd.DataFrame([{"article": a, "sha256": f"sha-{a}", "title": f"Title {a}", "date": d or None,
-                              "ingested_at": "2026-11-23T10:00:00+00:00",
-                              "n_mentions": sum(r[0] == a for r in rows)} for a, d in arts])
+    articles = pd.DataFrame(
+        [
+            {
+                "article": a,
+                "sha256": f"sha-{a}",
+                "title": f"Title {a}",
+                "date": d or None,
+                "ingested_at": "2026-11-23T10:00:00+00:00",
+                "n_mentions": sum(r[0] == a for r in rows),
+            }
+            for a, d in arts
+        ]
+    )
     return mentions, articles
 
 
@@ -53,6 +80,7 @@ def backend(request, tmp_path):
 
 # ---------------------------------------------------------------------------
 # Both backends
+
 
 def test_empty_store_reads_as_empty_layer(backend):
     assert backend.layers() == []
@@ -106,17 +134,20 @@ def test_rewrite_replaces_leftovers_of_an_interrupted_run(backend):
 
         pyogrio.write_dataframe(store._prepare(a2m, a2a)[0], backend.path, layer="mentions", append=True)
     else:
-        a2m.rename_geometry("geom").to_postgis("mentions", backend.engine, schema=backend.schema.strip('"'),
-                                               if_exists="append")
+        a2m.rename_geometry("geom").to_postgis(
+            "mentions", backend.engine, schema=backend.schema.strip('"'), if_exists="append"
+        )
     backend.write_mentions(a2m, a2a)
     got = backend.read_layer("mentions")
     assert sorted(got.text) == ["Antwerp", "Lyon", "Marseille", "Rotterdam"]
 
 
 def test_bbox_across_the_antimeridian(backend):
-    pacific = ROWS + [("a5", "Suva", 0, "Suva", "FJ", "city", 178.44149, -18.14161, ""),
-                      ("a5", "Apia", 20, "Apia", "WS", "city", -171.76666, -13.83333, ""),
-                      ("a5", "Date line", 40, "Date line", "", "line", 180.0, -15.0, "")]
+    pacific = ROWS + [
+        ("a5", "Suva", 0, "Suva", "FJ", "city", 178.44149, -18.14161, ""),
+        ("a5", "Apia", 20, "Apia", "WS", "city", -171.76666, -13.83333, ""),
+        ("a5", "Date line", 40, "Date line", "", "line", 180.0, -15.0, ""),
+    ]
     mentions, articles = sample(pacific)
     backend.write_mentions(mentions, articles)
     # West > east: the 20 degrees around 180, not the 340 degrees between.
@@ -140,6 +171,7 @@ def test_bad_queries_are_one_line_errors(backend):
 
 # ---------------------------------------------------------------------------
 # Choosing a backend
+
 
 def test_geo_store_env_chooses_backend(monkeypatch, tmp_path):
     monkeypatch.delenv("GEO_STORE", raising=False)
@@ -166,6 +198,7 @@ def test_unreachable_postgis_is_one_line_error():
 # ---------------------------------------------------------------------------
 # PostGIS only
 
+
 def test_gpkg_and_postgis_hold_the_same_mentions(tmp_path, postgis_url):  # noqa: F811
     mentions, articles = sample()
     gpkg, pg = store.open_store(str(tmp_path / "s.gpkg")), store.open_store(postgis_url)
@@ -180,13 +213,34 @@ def test_viewport_query_uses_the_spatial_index(postgis_url):  # noqa: F811
     rng = random.Random(7)
     n = 5000
     rows = [(f"r{i // 10:04d}", rng.uniform(-180, 180), rng.uniform(-85, 85)) for i in range(n)]
-    mentions = gpd.GeoDataFrame({
-        "article": [r[0] for r in rows], "text": "X", "start": range(n), "end": range(1, n + 1), "name": "X",
-        "country": "", "feature": "city", "score": 1.0, "sentence": "", "sha256": [f"h{r[0]}" for r in rows],
-        "date": "2025-01-01"}, geometry=[Point(r[1], r[2]) for r in rows], crs="EPSG:4326")
+    mentions = gpd.GeoDataFrame(
+        {
+            "article": [r[0] for r in rows],
+            "text": "X",
+            "start": range(n),
+            "end": range(1, n + 1),
+            "name": "X",
+            "country": "",
+            "feature": "city",
+            "score": 1.0,
+            "sentence": "",
+            "sha256": [f"h{r[0]}" for r in rows],
+            "date": "2025-01-01",
+        },
+        geometry=[Point(r[1], r[2]) for r in rows],
+        crs="EPSG:4326",
+    )
     ids = sorted({r[0] for r in rows})
-    articles = pd.DataFrame({"article": ids, "sha256": [f"h{a}" for a in ids], "title": "", "date": "2025-01-01",
-                             "ingested_at": "2026-11-23T10:00:00+00:00", "n_mentions": 10})
+    articles = pd.DataFrame(
+        {
+            "article": ids,
+            "sha256": [f"h{a}" for a in ids],
+            "title": "",
+            "date": "2025-01-01",
+            "ingested_at": "2026-11-23T10:00:00+00:00",
+            "n_mentions": 10,
+        }
+    )
     pg = store.open_store(postgis_url)
     pg.write_mentions(mentions, articles)
     with pg.engine.begin() as con:

@@ -1,4 +1,5 @@
 """Stories: parsing, validation messages, the default story, and what a step puts on the map."""
+
 from __future__ import annotations
 
 import csv
@@ -69,16 +70,19 @@ def test_unknown_id_names_file_step_and_suggests(tmp_path):
     assert any("step 2: unknown route id 'pos-2'" in line and "'pos2'" in line for line in lines)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('title = "x"\n[[steps]]\nevent = "e1"\ncaption = "unterminated', "talk.toml: not valid TOML"),
-    ('[[steps]]\nevent = "e1"', "talk.toml: 'title' is required"),
-    ('title = "x"', "talk.toml: needs at least one [[steps]] table"),
-    ('title = "x"\n[[steps]]\ncaption = "no target"', "talk.toml: step 1: needs an event, route or region id"),
-    ('title = "x"\n[[steps]]\nevent = "e1"\nzoom = 40', "talk.toml: step 1: 'zoom' must be a whole number"),
-    ('title = "x"\n[[steps]]\nevent = "e1"\ncaptoin = "typo"', "talk.toml: step 1: unknown key 'captoin'"),
-    ('title = "x"\n[[steps]]\nevent = 3', "talk.toml: step 1: 'event' must be an id or a list of ids"),
-    ('title = "x"\nsteps = ["e1"]', "talk.toml: step 1: must be a table"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('title = "x"\n[[steps]]\nevent = "e1"\ncaption = "unterminated', "talk.toml: not valid TOML"),
+        ('[[steps]]\nevent = "e1"', "talk.toml: 'title' is required"),
+        ('title = "x"', "talk.toml: needs at least one [[steps]] table"),
+        ('title = "x"\n[[steps]]\ncaption = "no target"', "talk.toml: step 1: needs an event, route or region id"),
+        ('title = "x"\n[[steps]]\nevent = "e1"\nzoom = 40', "talk.toml: step 1: 'zoom' must be a whole number"),
+        ('title = "x"\n[[steps]]\nevent = "e1"\ncaptoin = "typo"', "talk.toml: step 1: unknown key 'captoin'"),
+        ('title = "x"\n[[steps]]\nevent = 3', "talk.toml: step 1: 'event' must be an id or a list of ids"),
+        ('title = "x"\nsteps = ["e1"]', "talk.toml: step 1: must be a table"),
+    ],
+)
 def test_shape_errors_are_one_clear_line(text, expected):
     assert any(line.startswith(expected) for line in errors_of(text)), errors_of(text)
 
@@ -127,9 +131,9 @@ def test_default_story_text_is_our_own_words(seeds_dir):
     runs = set()
     for article in seeds_dir.glob("*.txt"):
         w = words(article.read_text(encoding="utf-8"))
-        runs.update(tuple(w[i:i + 10]) for i in range(len(w) - 9))
+        runs.update(tuple(w[i : i + 10]) for i in range(len(w) - 9))
     w = words((DATA / "stories" / "default.toml").read_text(encoding="utf-8"))
-    copied = [" ".join(w[i:i + 10]) for i in range(len(w) - 9) if tuple(w[i:i + 10]) in runs]
+    copied = [" ".join(w[i : i + 10]) for i in range(len(w) - 9) if tuple(w[i : i + 10]) in runs]
     assert copied == []
 
 

@@ -1,4 +1,5 @@
 """Synthetic datasets (`python -m geo synth`): deterministic, valid, realistically spread."""
+
 from __future__ import annotations
 
 import csv
@@ -67,13 +68,22 @@ def test_realistic_spread_over_cities_continents_and_a_year(tmp_path):
 
 def test_cli_writes_and_validates(tmp_path):
     out = tmp_path / "syn"
-    done = subprocess.run([sys.executable, "-m", "geo", "synth", "--events", "200", "--out", str(out), "--seed", "5"],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "synth", "--events", "200", "--out", str(out), "--seed", "5"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "200 events" in done.stdout
-    check = subprocess.run([sys.executable, "-m", "geo", "validate", str(out)], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert check.returncode == 0 and "OK" in check.stdout, check.stdout + check.stderr
-    bad = subprocess.run([sys.executable, "-m", "geo", "synth", "--events", "0", "--out", str(out)],
-                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "geo", "synth", "--events", "0", "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

@@ -1,5 +1,6 @@
 """Issue 16, pure side of the browser work: dated journey waypoints (schema and validation), the
 `disputed`/`claims` event columns, the "disputed only" filter, since= marks from a diff, payload fields."""
+
 from __future__ import annotations
 
 from geo.dataset import parse
@@ -17,14 +18,16 @@ def test_waypoints_plain_names_stay_names():
 
 def test_dated_waypoints_need_a_day_a_citation_and_forward_time():
     problems: list[str] = []
-    names, dates = parse.route_waypoints([{"name": "A", "date": "2025-09-01", **CITED}, "B",
-                                          {"name": "C", "date": "2025-09-02", **CITED}], problems)
+    names, dates = parse.route_waypoints(
+        [{"name": "A", "date": "2025-09-01", **CITED}, "B", {"name": "C", "date": "2025-09-02", **CITED}], problems
+    )
     assert (names, dates, problems) == (("A", "B", "C"), ("2025-09-01", "", "2025-09-02"), [])
-    for bad, word in (([{"name": "A", "date": "2025-09", **CITED}], "not a day"),
-                      ([{"name": "A", "date": "2025-09-01"}], "citation"),
-                      ([{"name": "A", "date": "2025-09-02", **CITED}, {"name": "B", "date": "2025-09-01", **CITED}],
-                       "back in time"),
-                      ([{"date": "2025-09-01", **CITED}], "no name")):
+    for bad, word in (
+        ([{"name": "A", "date": "2025-09", **CITED}], "not a day"),
+        ([{"name": "A", "date": "2025-09-01"}], "citation"),
+        ([{"name": "A", "date": "2025-09-02", **CITED}, {"name": "B", "date": "2025-09-01", **CITED}], "back in time"),
+        ([{"date": "2025-09-01", **CITED}], "no name"),
+    ):
         problems = []
         parse.route_waypoints(bad, problems)
         assert any(word in p for p in problems), (bad, problems)
@@ -54,9 +57,20 @@ def test_disputed_only_filter_and_url():
     import geopandas as gpd
     from shapely.geometry import Point
 
-    events = gpd.GeoDataFrame({"id": ["a", "b"], "title": ["A", "B"], "summary": ["", ""], "place": ["", ""],
-                               "type": ["x", "x"], "actors": [[], []], "date": ["2025", "2025"],
-                               "disputed": [True, False]}, geometry=[Point(0, 0), Point(1, 1)], crs=4326)
+    events = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b"],
+            "title": ["A", "B"],
+            "summary": ["", ""],
+            "place": ["", ""],
+            "type": ["x", "x"],
+            "actors": [[], []],
+            "date": ["2025", "2025"],
+            "disputed": [True, False],
+        },
+        geometry=[Point(0, 0), Point(1, 1)],
+        crs=4326,
+    )
     view = filters.Filters(disputed=True)
     assert list(filters.filter_layers({"events": events}, view)["events"]["id"]) == ["a"]
     assert view.to_query_params()["disputed"] == "1"
@@ -67,10 +81,16 @@ def test_disputed_only_filter_and_url():
 def test_since_marks_follow_the_diff():
     result = {
         "old": "v1",
-        "events": {"added": [{"key": "n", "label": "N"}], "removed": [{"key": "g", "label": "G"}],
-                   "changed": [{"key": "c", "label": "C", "fields": {"title": {"old": "a", "new": "b"}}}]},
-        "figures": {"added": [{"key": "f | killed | x", "event_id": "d"}, {"key": "n | k | y", "event_id": "n"}],
-                    "removed": [], "changed": [{"key": "c | k | z", "event_id": "c", "fields": {}}]},
+        "events": {
+            "added": [{"key": "n", "label": "N"}],
+            "removed": [{"key": "g", "label": "G"}],
+            "changed": [{"key": "c", "label": "C", "fields": {"title": {"old": "a", "new": "b"}}}],
+        },
+        "figures": {
+            "added": [{"key": "f | killed | x", "event_id": "d"}, {"key": "n | k | y", "event_id": "n"}],
+            "removed": [],
+            "changed": [{"key": "c | k | z", "event_id": "c", "fields": {}}],
+        },
         "claims": {"added": [], "removed": [], "changed": []},
     }
     old_rows = {"events": [{"key": "g", "id": "g", "title": "Gone", "date": "2025-09-01", "lat": 1.5, "lon": 2.5}]}
@@ -87,14 +107,26 @@ def test_payload_marks_disputed_events_and_legend():
     import geopandas as gpd
     from shapely.geometry import Point
 
-    frame = gpd.GeoDataFrame({"id": ["a", "b"], "title": ["A", "B"], "date": ["2025-09", "2025-09-02"],
-                              "date_start": ["2025-09-01", "2025-09-02"], "date_end": ["2025-09-30", "2025-09-04"],
-                              "type": ["talks", "talks"], "actors": [[], []], "disputed": [True, False]},
-                             geometry=[Point(0, 0), Point(1, 1)], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b"],
+            "title": ["A", "B"],
+            "date": ["2025-09", "2025-09-02"],
+            "date_start": ["2025-09-01", "2025-09-02"],
+            "date_end": ["2025-09-30", "2025-09-04"],
+            "type": ["talks", "talks"],
+            "actors": [[], []],
+            "disputed": [True, False],
+        },
+        geometry=[Point(0, 0), Point(1, 1)],
+        crs=4326,
+    )
     spec = payload.layer_spec("events", {"events": frame}, {}, None)
     rows = [dict(zip(spec["fields"], r, strict=True)) for r in spec["rows"]]
-    assert [(r["start"], r["end"], r["disputed"]) for r in rows] == [("2025-09-01", "2025-09-30", 1),
-                                                                     ("", "2025-09-04", 0)]
+    assert [(r["start"], r["end"], r["disputed"]) for r in rows] == [
+        ("2025-09-01", "2025-09-30", 1),
+        ("", "2025-09-04", 0),
+    ]
     legend = payload.legend_entries("events", frame, None, {})
     assert any(item["shape"] == "disputed" for item in legend)
     assert not any(item["shape"] == "disputed" for item in payload.legend_entries("events", frame.iloc[1:], None, {}))

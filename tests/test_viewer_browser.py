@@ -1,6 +1,7 @@
 """Filters, layers and the map agree; the events table; no internals on screen (issues 20 and 17), in the
 browser: streamlit run app.py + headless Debian Chromium with the network cut off. Same steps as the
 issues' "Done when"; screenshots go to test-artifacts/viewer-*.png."""
+
 from __future__ import annotations
 
 import csv
@@ -90,8 +91,10 @@ def search(page, text: str) -> None:
 def tick_on_map(frame, label: str):
     """Click a layer's box in the map's layer control, as a user does (hover opens it first)."""
     frame.locator(".leaflet-control-layers").hover()
-    frame.wait_for_function("() => { const c = window.atlasMaps[0].atlas.control; "
-                            "return c._container.classList.contains('leaflet-control-layers-expanded') && !c._preventClick; }")
+    frame.wait_for_function(
+        "() => { const c = window.atlasMaps[0].atlas.control; "
+        "return c._container.classList.contains('leaflet-control-layers-expanded') && !c._preventClick; }"
+    )
     box = frame.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input")
     box.click()
     return box
@@ -139,8 +142,10 @@ def test_layer_control_and_sidebar_agree(chromium, app_url):
     tick_on_map(frame, "Events")
     text = wait_caption(page, rf"^[1-9]\d* of {total} events shown")
     assert "layer off" not in text
-    frame.wait_for_function("() => { let n = 0; window.atlasMaps[0].eachLayer(l => { "
-                            "if (l.atlasKind === 'events' && !l.atlasHidden) n++; }); return n > 0; }")
+    frame.wait_for_function(
+        "() => { let n = 0; window.atlasMaps[0].eachLayer(l => { "
+        "if (l.atlasKind === 'events' && !l.atlasHidden) n++; }); return n > 0; }"
+    )
     assert {"events", "regions", "routes", "relations"} <= set(layers_box.inner_text().split())
     assert not log.outside_requests and not log.console_errors, (log.outside_requests, log.console_errors)
     page.context.close()
@@ -182,13 +187,17 @@ def test_url_holds_map_position_and_restores_it(chromium, app_url):
     page.wait_for_function("() => location.search.includes('c=47.9000,106.9000') && location.search.includes('z=6')")
     # A filter change reruns the app, which rewrites the address: the position stays in it.
     search(page, "Power of Siberia")
-    page.wait_for_function("() => location.search.includes('q=Power') && location.search.includes('c=47.9000,106.9000')"
-                           " && location.search.includes('z=6')")
+    page.wait_for_function(
+        "() => location.search.includes('q=Power') && location.search.includes('c=47.9000,106.9000')"
+        " && location.search.includes('z=6')"
+    )
     shared = page.url
     page.context.close()
     page, frame = open_app(chromium, shared, log)
     frame.wait_for_function("() => window.atlasMaps[0].atlas.explorer.views >= 1")
-    view = frame.evaluate("() => { const m = window.atlasMaps[0], c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }")
+    view = frame.evaluate(
+        "() => { const m = window.atlasMaps[0], c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }"
+    )
     assert abs(view[0] - 47.9) < 0.01 and abs(view[1] - 106.9) < 0.01 and view[2] == 6, view
     shot(page, "url-position")
     assert not log.outside_requests and not log.console_errors, (log.outside_requests, log.console_errors)
@@ -223,13 +232,16 @@ def test_a_date_range_picked_on_the_timeline(chromium, app_url):
 
 
 def _dot_screen_point(page, frame, event_id: str):
-    point = frame.evaluate("""(id) => {
+    point = frame.evaluate(
+        """(id) => {
       const map = window.atlasMaps[0];
       let dot = null;
       map.eachLayer(l => { if (l.atlasKind === 'events' && l.atlasProps && l.atlasProps.id === id && !l.atlasHidden) dot = l; });
       const p = map.latLngToContainerPoint(dot.getLatLng());
       return [p.x, p.y];
-    }""", event_id)
+    }""",
+        event_id,
+    )
     box = page.locator(MAP_IFRAME).bounding_box()
     return box["x"] + point[0], box["y"] + point[1]
 
@@ -240,8 +252,10 @@ def test_table_row_click_and_hover_both_ways(chromium, app_url):
     table = table_frame(page)
     headers = table.evaluate("() => Array.from(document.querySelectorAll('th')).map(th => th.textContent)")
     assert {"Actors", "Place"} <= set(headers), headers
-    rows = table.evaluate("() => Array.from(document.querySelectorAll('tr.row')).map(tr => [tr.dataset.id, "
-                          "tr.querySelector('td.title').textContent, tr.querySelector('td.actors').textContent])")
+    rows = table.evaluate(
+        "() => Array.from(document.querySelectorAll('tr.row')).map(tr => [tr.dataset.id, "
+        "tr.querySelector('td.title').textContent, tr.querySelector('td.actors').textContent])"
+    )
     assert all(actors and "-" not in actors.split(", ")[0] for _, _, actors in rows[:5]), rows[:5]
     # A click anywhere on a row (here its title cell) opens the event's details.
     event_id, title, _ = rows[2]
@@ -250,17 +264,24 @@ def test_table_row_click_and_hover_both_ways(chromium, app_url):
     # Hovering a row lights its dot.
     target = next(r for r in rows if r[0] == "dprk-losses-kursk")
     page.frame_locator(TABLE_IFRAME).locator(f"tr.row[data-id='{target[0]}']").hover()
-    frame.wait_for_function("(id) => window.atlasMaps[0].atlas.explorer.litId === id && "
-                            "window.atlasMaps[0].atlas.explorer.lit && window.atlasMaps[0].atlas.explorer.lit.options.weight === 4",
-                            arg=target[0], timeout=10_000)
+    frame.wait_for_function(
+        "(id) => window.atlasMaps[0].atlas.explorer.litId === id && "
+        "window.atlasMaps[0].atlas.explorer.lit && window.atlasMaps[0].atlas.explorer.lit.options.weight === 4",
+        arg=target[0],
+        timeout=10_000,
+    )
     shot(page, "row-hover")
     # Hovering a dot lights its row.
     page.frame_locator(TABLE_IFRAME).locator("th").first.hover()
     frame.evaluate("() => { window.atlasMaps[0].setView([51.7, 36.2], 6, {animate: false}); }")
     x, y = _dot_screen_point(page, frame, target[0])
     page.mouse.move(x, y)
-    table.wait_for_function("(id) => { const tr = document.querySelector(`tr.row[data-id='${id}']`); "
-                            "return tr && tr.classList.contains('lit'); }", arg=target[0], timeout=10_000)
+    table.wait_for_function(
+        "(id) => { const tr = document.querySelector(`tr.row[data-id='${id}']`); "
+        "return tr && tr.classList.contains('lit'); }",
+        arg=target[0],
+        timeout=10_000,
+    )
     assert table.evaluate("() => document.querySelectorAll('tr.row.lit').length") == 1
     shot(page, "dot-hover")
     assert not log.outside_requests and not log.console_errors, (log.outside_requests, log.console_errors)
@@ -313,8 +334,10 @@ def test_no_internals_on_screen_and_legend_lists_only_drawn_colours(chromium, ap
     page.get_by_text("claimed by", exact=False).first.wait_for(timeout=10_000)
     ids = _dataset_ids()
     assert "kursk-oblast" in ids and "dprk-losses-kursk" in ids
-    texts = {"page": page.evaluate("() => document.body.innerText"),
-             "table": table_frame(page).evaluate("() => document.body.innerText")}
+    texts = {
+        "page": page.evaluate("() => document.body.innerText"),
+        "table": table_frame(page).evaluate("() => document.body.innerText"),
+    }
     seen = frame.evaluate(POPUPS_AND_TOOLTIPS)
     assert seen["count"] >= 38 and len(seen["texts"]) >= 2 * 38, seen["count"]
     texts.update({f"map {i}": t for i, t in enumerate(seen["texts"])})
@@ -334,11 +357,13 @@ def test_no_internals_on_screen_and_legend_lists_only_drawn_colours(chromium, ap
     with open(DATA / "events.csv", encoding="utf-8") as f:
         firsts = {row["actors"].split(";")[0].strip() for row in csv.DictReader(f) if row["actors"].strip()}
     drawn = {names[a] for a in firsts if a in names}
-    legend_names = set(frame.evaluate("""() => Array.from(document.querySelectorAll('.atlas-legend-item'))
-        .filter(n => n.querySelector('.atlas-swatch-dot')).map(n => n.innerText.trim())""").__iter__())
+    legend_names = set(
+        frame.evaluate("""() => Array.from(document.querySelectorAll('.atlas-legend-item'))
+        .filter(n => n.querySelector('.atlas-swatch-dot')).map(n => n.innerText.trim())""").__iter__()
+    )
     listed = {part.strip() for line in legend_names for part in line.split(" / ")}
     listed.discard("Place named in an article")
-    assert listed == drawn, (listed ^ drawn)
+    assert listed == drawn, listed ^ drawn
     assert set(names.values()) - drawn, "the data has actors that colour no dot: the check could fail"
     shot(page, "no-internals")
     page.context.close()
@@ -349,7 +374,8 @@ def test_hover_labels_stay_inside_the_map(chromium, app_url):
     page, frame = open_app(chromium, app_url, log)
     for edge in ("top", "right", "left"):
         # Pan so that the Kursk dot sits 6 px from an edge, then hover it.
-        frame.evaluate("""(edge) => {
+        frame.evaluate(
+            """(edge) => {
           const map = window.atlasMaps[0];
           map.setView([51.7, 36.2], 5, {animate: false});
           let dot = null;
@@ -357,7 +383,9 @@ def test_hover_labels_stay_inside_the_map(chromium, app_url):
           const p = map.latLngToContainerPoint(dot.getLatLng()), size = map.getSize();
           const want = edge === 'top' ? [p.x, 8] : edge === 'right' ? [size.x - 8, p.y] : [8, p.y];
           map.panBy([p.x - want[0], p.y - want[1]], {animate: false});
-        }""", edge)
+        }""",
+            edge,
+        )
         x, y = _dot_screen_point(page, frame, "dprk-losses-kursk")
         page.mouse.move(x, y)
         frame.wait_for_selector(".leaflet-tooltip", timeout=10_000)

@@ -7,6 +7,7 @@ only: nothing is copied into the repository). Each copy gets a marker line so it
 content hash differs and the store ingests it again. Every run writes a fresh
 GeoPackage; the exports are hashed to check that all runs agree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import ingest, store  # noqa: E402
+from geo import ingest, store
 
 GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "geoparse" / "geowebnews.jsonl"
 
@@ -67,10 +68,19 @@ def run(corpus: Path, url: str, workers: int, processes: bool) -> dict:
     cpu0 = cpu_seconds()
     r = ingest.ingest(corpus, st, workers=workers, processes=processes)
     cpu = cpu_seconds() - cpu0  # other users of the machine do not inflate this one
-    return {"workers": workers, "mode": "processes" if processes else "threads", "new": r.new,
-            "mentions": r.mentions, "parse_s": r.parse_seconds, "total_s": r.seconds,
-            "parse_rate": r.new / r.parse_seconds, "total_rate": r.new / r.seconds, "cpu_s": cpu,
-            "load": load, "digest": digest(st)}
+    return {
+        "workers": workers,
+        "mode": "processes" if processes else "threads",
+        "new": r.new,
+        "mentions": r.mentions,
+        "parse_s": r.parse_seconds,
+        "total_s": r.seconds,
+        "parse_rate": r.new / r.parse_seconds,
+        "total_rate": r.new / r.seconds,
+        "cpu_s": cpu,
+        "load": load,
+        "digest": digest(st),
+    }
 
 
 VIEWPORTS = {"city (New Orleans)": (-90.3, 29.8, -89.9, 30.1), "continent (Europe)": (-10.0, 35.0, 30.0, 60.0)}
@@ -95,13 +105,17 @@ def main() -> int:
     ap.add_argument("--postgis", metavar="URL", help="also ingest with 2 workers into this PostGIS database")
     args = ap.parse_args()
     if not args.gold.is_file():
-        sys.stderr.write(f"error: {args.gold} not found (the GeoWebNews corpus lives in ../shared beside the repository)\n")
+        sys.stderr.write(
+            f"error: {args.gold} not found (the GeoWebNews corpus lives in ../shared beside the repository)\n"
+        )
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         n, chars = make_corpus(args.gold, args.copies, corpus)
-        print(f"corpus: {n} articles, {chars / 1e6:.2f} M characters; {os.cpu_count()} CPUs; "
-              f"load average before: {os.getloadavg()[0]:.2f}")
+        print(
+            f"corpus: {n} articles, {chars / 1e6:.2f} M characters; {os.cpu_count()} CPUs; "
+            f"load average before: {os.getloadavg()[0]:.2f}"
+        )
         print(f"serial baseline (no Dask, one process): {serial_baseline(corpus):.0f} articles/s")
         rows = []
         for workers, processes in [(1, True), (2, True), (1, False), (2, False)]:
@@ -124,11 +138,15 @@ def main() -> int:
                 store._engine(url).dispose()
                 with psycopg.connect(args.postgis, autocommit=True) as con:
                     con.execute(f"DROP SCHEMA {schema} CASCADE")
-    print("\n| workers | mode | articles | mentions | geoparse s | articles/s (geoparse) | total s | articles/s (total) | CPU s | load before | export sha256[:16] |")
+    print(
+        "\n| workers | mode | articles | mentions | geoparse s | articles/s (geoparse) | total s | articles/s (total) | CPU s | load before | export sha256[:16] |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['workers']} | {r['mode']} | {r['new']} | {r['mentions']} | {r['parse_s']:.2f} | "
-              f"{r['parse_rate']:.0f} | {r['total_s']:.2f} | {r['total_rate']:.0f} | {r['cpu_s']:.1f} | {r['load']:.1f} | `{r['digest']}` |")
+        print(
+            f"| {r['workers']} | {r['mode']} | {r['new']} | {r['mentions']} | {r['parse_s']:.2f} | "
+            f"{r['parse_rate']:.0f} | {r['total_s']:.2f} | {r['total_rate']:.0f} | {r['cpu_s']:.1f} | {r['load']:.1f} | `{r['digest']}` |"
+        )
     same = len({r["digest"] for r in rows}) == 1
     print(f"\nidentical exports across runs: {'yes' if same else 'NO'}; load average after: {os.getloadavg()[0]:.2f}")
     return 0 if same else 1

@@ -9,6 +9,7 @@ Polygons that cross the antimeridian (Chukotka, Wrangel Island, Fiji) are split 
 does not draw a band across the whole map; Antarctica is dropped (no atlas content there, and its
 ring wraps the pole). Coordinates are simplified (~5 km) and rounded to 2 decimals (~1 km): plenty at briefing zooms.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,11 +55,13 @@ def main() -> None:
     countries = countries[~countries.geometry.is_empty]
     features = []
     for row in countries.itertuples():
-        features.append({
-            "type": "Feature",
-            "properties": {"name": row.name, "a3": row.a3},
-            "geometry": mapping(row.geometry),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": row.name, "a3": row.a3},
+                "geometry": mapping(row.geometry),
+            }
+        )
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), ensure_ascii=False)
     # A script rather than a .geojson file: it loads with a plain <script src> in the app and inlines
     # as a data: URI in exported files, with no fetch() either way.

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.geoparse import gazetteer  # tables shared with the gazetteer: GENERIC_ADMIN1, normalize
-from geo.geoparse.geocode import haversine_km
+from geo.geoparse import gazetteer  # noqa: E402  (after the path set-up above; tables shared with the gazetteer)
+from geo.geoparse.geocode import haversine_km  # noqa: E402
 
 LABELS_DIR = ROOT / "geo" / "assets" / "labels"
 TABLE = LABELS_DIR / "physical_features.tsv"

@@ -8,6 +8,7 @@ needs jQuery from a CDN). No basemap, so it draws less than the atlas does.
 
     GEO_DATA_DIR=/path/to/synthetic streamlit run tools/naive_app.py
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` puts tools/ first
 
-import folium  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
 
-from geo import layers as layer_stage  # noqa: E402
-from geo.web import assets  # noqa: E402
+from geo import layers as layer_stage
+from geo.web import assets
 
 st.set_page_config(page_title="Naive folium map", layout="wide")
 
@@ -29,8 +30,16 @@ st.set_page_config(page_title="Naive folium map", layout="wide")
 @st.cache_data
 def load_events() -> pd.DataFrame:
     events = layer_stage.load_layers()["events"]
-    return pd.DataFrame({"title": events["title"], "date": events["date"], "place": events["place"],
-                         "type": events["type"], "lat": events.geometry.y, "lon": events.geometry.x})
+    return pd.DataFrame(
+        {
+            "title": events["title"],
+            "date": events["date"],
+            "place": events["place"],
+            "type": events["type"],
+            "lat": events.geometry.y,
+            "lon": events.geometry.x,
+        }
+    )
 
 
 events = load_events()
@@ -44,7 +53,12 @@ fmap.default_js = [js[0]]  # vendored Leaflet only: no jQuery, Bootstrap or CDN
 fmap.default_css = [css[0]]
 for row in shown.itertuples():
     folium.CircleMarker(
-        [row.lat, row.lon], radius=6, color="#0072b2", fill=True, fill_opacity=0.8, weight=1,
+        [row.lat, row.lon],
+        radius=6,
+        color="#0072b2",
+        fill=True,
+        fill_opacity=0.8,
+        weight=1,
         tooltip=f"{row.title} — {row.date} — {row.place} ({row.type})",
     ).add_to(fmap)
 st_folium(fmap, width=1000, height=620)

@@ -8,6 +8,7 @@ and refuses to save an image that shows a sentence of the seed articles (the det
 source passages: the shot is framed so they stay out of view). `--seeds` names the folder of seed
 articles to check against (default: $GEO_SEEDS_DIR, else ../shared/seeds beside the repository).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,7 @@ SHINGLE = 8  # words in a row shared with a seed article that count as quoting i
 
 def shingles(text: str) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+(?:'\w+)?", text)
-    return {tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
 def seed_sentences(folder: Path) -> list[str]:
@@ -101,8 +102,9 @@ def shoot(page, out: Path, sentences: list[str]) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path,
-                        default=Path(os.environ.get("GEO_SEEDS_DIR") or ROOT.parent / "shared" / "seeds"))
+    parser.add_argument(
+        "--seeds", type=Path, default=Path(os.environ.get("GEO_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
+    )
     args = parser.parse_args(argv)
     sentences = seed_sentences(args.seeds)
     if not sentences:

@@ -12,14 +12,12 @@ from geo.web.escape import escape_markdown as md_escape
 PASTE_LIMIT_CHARS = 200_000
 
 
-
 @st.cache_data(show_spinner="Finding places…", max_entries=16)
 def _analyse(name: str, text: str, reviews_signature: str) -> tuple[list[dict], list[dict]]:
     from geo.dataset import reviews
     from geo.layers import added
 
     return added.added_mentions(name, text, reviews.read_reviews(reviews.reviews_path()))
-
 
 
 def _reviews_signature() -> str:
@@ -29,12 +27,10 @@ def _reviews_signature() -> str:
     return f"{path.stat().st_mtime_ns}:{path.stat().st_size}" if path.is_file() else "none"
 
 
-
 def analyse_added_article(name: str, text: str) -> None:
     """Geoparse a pasted or uploaded article into session state (shown as its own map layer)."""
     st.session_state.added = {"name": name, "text": text}
     st.session_state.added_fit = True  # the next map frames the article's places
-
 
 
 def published_date() -> dt.date:
@@ -102,19 +98,19 @@ def on_find_places() -> None:
 
     review.start_review(text, published_date(), layer_stage.dataset_signature())
     n_drafts = len(st.session_state.get(review.DRAFTS) or [])
-    found = (f"{len(places)} place mention(s)" if places else "No places found") + (
-        f", {len(inside)} name(s) containing a place" if inside else "") + (
-        f"; {n_drafts} drafted event(s)" if n_drafts else "; no events found") + (
-        f"; dates counted from {origin}, {published.isoformat()}")
+    found = (
+        (f"{len(places)} place mention(s)" if places else "No places found")
+        + (f", {len(inside)} name(s) containing a place" if inside else "")
+        + (f"; {n_drafts} drafted event(s)" if n_drafts else "; no events found")
+        + (f"; dates counted from {origin}, {published.isoformat()}")
+    )
     st.session_state.added_message = ("success" if places else "warning", f"{used}. {found}.")
-
 
 
 def show_added_article_message() -> None:
     kind, text = st.session_state.pop("added_message", None) or (None, None)
     if kind in ("warning", "error", "success", "info"):
         getattr(st, kind)(text)
-
 
 
 def added_article_mentions() -> tuple[list[dict], list[dict]]:
@@ -129,10 +125,8 @@ def added_article_mentions() -> tuple[list[dict], list[dict]]:
         return [], []
 
 
-
 def added_article_rows() -> list[dict]:
     return added_article_mentions()[0]
-
 
 
 def added_view() -> tuple[list[float], int] | None:
@@ -145,12 +139,10 @@ def added_view() -> tuple[list[float], int] | None:
     return added.view_for(box) if box else None
 
 
-
 def added_layer(rows: list[dict]):
     from geo import layers as layer_stage
 
     return layer_stage.mentions_frame([{k: v for k, v in r.items() if k != "reviewed"} for r in rows])
-
 
 
 def review_table(rows: list[dict]) -> pd.DataFrame:
@@ -158,10 +150,20 @@ def review_table(rows: list[dict]) -> pd.DataFrame:
     seen: dict[str, dict] = {}
     for r in rows:
         key = " ".join(str(r["text"]).split()).casefold()
-        entry = seen.setdefault(key, {"as written": r["text"], "place": r["name"], "country": r["country"],
-                                      "lat": round(float(r["lat"]), 4), "lon": round(float(r["lon"]), 4),
-                                      "times": 0, "first sentence": r["sentence"][:160],
-                                      "decision": "accept", "correct to": ""})
+        entry = seen.setdefault(
+            key,
+            {
+                "as written": r["text"],
+                "place": r["name"],
+                "country": r["country"],
+                "lat": round(float(r["lat"]), 4),
+                "lon": round(float(r["lon"]), 4),
+                "times": 0,
+                "first sentence": r["sentence"][:160],
+                "decision": "accept",
+                "correct to": "",
+            },
+        )
         entry["times"] += 1
     return pd.DataFrame(list(seen.values()))
 
@@ -210,7 +212,7 @@ def on_place_edit() -> None:
 
 
 def on_pick_correction() -> None:
-    """"Correct on the map": the next map click places the chosen name."""
+    """ "Correct on the map": the next map click places the chosen name."""
     if _refuse("Unlock editing to review places."):
         return
     text = st.session_state.get("w_pick_mention")
@@ -232,11 +234,18 @@ def take_map_pick() -> None:
         return
     for row in st.session_state.get(PLACE_ROWS) or []:
         if row["as written"] == target[1]:
-            row.update(decision="correct", lat=round(float(pick["lat"]), 4), lon=round(float(pick["lon"]), 4),
-                       place=f"{target[1]} (picked on the map)", **{"correct to": ""})
+            row.update(
+                decision="correct",
+                lat=round(float(pick["lat"]), 4),
+                lon=round(float(pick["lon"]), 4),
+                place=f"{target[1]} (picked on the map)",
+                **{"correct to": ""},
+            )
             st.session_state[PLACE_VERSION] = st.session_state.get(PLACE_VERSION, 0) + 1
-            st.session_state.review_saved = ("info", f"{md_escape(target[1])}: placed at {row['lat']}, {row['lon']}; "
-                                                     "press Save review to keep it.")
+            st.session_state.review_saved = (
+                "info",
+                f"{md_escape(target[1])}: placed at {row['lat']}, {row['lon']}; press Save review to keep it.",
+            )
 
 
 def on_save_review() -> None:
@@ -248,8 +257,10 @@ def on_save_review() -> None:
     elif saved:
         st.session_state.review_saved = ("success", f"Saved {saved} review(s) to the dataset's mention_reviews.csv.")
     else:
-        st.session_state.review_saved = ("warning", "Nothing to save: every place is marked \"accept\" "
-                                                    "(reject one, or type a correction).")
+        st.session_state.review_saved = (
+            "warning",
+            'Nothing to save: every place is marked "accept" (reject one, or type a correction).',
+        )
 
 
 def on_undo_reviews() -> None:
@@ -299,15 +310,34 @@ def save_review(edited: pd.DataFrame, state=None) -> tuple[int, list[str]]:
         elif decision == "correct":
             place = geocode.geocode_place(target) if target else None
             if target and place is None:
-                problems.append(f"{text}: no place called {target!r} in the gazetteer; "
-                                "pick it on the map instead (\"Correct on the map\")")
+                problems.append(
+                    f"{text}: no place called {target!r} in the gazetteer; "
+                    'pick it on the map instead ("Correct on the map")'
+                )
             elif place is not None:
-                reviews.append(review_mod.Review(text=text, decision="correct", place=place.name, lat=place.lat,
-                                                 lon=place.lon, country=place.country, note="corrected in the app"))
+                reviews.append(
+                    review_mod.Review(
+                        text=text,
+                        decision="correct",
+                        place=place.name,
+                        lat=place.lat,
+                        lon=place.lon,
+                        country=place.country,
+                        note="corrected in the app",
+                    )
+                )
             else:
-                reviews.append(review_mod.Review(text=text, decision="correct", place=str(row["place"]),
-                                                 lat=float(row["lat"]), lon=float(row["lon"]),
-                                                 country=str(row["country"]), note="corrected in the app"))
+                reviews.append(
+                    review_mod.Review(
+                        text=text,
+                        decision="correct",
+                        place=str(row["place"]),
+                        lat=float(row["lat"]),
+                        lon=float(row["lon"]),
+                        country=str(row["country"]),
+                        note="corrected in the app",
+                    )
+                )
     if reviews and not problems:
         review_mod.save_reviews(review_mod.reviews_path(), reviews)
         return len(reviews), []
@@ -328,32 +358,57 @@ def render_places(rows: list[dict], inside: list[dict]) -> None:
     if not rows:
         st.warning("No places found in this article.")
     else:
-        st.caption("Indigo points on the map (“Added article” in the legend). Reject a wrong match or correct it "
-                   "(type a place, or pick it on the map); saved reviews apply to every article.")
+        st.caption(
+            "Indigo points on the map (“Added article” in the legend). Reject a wrong match or correct it "
+            "(type a place, or pick it on the map); saved reviews apply to every article."
+        )
         st.data_editor(
-            pd.DataFrame(place_rows(rows)), key=place_editor_key(), hide_index=True, width="stretch",
+            pd.DataFrame(place_rows(rows)),
+            key=place_editor_key(),
+            hide_index=True,
+            width="stretch",
             on_change=on_place_edit,
             disabled=(not can) or ["as written", "place", "country", "times", "first sentence"],
-            column_config={"decision": st.column_config.SelectboxColumn(options=["accept", "reject", "correct"],
-                                                                         required=True)},
+            column_config={
+                "decision": st.column_config.SelectboxColumn(options=["accept", "reject", "correct"], required=True)
+            },
         )
         pick_col, save_col = st.columns([3, 2])
-        pick_col.selectbox("Correct on the map", [r["as written"] for r in place_rows(rows)], index=None,
-                           key="w_pick_mention", disabled=not can, on_change=on_pick_correction,
-                           placeholder="choose a name, then click the map")
-        save_col.button("Save review", key="b_save_review", disabled=not can, on_click=on_save_review,
-                        width="stretch")
+        pick_col.selectbox(
+            "Correct on the map",
+            [r["as written"] for r in place_rows(rows)],
+            index=None,
+            key="w_pick_mention",
+            disabled=not can,
+            on_change=on_pick_correction,
+            placeholder="choose a name, then click the map",
+        )
+        save_col.button("Save review", key="b_save_review", disabled=not can, on_click=on_save_review, width="stretch")
     if inside:
-        st.caption("Names containing a place (not mapped as places of this article): "
-                   + md_escape(", ".join(dict.fromkeys(f"{r['text']} in “{r['sentence'][:60]}”" for r in inside))))
+        st.caption(
+            "Names containing a place (not mapped as places of this article): "
+            + md_escape(", ".join(dict.fromkeys(f"{r['text']} in “{r['sentence'][:60]}”" for r in inside)))
+        )
     stored = saved_reviews()
     with st.expander(f"Saved place reviews ({len(stored)})"):
         if not stored:
             st.caption("No saved reviews yet.")
         else:
-            st.dataframe(pd.DataFrame([{"as written": r.text, "decision": r.decision, "place": r.place,
-                                        "note": r.note} for r in stored.values()]), hide_index=True,
-                         width="stretch")
-            st.multiselect("Reviews to undo", list(stored), format_func=lambda k: stored[k].text,
-                           key="w_undo_reviews", disabled=not can)
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"as written": r.text, "decision": r.decision, "place": r.place, "note": r.note}
+                        for r in stored.values()
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.multiselect(
+                "Reviews to undo",
+                list(stored),
+                format_func=lambda k: stored[k].text,
+                key="w_undo_reviews",
+                disabled=not can,
+            )
             st.button("Undo the chosen reviews", key="b_undo_reviews", disabled=not can, on_click=on_undo_reviews)

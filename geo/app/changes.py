@@ -5,6 +5,7 @@ geo/assets/atlas-time.js, and kept here when the app rewrites its address).
 The comparison is `geo.web.changes.since_changes` (a `geo diff` of the chosen version against the
 dataset as built now); this module only reads widgets and draws the panel.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -62,8 +63,12 @@ def _version_options() -> list[tuple[str, str]]:
     out = []
     for rec in items[:50]:
         counts = rec.get("counts", {})
-        out.append((rec["id"], f"{rec['id'][:8]} · {max(rec['times'])[:16].replace('T', ' ')} · "
-                               f"{counts.get('events', 0)} events"))
+        out.append(
+            (
+                rec["id"],
+                f"{rec['id'][:8]} · {max(rec['times'])[:16].replace('T', ' ')} · {counts.get('events', 0)} events",
+            )
+        )
     return out
 
 
@@ -73,8 +78,13 @@ def selector() -> None:
     chosen = since_value()
     if chosen and chosen not in options:
         options[chosen] = chosen
-    st.selectbox("Changes since", options=list(options), format_func=options.get, key="w_since",
-                 help="Badge the events new or changed since a build; removed ones appear as ghosts")
+    st.selectbox(
+        "Changes since",
+        options=list(options),
+        format_func=options.get,
+        key="w_since",
+        help="Badge the events new or changed since a build; removed ones appear as ghosts",
+    )
 
 
 def _select(event_id: str) -> None:
@@ -95,8 +105,7 @@ def panel(changes: dict | None, layers: Mapping[str, Any]) -> None:
     with st.expander(f"What's new since {marks['label']} ({total})", expanded=True):
         if not total:
             st.caption("No event changed since this version.")
-        groups = (("New", [(i, "") for i in marks["added"]], "＋"),
-                  ("Changed", list(marks["changed"].items()), "◆"))
+        groups = (("New", [(i, "") for i in marks["added"]], "＋"), ("Changed", list(marks["changed"].items()), "◆"))
         for heading, items, sign in groups:
             if not items:
                 continue
@@ -105,8 +114,14 @@ def panel(changes: dict | None, layers: Mapping[str, Any]) -> None:
                 label = f"{sign} {titles.get(event_id, event_id)}"
                 if fields:
                     label += " — " + ", ".join(f.replace("_", " ") for f in fields)
-                st.button(label, key=f"whatsnew_{heading}_{event_id}", on_click=_select, args=(event_id,),
-                          width="stretch", disabled=event_id not in titles)
+                st.button(
+                    label,
+                    key=f"whatsnew_{heading}_{event_id}",
+                    on_click=_select,
+                    args=(event_id,),
+                    width="stretch",
+                    disabled=event_id not in titles,
+                )
             if len(items) > SHOWN:
                 st.caption(f"… and {len(items) - SHOWN} more")
         if marks["removed"]:

@@ -5,6 +5,7 @@ busy period only (a pixel is a day or so there, not 100 days), so a 10-day windo
 the mouse; a drag on the timeline (its brush) sets the range too. Every control keeps the others in step
 through callbacks (they run before the script, so the widgets are drawn with the new values).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -99,16 +100,42 @@ def render(span, window) -> None:
     if not span or span[0] >= span[1]:
         return
     window = window or span
-    st.checkbox("All dates", key=ALL, on_change=_on_all, args=(span, window),
-                help="Untick, move the slider, type dates, or drag across the timeline to pick a range")
-    st.slider("Dates (busy period)", min_value=window[0], max_value=window[1], key=SLIDER, format="YYYY-MM-DD",
-              on_change=_on_slider, args=(span, window),
-              help=f"The slider covers {window[0]} to {window[1]}, where most events are; "
-                   "type dates below for the whole span")
-    st.date_input("From", key=FROM, min_value=span[0], max_value=span[1], format="YYYY-MM-DD", on_change=_on_input,
-                  args=(span, window))
-    st.date_input("To", key=TO, min_value=span[0], max_value=span[1], format="YYYY-MM-DD", on_change=_on_input,
-                  args=(span, window))
+    st.checkbox(
+        "All dates",
+        key=ALL,
+        on_change=_on_all,
+        args=(span, window),
+        help="Untick, move the slider, type dates, or drag across the timeline to pick a range",
+    )
+    st.slider(
+        "Dates (busy period)",
+        min_value=window[0],
+        max_value=window[1],
+        key=SLIDER,
+        format="YYYY-MM-DD",
+        on_change=_on_slider,
+        args=(span, window),
+        help=f"The slider covers {window[0]} to {window[1]}, where most events are; "
+        "type dates below for the whole span",
+    )
+    st.date_input(
+        "From",
+        key=FROM,
+        min_value=span[0],
+        max_value=span[1],
+        format="YYYY-MM-DD",
+        on_change=_on_input,
+        args=(span, window),
+    )
+    st.date_input(
+        "To",
+        key=TO,
+        min_value=span[0],
+        max_value=span[1],
+        format="YYYY-MM-DD",
+        on_change=_on_input,
+        args=(span, window),
+    )
 
 
 def brush_range(selection: Any) -> tuple[dt.date, dt.date] | None:
@@ -119,8 +146,12 @@ def brush_range(selection: Any) -> tuple[dt.date, dt.date] | None:
     for values in selection.values():
         if isinstance(values, (list, tuple)) and len(values) == 2:
             try:
-                days = [pd.to_datetime(v, unit="ms", utc=True) if isinstance(v, (int, float))
-                        else pd.to_datetime(str(v), utc=True) for v in values]
+                days = [
+                    pd.to_datetime(v, unit="ms", utc=True)
+                    if isinstance(v, (int, float))
+                    else pd.to_datetime(str(v), utc=True)
+                    for v in values
+                ]
             except (ValueError, TypeError, OverflowError):
                 return None
             lo, hi = sorted(d.date() for d in days)

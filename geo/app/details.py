@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -15,7 +16,6 @@ from geo.web.escape import escape_markdown as md_escape
 TABLE_ROWS = 100
 
 
-
 def download_shown_events(events) -> None:
     """CSV and GeoJSON of the events the filters show, each row with its sources (article file and
     character span), so a download stays traceable. The files are made when a button is pressed
@@ -25,15 +25,29 @@ def download_shown_events(events) -> None:
     shown = f"The {len(events)} events the filters show, with their sources"
     csv_col, json_col = st.columns(2)
     csv_col.download_button(
-        "Download CSV", key="download_csv", help=shown, icon=":material/download:", width="stretch",
-        data=lambda: layer_stage.events_csv_text(events).encode("utf-8"), file_name="atlas-events.csv",
-        mime="text/csv", on_click="ignore", disabled=not len(events))
+        "Download CSV",
+        key="download_csv",
+        help=shown,
+        icon=":material/download:",
+        width="stretch",
+        data=lambda: layer_stage.events_csv_text(events).encode("utf-8"),
+        file_name="atlas-events.csv",
+        mime="text/csv",
+        on_click="ignore",
+        disabled=not len(events),
+    )
     json_col.download_button(
-        "Download GeoJSON", key="download_geojson", help=shown, icon=":material/download:", width="stretch",
+        "Download GeoJSON",
+        key="download_geojson",
+        help=shown,
+        icon=":material/download:",
+        width="stretch",
         data=lambda: layer_stage.geojson_text({"events": events}, ["events"]).encode("utf-8"),
-        file_name="atlas-events.geojson", mime="application/geo+json", on_click="ignore",
-        disabled=not len(events))
-
+        file_name="atlas-events.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        disabled=not len(events),
+    )
 
 
 def place_label(layers: Mapping[str, Any], event) -> str:
@@ -43,7 +57,6 @@ def place_label(layers: Mapping[str, Any], event) -> str:
     if regions is not None and len(regions) and region_id in set(regions["id"]):
         return str(regions.loc[regions["id"] == region_id, "name"].iloc[0])
     return str(event.get("place", ""))
-
 
 
 def figure_rows(figures) -> list[dict[str, str]]:
@@ -61,14 +74,21 @@ def figure_rows(figures) -> list[dict[str, str]]:
                 art = sources.load_manifest().get(ref["file"])
             except Exception:  # a broken manifest is reported by validation
                 art = None
-            article = (art.title if art is not None and art.title else "an article without a title")
+            article = art.title if art is not None and art.title else "an article without a title"
             if art is not None and art.date:
                 article += f" ({art.date})"
         elif ref.get("citation"):
             article = str(ref["citation"])
         passage = (sources.passage_for(ref) if ref else None) or str(ref.get("evidence", "") or "")
-        rows.append({"figure": str(f.get("name", "")), "value": value, "claimed by": str(f.get("claimed_by", "") or ""),
-                     "article": article, "passage": "“" + passage + "”" if passage else ""})
+        rows.append(
+            {
+                "figure": str(f.get("name", "")),
+                "value": value,
+                "claimed by": str(f.get("claimed_by", "") or ""),
+                "article": article,
+                "passage": "“" + passage + "”" if passage else "",
+            }
+        )
     return rows
 
 
@@ -101,8 +121,13 @@ def render_details(ui, layers: Mapping[str, Any], event_id: str) -> None:
             claim = f" — claimed by {fig['claimed by']}" if fig["claimed by"] else ""
             ui.text(f"{fig['figure']}: {fig['value']}{claim}")
             if fig["article"] or fig["passage"]:
-                ui.caption(md_escape(" ".join(part for part in (fig["article"] + ":" if fig["article"] else "",
-                                                                fig["passage"]) if part)))
+                ui.caption(
+                    md_escape(
+                        " ".join(
+                            part for part in (fig["article"] + ":" if fig["article"] else "", fig["passage"]) if part
+                        )
+                    )
+                )
     render_claims(ui, row.get("claims"))
     refs = list(row.get("sources") or [])
     if refs:

@@ -5,6 +5,7 @@ click anywhere on its row (or Enter), shows actors and place by name, and shares
 (a row lights up its dot and a dot lights up its row, through a BroadcastChannel both same-origin
 frames join; see geo/assets/atlas-explorer.js). Cells are set with textContent: data stays data.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -29,11 +30,16 @@ def table_rows(events, layers: Mapping[str, Any], limit: int) -> list[dict[str, 
     places = payload.place_names(layers)
     rows = []
     for row in events.iloc[:limit].itertuples():
-        rows.append({
-            "id": str(row.id), "date": str(row.date), "title": str(row.title), "type": str(getattr(row, "type", "")),
-            "actors": ", ".join(names.get(a, str(a)) for a in (getattr(row, "actors", None) or [])),
-            "place": payload.place_label(row, places),
-        })
+        rows.append(
+            {
+                "id": str(row.id),
+                "date": str(row.date),
+                "title": str(row.title),
+                "type": str(getattr(row, "type", "")),
+                "actors": ", ".join(names.get(a, str(a)) for a in (getattr(row, "actors", None) or [])),
+                "place": payload.place_label(row, places),
+            }
+        )
     return rows
 
 
@@ -48,5 +54,11 @@ def on_table_click() -> None:
 
 def event_table(rows: list[dict[str, str]], selected: str = "", max_height: int = 320):
     """Draw the table (height follows its rows up to `max_height`, then it scrolls)."""
-    return _component(rows=rows, selected=selected or "", max_height=int(max_height), key=TABLE_KEY, default=None,
-                      on_change=on_table_click)
+    return _component(
+        rows=rows,
+        selected=selected or "",
+        max_height=int(max_height),
+        key=TABLE_KEY,
+        default=None,
+        on_change=on_table_click,
+    )

@@ -6,9 +6,11 @@ mounted once: its script is the same on every rerun and only the feature group (
 fly-to) changes, so Next/Previous fly the map instead of reloading it. Text reaches the page through `escape.escape_html` (st.html) or Streamlit's own text
 elements; nothing here builds markup from unescaped data.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 import streamlit as st
@@ -179,8 +181,11 @@ SYNC_JS = """
 
 
 def _keys_html() -> str:
-    return KEYS_JS % (escape.script_json(presenter.STEP_KEYS), escape.script_json(presenter.PLAY_KEY),
-                      escape.script_json(list(presenter.BLANK_KEYS)))
+    return KEYS_JS % (
+        escape.script_json(presenter.STEP_KEYS),
+        escape.script_json(presenter.PLAY_KEY),
+        escape.script_json(list(presenter.BLANK_KEYS)),
+    )
 
 
 def _sync_html(mode: str, story: stories.Story, number: int) -> str:
@@ -199,8 +204,10 @@ def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
     if st.query_params.get("step") != str(number):
         st.query_params["step"] = str(number)  # normalise, so the address bar is a shareable link
     # One element for both scripts: each st.html adds a gap above the page.
-    st.html(_keys_html() + (FIT_JS % MAP_BOTTOM_GAP if mode == "present" else "") + _sync_html(mode, story, number),
-            unsafe_allow_javascript=True)
+    st.html(
+        _keys_html() + (FIT_JS % MAP_BOTTOM_GAP if mode == "present" else "") + _sync_html(mode, story, number),
+        unsafe_allow_javascript=True,
+    )
     if mode == "notes":
         _notes(layers, story, number)
     else:
@@ -232,9 +239,11 @@ def _go(number: int) -> None:
 
 def _bar(title: str, counter: str, extra: str = "") -> str:
     counter_html = f'<span class="atlas-bar-counter">{escape.escape_html(counter)}</span>' if counter else ""
-    return (f'<div class="atlas-bar"><span class="atlas-bar-title">{escape.escape_html(title)}</span>'
-            f'{counter_html}{extra}<a href="{escape.escape_html(_exit_href())}" class="atlas-exit">'
-            'Exit presenter mode</a></div>')
+    return (
+        f'<div class="atlas-bar"><span class="atlas-bar-title">{escape.escape_html(title)}</span>'
+        f'{counter_html}{extra}<a href="{escape.escape_html(_exit_href())}" class="atlas-exit">'
+        "Exit presenter mode</a></div>"
+    )
 
 
 def _exit_href() -> str:
@@ -245,18 +254,22 @@ def _exit_href() -> str:
 
 def _caption_html(layers: Mapping[str, Any], step: stories.Step) -> str:
     when = storymap.when_where(layers, step)
-    return (f'<div class="atlas-step"><div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
-            + (f'<div class="atlas-step-when">{escape.escape_html(when)}</div>' if when else "")
-            + (f'<p class="atlas-step-caption">{escape.escape_html(step.caption)}</p>' if step.caption else "")
-            + "</div>")
+    return (
+        f'<div class="atlas-step"><div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
+        + (f'<div class="atlas-step-when">{escape.escape_html(when)}</div>' if when else "")
+        + (f'<p class="atlas-step-caption">{escape.escape_html(step.caption)}</p>' if step.caption else "")
+        + "</div>"
+    )
 
 
 def _nav(number: int, count: int) -> None:
     prev_col, next_col = st.columns(2)
-    prev_col.button("◀ Previous", key="atlas_prev", on_click=_go, args=(number - 1,), disabled=number <= 1,
-                    use_container_width=True)
-    next_col.button("Next ▶", key="atlas_next", on_click=_go, args=(number + 1,), disabled=number >= count,
-                    use_container_width=True)
+    prev_col.button(
+        "◀ Previous", key="atlas_prev", on_click=_go, args=(number - 1,), disabled=number <= 1, use_container_width=True
+    )
+    next_col.button(
+        "Next ▶", key="atlas_next", on_click=_go, args=(number + 1,), disabled=number >= count, use_container_width=True
+    )
 
 
 def step_group(layers: Mapping[str, Any], story: stories.Story, number: int) -> folium.FeatureGroup:
@@ -285,25 +298,39 @@ def _present(layers: Mapping[str, Any], story: stories.Story, number: int, signa
     st.html(_bar(story.title, f"Step {number} of {len(story.steps)}"))
     map_col, panel_col = st.columns([7, 3], gap="medium")
     with map_col:
-        st_folium(_base_map(), key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
-                  returned_objects=[], feature_group_to_add=step_group(layers, story, number))
+        st_folium(
+            _base_map(),
+            key=MAP_KEY,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=[],
+            feature_group_to_add=step_group(layers, story, number),
+        )
     # A keyed container: CHROME_CSS keeps it within the window, the caption scrolling if it must.
     with panel_col, st.container(key="atlas_panel"):
         st.html(_caption_html(layers, step))
         _nav(number, len(story.steps))
-        st.link_button("Speaker notes (second screen)", f"?mode=notes&story={story.name}&step={number}",
-                       use_container_width=True)
-        st.download_button("Download briefing (HTML)", key="atlas_download",
-                           data=lambda: _briefing_bytes(signature, story.name, layers),
-                           file_name=f"briefing-{story.name}.html", mime="text/html", on_click="ignore",
-                           use_container_width=True)
+        st.link_button(
+            "Speaker notes (second screen)", f"?mode=notes&story={story.name}&step={number}", use_container_width=True
+        )
+        st.download_button(
+            "Download briefing (HTML)",
+            key="atlas_download",
+            data=lambda: _briefing_bytes(signature, story.name, layers),
+            file_name=f"briefing-{story.name}.html",
+            mime="text/html",
+            on_click="ignore",
+            use_container_width=True,
+        )
 
 
 def _notes(layers: Mapping[str, Any], story: stories.Story, number: int) -> None:
     step = story.step(number)
     st.html(_bar(f"Speaker notes · {story.title}", f"Step {number} of {len(story.steps)}"))
     following = story.steps[number].title if number < len(story.steps) else "End of the story"
-    st.html(f'<div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
-            f'<div class="atlas-notes">{escape.escape_html(step.notes or step.caption or "No notes for this step.")}</div>'
-            f'<div class="atlas-notes-next"><strong>Next:</strong> {escape.escape_html(following)}</div>')
+    st.html(
+        f'<div class="atlas-step-title">{escape.escape_html(step.title)}</div>'
+        f'<div class="atlas-notes">{escape.escape_html(step.notes or step.caption or "No notes for this step.")}</div>'
+        f'<div class="atlas-notes-next"><strong>Next:</strong> {escape.escape_html(following)}</div>'
+    )
     _nav(number, len(story.steps))

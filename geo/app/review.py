@@ -92,12 +92,22 @@ def editor_controls() -> None:
         remember_author(author())
         st.button("Lock editing", on_click=on_lock, width="stretch")
     else:
-        st.text_input("Editor secret", type="password", key="w_editor_secret",
-                      help="Accepting events, undo and place reviews need the editor secret.")
+        st.text_input(
+            "Editor secret",
+            type="password",
+            key="w_editor_secret",
+            help="Accepting events, undo and place reviews need the editor secret.",
+        )
         st.button("Unlock editing", on_click=on_unlock, width="stretch")
     if access.configured():
-        st.button("Undo my last acceptance", disabled=not editor(), key="b_undo", on_click=on_undo, width="stretch",
-                  help="Removes the events you accepted last (yours only), with their citations")
+        st.button(
+            "Undo my last acceptance",
+            disabled=not editor(),
+            key="b_undo",
+            on_click=on_undo,
+            width="stretch",
+            help="Removes the events you accepted last (yours only), with their citations",
+        )
     if kind:
         getattr(st, kind)(text)
     if not st.session_state.get("added"):
@@ -180,9 +190,11 @@ def on_save_form() -> None:
             places.pop(index, None)
         row["place"] = place
     problems = review_logic.check_row({**row, "decision": "accept"}, index + 1)
-    say("warning" if problems else "success",
-        f"Draft {index + 1} saved ({row['decision']})." + (" To accept it: " + md_escape("; ".join(problems))
-                                                           if problems else ""))
+    say(
+        "warning" if problems else "success",
+        f"Draft {index + 1} saved ({row['decision']})."
+        + (" To accept it: " + md_escape("; ".join(problems)) if problems else ""),
+    )
 
 
 def on_new_from_selection(text: str, published: dt.date) -> None:
@@ -198,8 +210,9 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
         say("warning", "Select a passage in the article text first.")
         return
     try:
-        draft = review_logic.draft_from_selection(text, int(sel["start"]), int(sel["end"]), published,
-                                                  drafts=st.session_state.get(DRAFTS) or [])
+        draft = review_logic.draft_from_selection(
+            text, int(sel["start"]), int(sel["end"]), published, drafts=st.session_state.get(DRAFTS) or []
+        )
     except ValueError as exc:
         say("error", md_escape(str(exc)))
         return
@@ -208,8 +221,11 @@ def on_new_from_selection(text: str, published: dt.date) -> None:
     row["decision"] = "accept"
     st.session_state.setdefault(ROWS, []).append(row)
     load_form(len(st.session_state[ROWS]) - 1)
-    say("success", f"Draft {len(st.session_state[ROWS])} made from the selection "
-                   f"(characters {draft['start']}–{draft['end']}); edit it and accept.")
+    say(
+        "success",
+        f"Draft {len(st.session_state[ROWS])} made from the selection "
+        f"(characters {draft['start']}–{draft['end']}); edit it and accept.",
+    )
 
 
 def on_map_change() -> None:
@@ -218,7 +234,9 @@ def on_map_change() -> None:
     from geo.app import state as appstate
 
     appstate.on_map_change()
-    clicked = (st.session_state.get(appstate.MAP_KEY) or {}).get("last_clicked") if st.session_state.get(PICKING) else None
+    clicked = (
+        (st.session_state.get(appstate.MAP_KEY) or {}).get("last_clicked") if st.session_state.get(PICKING) else None
+    )
     if isinstance(clicked, dict) and clicked.get("lat") is not None and clicked.get("lng") is not None:
         st.session_state[PICK] = {"lat": float(clicked["lat"]), "lon": float(clicked["lng"])}
 
@@ -261,17 +279,19 @@ def on_accept(text: str, name: str, published: dt.date) -> None:
     except PermissionError:
         say("error", "Editing is locked: this session is read-only. Nothing was written.")
         return
-    drafts, problems = review_logic.to_drafts(st.session_state.get(DRAFTS) or [], st.session_state.get(ROWS) or [],
-                                              st.session_state.get(PLACES) or {})
+    drafts, problems = review_logic.to_drafts(
+        st.session_state.get(DRAFTS) or [], st.session_state.get(ROWS) or [], st.session_state.get(PLACES) or {}
+    )
     if problems:
         say("error", "Nothing was written. " + md_escape("; ".join(problems)))
         return
     if not drafts:
-        say("warning", "No draft is marked \"accept\": set a draft's decision to accept first.")
+        say("warning", 'No draft is marked "accept": set a draft\'s decision to accept first.')
         return
     try:
-        result = accept.accept_text(drafts, text, author(), title=name, published=published.isoformat(),
-                                    label="the review table")
+        result = accept.accept_text(
+            drafts, text, author(), title=name, published=published.isoformat(), label="the review table"
+        )
     except accept.AcceptError as exc:
         say("error", "Nothing was written: " + md_escape(str(exc)))
         return
@@ -285,8 +305,12 @@ def on_accept(text: str, name: str, published: dt.date) -> None:
     load_form()
     st.session_state.accepted_ids = list(result.event_ids)
     st.session_state.widen_dates = True
-    say("success", f"Accepted {len(result.event_ids)} event(s): " + md_escape(", ".join(result.event_ids))
-        + ". They are on the map now.")
+    say(
+        "success",
+        f"Accepted {len(result.event_ids)} event(s): "
+        + md_escape(", ".join(result.event_ids))
+        + ". They are on the map now.",
+    )
 
 
 def on_undo() -> None:
@@ -299,8 +323,10 @@ def on_undo() -> None:
         return
     result = writer.undo_last(None, author())
     if not result.ok:
-        say("warning" if not result.errors else "error",
-            md_escape(result.message if not result.errors else "; ".join(result.errors[:5])))
+        say(
+            "warning" if not result.errors else "error",
+            md_escape(result.message if not result.errors else "; ".join(result.errors[:5])),
+        )
         return
     _rebuild()
     st.session_state.widen_dates = True
@@ -318,10 +344,15 @@ def show_new_events(span, window=None) -> None:
         return
     state = st.session_state
     window = window or span
-    stale = any(isinstance(state.get(k), dt.date) and not span[0] <= state[k] <= span[1] for k in (dates.FROM, dates.TO))
+    stale = any(
+        isinstance(state.get(k), dt.date) and not span[0] <= state[k] <= span[1] for k in (dates.FROM, dates.TO)
+    )
     slider = state.get(dates.SLIDER)
-    stale = stale or (isinstance(slider, (tuple, list)) and len(slider) == 2
-                      and not (window[0] <= slider[0] and slider[1] <= window[1]))
+    stale = stale or (
+        isinstance(slider, (tuple, list))
+        and len(slider) == 2
+        and not (window[0] <= slider[0] and slider[1] <= window[1])
+    )
     if state.pop("widen_dates", False) or stale:
         dates.seed(state, view_filters.Filters(), span, window)
 
@@ -345,25 +376,46 @@ def render(text: str, name: str, published: dt.date) -> None:
     show_message()
     text_col, table_col = st.columns([2, 3], gap="medium")
     with text_col:
-        st.caption("The article; highlighted passages are the drafts' (numbers on hover). "
-                   "Select a passage to make a new event from it.")
+        st.caption(
+            "The article; highlighted passages are the drafts' (numbers on hover). "
+            "Select a passage to make a new event from it."
+        )
         article_text.article_text(text, review_logic.highlights(text, drafts, rows))
         sel = article_text.current_selection()
         if sel:
             st.caption("Selected: “" + md_escape(str(sel.get("text", ""))[:120]) + "”")
-        st.button("New event from the selection", disabled=not can, key="b_new_from_selection",
-                  on_click=on_new_from_selection, args=(text, published))
+        st.button(
+            "New event from the selection",
+            disabled=not can,
+            key="b_new_from_selection",
+            on_click=on_new_from_selection,
+            args=(text, published),
+        )
     with table_col:
         if not rows:
             st.info("No events found in this article. Select a passage to make one by hand.")
         else:
             frame = pd.DataFrame(rows, columns=list(review_logic.COLUMNS))
             frame.insert(0, "#", range(1, len(frame) + 1))
-            st.dataframe(frame, key="drafts_table", hide_index=True, width="stretch", on_select=on_table_pick,
-                         selection_mode="single-row", height=min(38 + 35 * len(frame), 320))
+            st.dataframe(
+                frame,
+                key="drafts_table",
+                hide_index=True,
+                width="stretch",
+                on_select=on_table_pick,
+                selection_mode="single-row",
+                height=min(38 + 35 * len(frame), 320),
+            )
             _edit_form(drafts, rows, can)
-        st.button("Write the accepted drafts to the dataset", type="primary", disabled=not can, key="b_accept",
-                  on_click=on_accept, args=(text, name, published), width="stretch")
+        st.button(
+            "Write the accepted drafts to the dataset",
+            type="primary",
+            disabled=not can,
+            key="b_accept",
+            on_click=on_accept,
+            args=(text, name, published),
+            width="stretch",
+        )
 
 
 def _edit_form(drafts: list[dict], rows: list[dict], can: bool) -> None:
@@ -372,8 +424,13 @@ def _edit_form(drafts: list[dict], rows: list[dict], can: bool) -> None:
         load_form(0)
     index = int(st.session_state.get("w_draft") or 0)
     index = index if 0 <= index < len(rows) else 0
-    st.selectbox("Draft", list(range(len(rows))), key="w_draft", on_change=load_form,
-                 format_func=lambda i: f"{i + 1} · {rows[i]['title']}")
+    st.selectbox(
+        "Draft",
+        list(range(len(rows))),
+        key="w_draft",
+        on_change=load_form,
+        format_func=lambda i: f"{i + 1} · {rows[i]['title']}",
+    )
     d = drafts[index] if index < len(drafts) else {}
     names = [c["name"] for c in d.get("place_candidates") or [] if c.get("name")]
     places = list(dict.fromkeys([rows[index].get("place") or ""] + names + [MAP_CLICK]))
@@ -381,17 +438,26 @@ def _edit_form(drafts: list[dict], rows: list[dict], can: bool) -> None:
         st.session_state.w_d_place = places[0]
     with st.form("draft_form", border=True):
         done = st.session_state.get("w_d_decision") == "accepted"  # written: undo, not a new decision
-        st.radio("Decision", DECISION_CHOICES if done else DECISION_CHOICES[:3], key="w_d_decision",
-                 horizontal=True, disabled=(not can) or done)
+        st.radio(
+            "Decision",
+            DECISION_CHOICES if done else DECISION_CHOICES[:3],
+            key="w_d_decision",
+            horizontal=True,
+            disabled=(not can) or done,
+        )
         c1, c2, c3 = st.columns(3)
         c1.text_input("Date", key="w_d_date", disabled=not can, help="YYYY-MM-DD, YYYY-MM or YYYY")
         c2.text_input("End date", key="w_d_end_date", disabled=not can)
         c3.selectbox("Type", list(TYPES), key="w_d_type", disabled=not can)
         st.text_input("Title", key="w_d_title", disabled=not can)
         p1, p2 = st.columns(2)
-        p1.selectbox("Place (a candidate, or click the map)", places, key="w_d_place", disabled=not can,
-                     format_func=lambda p: p or "(none)")
+        p1.selectbox(
+            "Place (a candidate, or click the map)",
+            places,
+            key="w_d_place",
+            disabled=not can,
+            format_func=lambda p: p or "(none)",
+        )
         p2.text_input("Actors (separated by ;)", key="w_d_actors", disabled=not can)
         st.text_area("Summary (empty: built from the fields)", key="w_d_summary", height=68, disabled=not can)
-        st.form_submit_button(f"Save draft {index + 1}", key="b_save_draft", on_click=on_save_form,
-                              disabled=not can)
+        st.form_submit_button(f"Save draft {index + 1}", key="b_save_draft", on_click=on_save_form, disabled=not can)

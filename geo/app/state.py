@@ -3,19 +3,22 @@
 Kept out of app.py so the shell stays a page of widgets; kept out of the pipeline modules because it is
 the only place that knows about Streamlit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import re
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import folium
 import pandas as pd
 import streamlit as st
 
+from geo.app import corpus
 from geo.layers import filters as view_filters
 from geo.web import assets, elements, escape, fonts, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
@@ -37,7 +40,8 @@ class Atlas:
 # scrolling on their own; on a phone the columns stack, the map is full width and the filters sit in
 # Streamlit's sidebar drawer, which collapses by itself on narrow screens.
 HEADER_PX = 88  # Streamlit's top bar + the slim title line above the map
-PAGE_CSS = """
+PAGE_CSS = (
+    """
 <style>
   /*FONTS*/
   .block-container { padding-top: 0.75rem; padding-bottom: 1rem; padding-left: 1.25rem; padding-right: 1.25rem; }
@@ -51,8 +55,12 @@ PAGE_CSS = """
   [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
     display: none; }
   iframe[title="streamlit_folium.st_folium"] {
-    height: calc(100vh - """ + str(HEADER_PX) + """px) !important; min-height: 320px; }
-  .st-key-atlas_details { max-height: calc(100vh - """ + str(HEADER_PX) + """px); overflow-y: auto;
+    height: calc(100vh - """
+    + str(HEADER_PX)
+    + """px) !important; min-height: 320px; }
+  .st-key-atlas_details { max-height: calc(100vh - """
+    + str(HEADER_PX)
+    + """px); overflow-y: auto;
     padding-right: 0.25rem; }
   @media (max-width: 640px) {
     iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 215px) !important; }
@@ -65,6 +73,7 @@ PAGE_CSS = """
   }
 </style>
 """
+)
 
 
 def page_style() -> None:
@@ -109,8 +118,7 @@ def load_atlas() -> Atlas:
     except Exception as exc:  # any failure is reported, never a traceback in the UI
         problems = tuple(layer_stage.describe_problem(exc))
         if last:
-            return Atlas(last["layers"], last["signature"],
-                         problems + ("Showing the last good build of the dataset.",))
+            return Atlas(last["layers"], last["signature"], problems + ("Showing the last good build of the dataset.",))
         return Atlas(layer_stage.empty_layers(), "empty", problems)
     last.update(layers=loaded, signature=signature)
     return Atlas(loaded, signature)
@@ -228,8 +236,11 @@ class DatasetFacts:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _facts(signature: str, _layers: Mapping[str, Any]) -> DatasetFacts:
-    return DatasetFacts(view_filters.options(_layers["events"]["type"]), source_labels(_layers),
-                        view_filters.date_span(_layers["events"]))
+    return DatasetFacts(
+        view_filters.options(_layers["events"]["type"]),
+        source_labels(_layers),
+        view_filters.date_span(_layers["events"]),
+    )
 
 
 def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
@@ -238,8 +249,9 @@ def dataset_facts(signature: str, layers: Mapping[str, Any]) -> DatasetFacts:
     return _facts(signature, layers)
 
 
-def seed_widgets(state, filters: view_filters.Filters, layers: Mapping[str, Any],
-                 facts: DatasetFacts | None = None) -> None:
+def seed_widgets(
+    state, filters: view_filters.Filters, layers: Mapping[str, Any], facts: DatasetFacts | None = None
+) -> None:
     """First run of a session: widgets start from the URL (a shared link reproduces the view).
 
     Pass the dataset's cached `facts` (`dataset_facts`): recomputing the types and the date span here
@@ -264,8 +276,11 @@ def filters_from_widgets(state, span) -> view_filters.Filters:
 
     date_from, date_to = dates.picked(state, span)
     return view_filters.Filters(
-        actors=tuple(state.get("w_actors", ())), types=tuple(state.get("w_types", ())),
-        sources=tuple(state.get("w_sources", ())), date_from=date_from, date_to=date_to,
+        actors=tuple(state.get("w_actors", ())),
+        types=tuple(state.get("w_types", ())),
+        sources=tuple(state.get("w_sources", ())),
+        date_from=date_from,
+        date_to=date_to,
         query=str(state.get("w_query", "") or "")[:200],
         layers=tuple(state.get("w_layers") or ()) or (),
         event=str(state.get("event", "") or ""),
@@ -283,8 +298,9 @@ def base_map(layers: Mapping[str, Any], signature: str | None = None, view=None)
     With the dataset `signature` the map starts fetching the published data before its scripts load."""
     url = published_data(signature, layers).url if signature else None
     bounds = _bounds(signature, layers) if signature else payload.data_bounds(layers)
-    return mapview.make_map(layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds, explorer=True,
-                            view=view)
+    return mapview.make_map(
+        layers, with_data=False, served_assets=True, prefetch=url, bounds=bounds, explorer=True, view=view
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -310,13 +326,19 @@ def _view(signature: str, filters_key: str, visible: tuple, _published_data, _fi
     return mapview.view_payload(_published_data, _filtered, visible)
 
 
-def map_data(signature: str, layers: Mapping[str, Any], filtered: Mapping[str, Any], filters: view_filters.Filters,
-             visible: tuple, since: Mapping[str, Any] | None = None):
+def map_data(
+    signature: str,
+    layers: Mapping[str, Any],
+    filtered: Mapping[str, Any],
+    filters: view_filters.Filters,
+    visible: tuple,
+    since: Mapping[str, Any] | None = None,
+):
     """The data for st_folium's `feature_group_to_add`: the dataset is published once as a static file
     (fetched by the browser, cached), and each filter state is a small view of it (bit masks), cached
     by dataset signature + filters. A session's added article rides along inline."""
     published = published_data(signature, layers)
-    if "added" in filtered or store_configured():  # per-session / per-viewport data: not worth caching
+    if "added" in filtered or corpus.store_configured():  # per-session / per-viewport data: not worth caching
         payload = mapview.view_payload(published, filtered, visible)
     else:
         payload = _view(signature, repr(filters.with_(event="")), visible, published, filtered)
@@ -428,41 +450,14 @@ def on_timeline_select(span, busy=None) -> None:
             dates.set_range(st.session_state, start, end, span, busy)
 
 
-
-
 # ------------------------------------------------------------------ details, table, timeline
-
-
-
-
-
-
-
-
-
-
 
 
 # Markdown-rendering elements get data through the one escaping module.
 md_escape = escape.escape_markdown
 
 
-
-
-
-
 # ------------------------------------------------------------------ add an article (geoparser + review)
-
-
-
-
-
-
-
-
-
-
-
 
 
 def on_presenter_mode() -> None:
@@ -472,50 +467,4 @@ def on_presenter_mode() -> None:
     st.query_params["mode"] = "present"
 
 
-
-
-
-
-
-
-
-
 # ------------------------------------------------------------------ corpus store (GEO_STORE)
-
-
-def store_configured() -> bool:
-    """The corpus store is shown only when `GEO_STORE` names one (GeoPackage path or PostGIS URL)."""
-    import os
-
-    return bool(os.environ.get("GEO_STORE", "").strip())
-
-
-
-
-@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
-def corpus_mentions(bbox, date_from, date_to):
-    """Ingested corpus mentions in the viewport and date range; the query runs in the store (bbox and
-    dates in SQL on PostGIS, with its spatial index)."""
-    from geo.corpus import store
-
-    dates = (date_from, date_to) if date_from or date_to else None
-    return store.mentions_layer(bbox=bbox, date_range=dates)
-
-
-def with_corpus(filtered: dict, filters: view_filters.Filters) -> tuple[dict, str]:
-    """`filtered` with the store's mentions appended to the mentions layer; and a status line."""
-    if not store_configured() or "mentions" not in filters.layers:
-        return filtered, ""
-    bbox = view_filters.viewport_bbox(st.session_state.get(MAP_KEY))
-    try:
-        corpus = corpus_mentions(bbox, filters.date_from, filters.date_to)
-    except Exception as exc:  # an unreachable store must not take the atlas down
-        return filtered, f"Corpus store unavailable: {exc}"
-    if not len(corpus):
-        return filtered, "Corpus store: no mentions in this view."
-    mentions = filtered.get("mentions")
-    columns = list(mentions.columns) if mentions is not None else list(corpus.columns)
-    merged = pd.concat([mentions, corpus[[c for c in columns if c in corpus.columns]]], ignore_index=True) \
-        if mentions is not None and len(mentions) else corpus
-    return {**filtered, "mentions": merged}, f"Corpus store: {len(corpus)} mentions in this view."
-

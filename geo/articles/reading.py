@@ -3,6 +3,7 @@
 One place decides encodings (BOM sniffing, HTML `<meta charset>`) and the upload limit; the
 recogniser, the corpus ingest and the app all read articles through it.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -18,8 +19,29 @@ class _TextExtractor(HTMLParser):
     """Visible text of an HTML page; script/style contents are dropped."""
 
     _SKIP = {"script", "style", "noscript", "template", "head", "svg"}
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-              "article", "header", "footer", "blockquote", "pre", "ul", "ol", "table", "title"}
+    _BLOCK = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "table",
+        "title",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -65,8 +87,12 @@ UPLOAD_LIMIT_MB = 5
 UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: longer
-          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: longer
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
 
 
@@ -110,8 +136,7 @@ def article_text(name: str, data: bytes) -> str:
     try:
         text = data.decode(encoding or "utf-8-sig").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{name}: not valid {encoding or 'UTF-8'} text (byte {exc.start}); "
-                         "save it as UTF-8") from None
+        raise ValueError(f"{name}: not valid {encoding or 'UTF-8'} text (byte {exc.start}); save it as UTF-8") from None
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise ValueError(f"{name}: looks binary (control characters), not text")

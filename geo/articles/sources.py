@@ -9,6 +9,7 @@ The manifest (`sources.csv`: file, sha256, title, publisher, authors, date, kind
 dataset folder, then in `geo.config.sources_dir()`, then in the project's `seeds/` folder. Article
 texts live in `sources_dir()` and are not committed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,16 +43,26 @@ class SourceRef:
 
     def to_dict(self) -> dict:
         if self.is_span:
-            return {"file": self.file, "sha256": self.sha256, "start": self.start, "end": self.end,
-                    "evidence": self.evidence}
+            return {
+                "file": self.file,
+                "sha256": self.sha256,
+                "start": self.start,
+                "end": self.end,
+                "evidence": self.evidence,
+            }
         return {"citation": self.citation, "url": self.url}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SourceRef":
-        return cls(file=str(d.get("file") or ""), sha256=str(d.get("sha256") or ""),
-                   start=int(d.get("start") or 0), end=int(d.get("end") or 0),
-                   evidence=str(d.get("evidence") or ""), citation=str(d.get("citation") or ""),
-                   url=str(d.get("url") or ""))
+    def from_dict(cls, d: dict) -> SourceRef:
+        return cls(
+            file=str(d.get("file") or ""),
+            sha256=str(d.get("sha256") or ""),
+            start=int(d.get("start") or 0),
+            end=int(d.get("end") or 0),
+            evidence=str(d.get("evidence") or ""),
+            citation=str(d.get("citation") or ""),
+            url=str(d.get("url") or ""),
+        )
 
     def label(self) -> str:
         return f"{self.file}:{self.start}-{self.end}" if self.is_span else self.citation
@@ -164,7 +175,7 @@ def passage(ref: SourceRef | dict, folder: Path | None = None) -> str | None:
     text = article_text(ref.file, ref.sha256, folder)
     if text is None or not (0 <= ref.start < ref.end <= len(text)):
         return None
-    return text[ref.start:ref.end]
+    return text[ref.start : ref.end]
 
 
 def evidence_terms(evidence: str) -> list[str]:

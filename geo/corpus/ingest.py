@@ -8,6 +8,7 @@ workers, or an existing scheduler), and appends mentions plus provenance to the 
 Output does not depend on the cluster: rows are sorted by (article, start, end)
 before writing and reads sort the same way, so 1 and 2 workers export identically.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,10 +18,10 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -49,6 +50,7 @@ class IngestResult:
 # ---------------------------------------------------------------------------
 # Reading the corpus
 
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -71,9 +73,14 @@ def _title(path: Path, raw: str) -> str:
 def read_folder(folder: Path) -> list[Article]:
     from geo.articles import reading
 
-    manifest = sources.read_manifest(folder / sources.MANIFEST_NAME) if (folder / sources.MANIFEST_NAME).is_file() else {}
-    files = sorted(p for p in folder.rglob("*") if p.is_file()
-                   and p.suffix.lower() in reading.TEXT_SUFFIXES and not p.name.upper().startswith("README"))
+    manifest = (
+        sources.read_manifest(folder / sources.MANIFEST_NAME) if (folder / sources.MANIFEST_NAME).is_file() else {}
+    )
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in reading.TEXT_SUFFIXES and not p.name.upper().startswith("README")
+    )
     out = []
     for path in files:
         rel = path.relative_to(folder).as_posix()
@@ -102,8 +109,15 @@ def read_jsonl(path: Path) -> list[Article]:
                         raise TypeError
                 except (ValueError, KeyError, TypeError):
                     raise IngestError(f"{path}:{n}: expected a JSON object with 'id' and 'text'") from None
-                out.append(Article(aid, _sha256(text.encode("utf-8")), title=str(rec.get("title") or ""),
-                                   date=str(rec.get("date") or ""), text=text))
+                out.append(
+                    Article(
+                        aid,
+                        _sha256(text.encode("utf-8")),
+                        title=str(rec.get("title") or ""),
+                        date=str(rec.get("date") or ""),
+                        text=text,
+                    )
+                )
     except OSError as exc:
         raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -142,16 +156,18 @@ def new_articles(arts: list[Article], known: set[str]) -> list[Article]:
 # ---------------------------------------------------------------------------
 # Geoparsing (runs on the workers)
 
+
 def mention_rows(article: Article, parse: Callable) -> list[dict]:
-    """The article's place mentions as store rows (geocode.mention_rows plus the article's hash and date)."""
-    from geo.geoparse import geocode
+    """The article's place mentions as store rows (mention_mod.mention_rows plus the article's hash and date)."""
+    from geo.geoparse import mentions as mention_mod
 
     try:
         toponyms = parse(article.text)
     except Exception as exc:  # name the article: the traceback stays on the worker
         raise RuntimeError(f"article {article.id!r}: {type(exc).__name__}: {exc}") from None
-    return geocode.mention_rows(article.id, article.text, toponyms, sha256=article.sha256,
-                                date=article.date or None)
+    return mention_mod.mention_rows(
+        article.id, article.text, toponyms, sha256=article.sha256, date=article.date or None
+    )
 
 
 def _warm_up(parse: Callable) -> None:
@@ -173,11 +189,18 @@ def _client(workers: int, scheduler: str | None, processes: bool):
         return
     # One thread per worker: the geoparser is pure Python, so threads would share one GIL.
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
     except RuntimeError as exc:  # spawned workers re-import an unguarded __main__ script
-        raise IngestError(f"cannot start {workers} local Dask worker process(es): {exc}; a script that calls "
-                          "ingest() needs an `if __name__ == '__main__':` guard (or use threads)") from None
+        raise IngestError(
+            f"cannot start {workers} local Dask worker process(es): {exc}; a script that calls "
+            "ingest() needs an `if __name__ == '__main__':` guard (or use threads)"
+        ) from None
     with cluster, Client(cluster) as client:
         yield client
 
@@ -204,23 +227,42 @@ def _parse_on(client, arts: list[Article], parse: Callable, progress: bool) -> l
 # ---------------------------------------------------------------------------
 # Writing
 
+
 def to_frames(arts: list[Article], rows: list[dict], now: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Mentions sorted by (article, start, end) and one provenance row per article."""
     rows = sorted(rows, key=lambda r: (r["article"], r["start"], r["end"]))
     df = pd.DataFrame(rows, columns=store_mod.MENTION_COLUMNS + store_mod.EXTRA_COLUMNS + ["lon", "lat"])
-    mentions = gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]),
-                                geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+    mentions = gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+    )
     counts = df.groupby("article").size() if len(df) else pd.Series(dtype="int64")
-    articles = pd.DataFrame([{
-        "article": a.id, "sha256": a.sha256, "title": a.title, "date": a.date or None,
-        "ingested_at": now, "n_mentions": int(counts.get(a.id, 0)),
-    } for a in arts], columns=store_mod.ARTICLE_COLUMNS)
+    articles = pd.DataFrame(
+        [
+            {
+                "article": a.id,
+                "sha256": a.sha256,
+                "title": a.title,
+                "date": a.date or None,
+                "ingested_at": now,
+                "n_mentions": int(counts.get(a.id, 0)),
+            }
+            for a in arts
+        ],
+        columns=store_mod.ARTICLE_COLUMNS,
+    )
     return mentions, articles
 
 
-def ingest(source: str | Path, store=None, workers: int = 1, scheduler: str | None = None,
-           parse: Callable | None = None, processes: bool = True, progress: bool = False,
-           batch: int = BATCH) -> IngestResult:
+def ingest(
+    source: str | Path,
+    store=None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    parse: Callable | None = None,
+    processes: bool = True,
+    progress: bool = False,
+    batch: int = BATCH,
+) -> IngestResult:
     """Geoparse the new articles of `source` into `store` (default: `open_store()`)."""
     t0 = time.perf_counter()
     if parse is None:
@@ -238,13 +280,12 @@ def ingest(source: str | Path, store=None, workers: int = 1, scheduler: str | No
             except Exception as exc:
                 raise IngestError(f"the geoparser failed to start on a worker: {type(exc).__name__}: {exc}") from None
             for i in range(0, len(todo), batch):
-                chunk = todo[i:i + batch]
+                chunk = todo[i : i + batch]
                 t1 = time.perf_counter()
                 rows = _parse_on(client, chunk, parse, progress)
                 parse_s += time.perf_counter() - t1
-                now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                now = datetime.now(UTC).isoformat(timespec="seconds")
                 mentions, articles = to_frames(chunk, rows, now)
                 store.write_mentions(mentions, articles)
                 n_mentions += len(mentions)
-    return IngestResult(len(arts), len(arts) - len(todo), len(todo), n_mentions, parse_s,
-                        time.perf_counter() - t0)
+    return IngestResult(len(arts), len(arts) - len(todo), len(todo), n_mentions, parse_s, time.perf_counter() - t0)

@@ -13,6 +13,7 @@ Two tables: `mentions` (the layer in docs/layers.md plus `sha256` and `date`) an
 n_mentions). An article counts as ingested once its `articles` row exists; mentions
 are written before it, so a crash part-way is retried cleanly on the next run.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,9 +67,12 @@ def mentions_layer(bbox=None, date_range=None, url: str | None = None) -> gpd.Ge
 # ---------------------------------------------------------------------------
 # Shared helpers
 
+
 def empty_mentions() -> gpd.GeoDataFrame:
-    cols = {c: pd.Series(dtype="int64" if c in _INT else "float64" if c == "score" else "object")
-            for c in MENTION_COLUMNS + EXTRA_COLUMNS}
+    cols = {
+        c: pd.Series(dtype="int64" if c in _INT else "float64" if c == "score" else "object")
+        for c in MENTION_COLUMNS + EXTRA_COLUMNS
+    }
     return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
 
 
@@ -153,6 +157,7 @@ def _prepare(mentions: gpd.GeoDataFrame, articles: pd.DataFrame) -> tuple[gpd.Ge
 # ---------------------------------------------------------------------------
 # GeoPackage
 
+
 class GpkgStore:
     """One .gpkg file. Single writer; any number of readers."""
 
@@ -202,11 +207,9 @@ class GpkgStore:
             with sqlite3.connect(self.path) as con:
                 con.executemany("DELETE FROM mentions WHERE sha256 = ?", [(h,) for h in hashes])
         if not mentions.empty:
-            pyogrio.write_dataframe(mentions, self.path, layer="mentions", driver="GPKG",
-                                    append="mentions" in tables)
+            pyogrio.write_dataframe(mentions, self.path, layer="mentions", driver="GPKG", append="mentions" in tables)
             tables.add("mentions")
-        pyogrio.write_dataframe(articles, self.path, layer="articles", driver="GPKG",
-                                append="articles" in tables)
+        pyogrio.write_dataframe(articles, self.path, layer="articles", driver="GPKG", append="articles" in tables)
         if "mentions" in tables:
             with sqlite3.connect(self.path) as con:
                 con.execute('CREATE INDEX IF NOT EXISTS mentions_date_idx ON mentions ("date")')
@@ -227,8 +230,11 @@ class GpkgStore:
         # Two boxes only across the antimeridian: [west, 180] and [-180, east] with east < west, so no
         # point is in both.
         parts = [pyogrio.read_dataframe(self.path, layer=name, bbox=box, where=where) for box in bbox]
-        gdf = parts[0] if len(parts) == 1 else gpd.GeoDataFrame(pd.concat(parts, ignore_index=True),
-                                                                  geometry="geometry", crs=parts[0].crs)
+        gdf = (
+            parts[0]
+            if len(parts) == 1
+            else gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+        )
         return _tidy(gdf)
 
 
@@ -248,8 +254,9 @@ CREATE INDEX IF NOT EXISTS mentions_date_idx ON {s}.mentions (date);
 CREATE INDEX IF NOT EXISTS mentions_sha256_idx ON {s}.mentions (sha256);
 """
 
-_SELECT = ('SELECT article, text, start, "end", name, country, feature, score, sentence, sha256, date, geom '
-           "FROM {s}.mentions")
+_SELECT = (
+    'SELECT article, text, start, "end", name, country, feature, score, sentence, sha256, date, geom FROM {s}.mentions'
+)
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -330,8 +337,9 @@ class PostgisStore:
     def _tables(self, con) -> set[str]:
         from sqlalchemy import text
 
-        rows = con.execute(text("SELECT table_name FROM information_schema.tables "
-                                "WHERE table_schema = current_schema()"))
+        rows = con.execute(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+        )
         return {r[0] for r in rows}
 
     def layers(self) -> list[str]:
@@ -345,6 +353,7 @@ class PostgisStore:
             if "articles" not in self._tables(con):
                 return set()
             return {r[0] for r in con.execute(text(f"SELECT sha256 FROM {self.schema}.articles"))}
+
         return self._run(q)
 
     def articles(self) -> pd.DataFrame:
@@ -354,6 +363,7 @@ class PostgisStore:
             if "articles" not in self._tables(con):
                 return pd.DataFrame(columns=ARTICLE_COLUMNS)
             return pd.read_sql(text(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM {self.schema}.articles"), con)
+
         return _tidy_articles(self._run(q))
 
     def write_mentions(self, mentions: gpd.GeoDataFrame, articles: pd.DataFrame) -> None:
@@ -368,11 +378,13 @@ class PostgisStore:
             for stmt in _DDL.format(s=self.schema).split(";"):
                 if stmt.strip():
                     con.execute(text(stmt))
-            con.execute(text(f"DELETE FROM {self.schema}.mentions WHERE sha256 = ANY(:h)"),
-                        {"h": list(articles["sha256"])})
+            con.execute(
+                text(f"DELETE FROM {self.schema}.mentions WHERE sha256 = ANY(:h)"), {"h": list(articles["sha256"])}
+            )
             if not mentions.empty:
                 mentions.to_postgis("mentions", con, schema=schema, if_exists="append", index=False)
             articles.to_sql("articles", con, schema=schema, if_exists="append", index=False)
+
         self._run(write)
 
     def read_layer(self, name: str = "mentions", bbox=None, date_range=None) -> gpd.GeoDataFrame:
@@ -386,6 +398,7 @@ class PostgisStore:
             if name not in self._tables(con):
                 return empty_mentions()
             return gpd.read_postgis(text(sql), con, geom_col="geom", params=params)
+
         return _tidy(self._run(q))
 
     def explain(self, bbox, date_range=None, seqscan: bool = True) -> str:
@@ -399,4 +412,5 @@ class PostgisStore:
             if not seqscan:
                 con.execute(text("SET LOCAL enable_seqscan = off"))
             return "\n".join(r[0] for r in con.execute(text("EXPLAIN " + sql), params))
+
         return self._run(q)

@@ -404,7 +404,9 @@ def resolve_claims(claims: list[Claim], ds: ev_model.Dataset) -> tuple[list[Clai
     return out, errors
 
 
-def load_claims(folder: Path | str, ds: ev_model.Dataset | None = None) -> tuple[list[Claim], list[ev_model.ValidationError]]:
+def load_claims(
+    folder: Path | str, ds: ev_model.Dataset | None = None
+) -> tuple[list[Claim], list[ev_model.ValidationError]]:
     """Claims of a dataset folder's claims.csv (none when the file is absent), checked against the
     dataset's event ids and with place names resolved when `ds` is given.
 

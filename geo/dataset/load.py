@@ -6,6 +6,7 @@ message). It never raises for bad input: every problem becomes an error. Place n
 coordinates are resolved by `geo.dataset.places`: `places.csv` override first, then a region of
 `regions.geojson` (by id or name), then `geo.geoparse.geocode.geocode_place`.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -41,6 +42,7 @@ from geo.dataset.rules import SourceContext, make_ref
 
 # Whole dataset
 
+
 def _dupes(items, errors: list) -> None:
     seen: dict[str, str] = {}
     for it in items:
@@ -50,8 +52,9 @@ def _dupes(items, errors: list) -> None:
             seen[it.id] = it.where
 
 
-def _attach_citations(path: Path, label: str, ctx: SourceContext, ids: dict[str, set], errors: ErrorList,
-                      lean: bool = False):
+def _attach_citations(
+    path: Path, label: str, ctx: SourceContext, ids: dict[str, set], errors: ErrorList, lean: bool = False
+):
     """{(layer, item): [SourceRef, …]}; with `lean` the lists stay empty (only the keys are kept)."""
     by_item: dict[tuple[str, str], list[SourceRef]] = {}
     for line, row in iter_csv_rows(path, label, "citations", errors):
@@ -71,8 +74,7 @@ def _attach_citations(path: Path, label: str, ctx: SourceContext, ids: dict[str,
     return by_item
 
 
-def _attach_figures(path: Path, label: str, ctx: SourceContext, event_ids: set, errors: ErrorList,
-                    lean: bool = False):
+def _attach_figures(path: Path, label: str, ctx: SourceContext, event_ids: set, errors: ErrorList, lean: bool = False):
     by_event: dict[str, list[Figure]] = {}
     for line, row in iter_csv_rows(path, label, "figures", errors):
         problems: list[str] = []
@@ -101,8 +103,7 @@ def _resolve_slim(ds: Dataset, slim: list[_Slim], errors: list) -> None:
                 errors.append(error_at(e.where, got))
 
 
-def load_dataset(folder: Path | str, resolve: bool = True,
-                 lean: bool = False) -> tuple[Dataset, list[ValidationError]]:
+def load_dataset(folder: Path | str, resolve: bool = True, lean: bool = False) -> tuple[Dataset, list[ValidationError]]:
     """Read, cross-check and (optionally) geocode a dataset folder.
 
     `lean` is for validation only: files are streamed and only a small record per event is kept (a
@@ -135,14 +136,24 @@ def load_dataset(folder: Path | str, resolve: bool = True,
         events = []
     else:
         name = "events.csv" if has_csv else "events.geojson"
-        events = parse_events(p(name), label(name), ctx, errors, actor_ids, ids["events"],
-                              keep=slim_event if lean else None)
-    relations = (parse_relations(p("relations.csv"), label("relations.csv"), errors, ids["relations"],
-                                 ids["actors"]) if p("relations.csv").is_file() else [])
-    routes = (parse_routes(p("routes.geojson"), label("routes.geojson"), ctx, errors, ids["routes"])
-              if p("routes.geojson").is_file() else [])
-    regions = (parse_regions(p("regions.geojson"), label("regions.geojson"), ctx, errors, ids["regions"])
-               if p("regions.geojson").is_file() else [])
+        events = parse_events(
+            p(name), label(name), ctx, errors, actor_ids, ids["events"], keep=slim_event if lean else None
+        )
+    relations = (
+        parse_relations(p("relations.csv"), label("relations.csv"), errors, ids["relations"], ids["actors"])
+        if p("relations.csv").is_file()
+        else []
+    )
+    routes = (
+        parse_routes(p("routes.geojson"), label("routes.geojson"), ctx, errors, ids["routes"])
+        if p("routes.geojson").is_file()
+        else []
+    )
+    regions = (
+        parse_regions(p("regions.geojson"), label("regions.geojson"), ctx, errors, ids["regions"])
+        if p("regions.geojson").is_file()
+        else []
+    )
     places = parse_places(p("places.csv"), label("places.csv"), errors) if p("places.csv").is_file() else []
 
     for items in (events, actors, relations, routes, regions):
@@ -153,16 +164,23 @@ def load_dataset(folder: Path | str, resolve: bool = True,
             errors.add(label("places.csv"), f"duplicate place name {pl.name!r}")
         seen_places.add(pl.name.casefold())
 
-    cites = (_attach_citations(p("citations.csv"), label("citations.csv"), ctx, ids, errors, lean)
-             if p("citations.csv").is_file() else {})
-    figs = (_attach_figures(p("figures.csv"), label("figures.csv"), ctx, ids["events"], errors, lean)
-            if p("figures.csv").is_file() else {})
+    cites = (
+        _attach_citations(p("citations.csv"), label("citations.csv"), ctx, ids, errors, lean)
+        if p("citations.csv").is_file()
+        else {}
+    )
+    figs = (
+        _attach_figures(p("figures.csv"), label("figures.csv"), ctx, ids["events"], errors, lean)
+        if p("figures.csv").is_file()
+        else {}
+    )
     if lean:
         for e in events:
             if not (e.has_sources or ("events", e.id) in cites):
                 errors.append(error_at(e.where, f"event {e.id!r} has no source (add a citations.csv row)"))
-        ds = Dataset(folder, (), tuple(actors), tuple(routes), tuple(regions), tuple(relations),
-                     tuple(places), manifest)
+        ds = Dataset(
+            folder, (), tuple(actors), tuple(routes), tuple(regions), tuple(relations), tuple(places), manifest
+        )
         if resolve:
             ds = resolve_places(ds, errors)
             _resolve_slim(ds, events, errors)
@@ -170,8 +188,12 @@ def load_dataset(folder: Path | str, resolve: bool = True,
             errors.extend(claims_mod.read_claims(p("claims.csv"), label("claims.csv"), ids["events"], manifest)[1])
         return replace(ds, events=tuple(events)), list(errors)
 
-    events = [replace(e, sources=e.sources + tuple(cites.get(("events", e.id), ())),
-                      figures=e.figures + tuple(figs.get(e.id, ()))) for e in events]
+    events = [
+        replace(
+            e, sources=e.sources + tuple(cites.get(("events", e.id), ())), figures=e.figures + tuple(figs.get(e.id, ()))
+        )
+        for e in events
+    ]
     relations = [replace(r, sources=r.sources + tuple(cites.get(("relations", r.id), ()))) for r in relations]
     routes = [replace(r, sources=r.sources + tuple(cites.get(("routes", r.id), ()))) for r in routes]
     regions = [replace(r, sources=r.sources + tuple(cites.get(("regions", r.id), ()))) for r in regions]
@@ -179,8 +201,9 @@ def load_dataset(folder: Path | str, resolve: bool = True,
         if not e.sources:
             errors.append(error_at(e.where, f"event {e.id!r} has no source (add a citations.csv row)"))
 
-    ds = Dataset(folder, tuple(events), tuple(actors), tuple(routes), tuple(regions), tuple(relations),
-                 tuple(places), manifest)
+    ds = Dataset(
+        folder, tuple(events), tuple(actors), tuple(routes), tuple(regions), tuple(relations), tuple(places), manifest
+    )
     if resolve:
         ds = resolve_places(ds, errors)
     if p("claims.csv").is_file():  # rival claims about dates and places: checked, resolved when asked

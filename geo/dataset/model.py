@@ -1,5 +1,6 @@
 """The dataset model: frozen records (Event, Actor, Route, Region, Relation, Figure, PlaceOverride,
 Dataset), the schema's vocabularies and file/column tables, and validation errors."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,35 +17,70 @@ ACTOR_KINDS = ("person", "state", "organisation")
 CITATION_LAYERS = ("events", "relations", "routes", "regions")
 # Radius (km) of the uncertainty ring when a row gives none.
 DEFAULT_UNCERTAINTY_KM = {"exact": 0.5, "city": 10.0, "region": 150.0, "country": 400.0, "approximate": 100.0}
-FEATURE_PRECISION = {"city": "city", "country": "country", "admin1": "region", "region": "region",
-                     "sea": "region", "continent": "country", "lake": "region", "physical": "region"}
+FEATURE_PRECISION = {
+    "city": "city",
+    "country": "country",
+    "admin1": "region",
+    "region": "region",
+    "sea": "region",
+    "continent": "country",
+    "lake": "region",
+    "physical": "region",
+}
 
 FILES = {
-    "events.csv": "events", "events.geojson": "events", "figures.csv": "figures",
-    "citations.csv": "citations", "actors.csv": "actors", "relations.csv": "relations",
-    "routes.geojson": "routes", "regions.geojson": "regions", "places.csv": "places",
-    "sources.csv": "manifest", "claims.csv": "claims",
+    "events.csv": "events",
+    "events.geojson": "events",
+    "figures.csv": "figures",
+    "citations.csv": "citations",
+    "actors.csv": "actors",
+    "relations.csv": "relations",
+    "routes.geojson": "routes",
+    "regions.geojson": "regions",
+    "places.csv": "places",
+    "sources.csv": "manifest",
+    "claims.csv": "claims",
 }
 COLUMNS = {
-    "events": (("id", "title", "summary", "date"),
-               ("end_date", "date_precision", "place", "lat", "lon", "place_precision", "uncertainty_km",
-                "actors", "type", "country",
-                # provenance from the row itself (a background citation), and an importer's original type
-                "source", "url", "source_title", "source_type")),
-    "figures": (("event_id", "name", "value"), ("unit", "qualifier", "claimed_by", "file", "sha256", "start",
-                                                 "end", "evidence", "citation", "url")),
+    "events": (
+        ("id", "title", "summary", "date"),
+        (
+            "end_date",
+            "date_precision",
+            "place",
+            "lat",
+            "lon",
+            "place_precision",
+            "uncertainty_km",
+            "actors",
+            "type",
+            "country",
+            # provenance from the row itself (a background citation), and an importer's original type
+            "source",
+            "url",
+            "source_title",
+            "source_type",
+        ),
+    ),
+    "figures": (
+        ("event_id", "name", "value"),
+        ("unit", "qualifier", "claimed_by", "file", "sha256", "start", "end", "evidence", "citation", "url"),
+    ),
     "citations": (("layer", "item"), ("file", "sha256", "start", "end", "evidence", "citation", "url")),
     "actors": (("id", "name", "kind"), ("native_name", "country", "role", "colour", "place", "lat", "lon")),
     "relations": (("id", "source", "target", "type"), ("date", "summary")),
     "places": (("name", "lat", "lon"), ("country", "precision", "note")),
     "manifest": (("file", "sha256"), ("title", "publisher", "authors", "date", "kind")),
     # Rival claims about an event's date or place (geo.dataset.claims).
-    "claims": (("event_id", "field", "value", "claimed_by"),
-               ("file", "sha256", "start", "end", "evidence", "citation", "url")),
+    "claims": (
+        ("event_id", "field", "value", "claimed_by"),
+        ("file", "sha256", "start", "end", "evidence", "citation", "url"),
+    ),
 }
 
 
 # Records
+
 
 @dataclass(frozen=True)
 class ValidationError:
@@ -89,8 +125,14 @@ class Figure:
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value
-        return {"name": self.name, "value": value, "unit": self.unit, "qualifier": self.qualifier,
-                "claimed_by": self.claimed_by, "source": self.source.to_dict() if self.source else None}
+        return {
+            "name": self.name,
+            "value": value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "claimed_by": self.claimed_by,
+            "source": self.source.to_dict() if self.source else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -205,6 +247,7 @@ def error_at(where: str, message: str) -> ValidationError:
 
 class _Slim(NamedTuple):
     """What validation keeps of a valid event: enough for duplicate, source and place checks."""
+
     id: str
     where: str
     place: str | None  # None when the row has coordinates (nothing to resolve)

@@ -1,9 +1,11 @@
 """Per-file parsers: each dataset file -> records, with file:line errors."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from geo.articles import sources as src_mod
 from geo.dataset.model import (
@@ -23,6 +25,7 @@ from geo.dataset.readers import ErrorList, iter_csv_rows, read_geojson_features
 from geo.dataset.rules import SourceContext, _bool, _list, _number, _refs_from_list, _text, make_ref, parse_date
 
 # Per-file parsers
+
 
 def _check_date_fields(get: Callable[[str], str], problems: list[str]):
     date = get("date")
@@ -49,8 +52,9 @@ def _check_date_fields(get: Callable[[str], str], problems: list[str]):
     return precision, first, last
 
 
-def _event(get, raw: Callable[[str], Any], where: str, ctx: SourceContext, problems: list[str],
-           actor_ids: set | None = None) -> Event | None:
+def _event(
+    get, raw: Callable[[str], Any], where: str, ctx: SourceContext, problems: list[str], actor_ids: set | None = None
+) -> Event | None:
     for key in ("id", "title", "summary"):
         if not get(key):
             problems.append(f"{key} is required")
@@ -84,11 +88,28 @@ def _event(get, raw: Callable[[str], Any], where: str, ctx: SourceContext, probl
         figures = tuple(figs)
     if problems or dates is None:
         return None
-    return Event(id=get("id"), title=get("title"), summary=get("summary"), date=get("date"),
-                 end_date=get("end_date"), date_precision=dates[0], date_start=dates[1], date_end=dates[2],
-                 place=get("place"), lat=lat, lon=lon, place_precision=precision,
-                 uncertainty_km=unc, region_id="", type=get("type"), actors=actors, figures=figures,
-                 sources=sources, country=get("country"), where=where)
+    return Event(
+        id=get("id"),
+        title=get("title"),
+        summary=get("summary"),
+        date=get("date"),
+        end_date=get("end_date"),
+        date_precision=dates[0],
+        date_start=dates[1],
+        date_end=dates[2],
+        place=get("place"),
+        lat=lat,
+        lon=lon,
+        place_precision=precision,
+        uncertainty_km=unc,
+        region_id="",
+        type=get("type"),
+        actors=actors,
+        figures=figures,
+        sources=sources,
+        country=get("country"),
+        where=where,
+    )
 
 
 def _figure(row: dict, ctx: SourceContext, problems: list[str]) -> Figure | None:
@@ -103,8 +124,14 @@ def _figure(row: dict, ctx: SourceContext, problems: list[str]) -> Figure | None
         ref = make_ref(row, ctx, problems)
     if not name or value is None:
         return None
-    return Figure(name=name, value=value, unit=_text(row, "unit"), qualifier=_text(row, "qualifier"),
-                  claimed_by=_text(row, "claimed_by"), source=ref)
+    return Figure(
+        name=name,
+        value=value,
+        unit=_text(row, "unit"),
+        qualifier=_text(row, "qualifier"),
+        claimed_by=_text(row, "claimed_by"),
+        source=ref,
+    )
 
 
 def _note_id(seen: set | None, item_id: str) -> None:
@@ -120,8 +147,15 @@ def _props_getter(props: dict):
     return (lambda k: _text(props, k)), (lambda k: props.get(k))
 
 
-def parse_events(path: Path, label: str, ctx: SourceContext, errors: ErrorList, actor_ids: set | None = None,
-                 seen: set | None = None, keep: Callable[[Event], Any] | None = None) -> list[Event]:
+def parse_events(
+    path: Path,
+    label: str,
+    ctx: SourceContext,
+    errors: ErrorList,
+    actor_ids: set | None = None,
+    seen: set | None = None,
+    keep: Callable[[Event], Any] | None = None,
+) -> list[Event]:
     """Valid events; `actor_ids` (when actors.csv exists) checks references; `seen` collects every id,
     valid row or not, so other files referring to a broken row do not get a second error. `keep`
     turns each valid event into what is kept (validation keeps a small `_Slim` record per row)."""
@@ -129,8 +163,10 @@ def parse_events(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
     if path.suffix == ".csv":
         items = ((line, None, row) for line, row in iter_csv_rows(path, label, "events", errors))
     else:
-        items = [(None, n, dict(props, **({"lon": g.x, "lat": g.y} if g is not None else {})))
-                 for n, props, g in read_geojson_features(path, label, ("Point",), errors, allow_null=True)]
+        items = [
+            (None, n, dict(props, **({"lon": g.x, "lat": g.y} if g is not None else {})))
+            for n, props, g in read_geojson_features(path, label, ("Point",), errors, allow_null=True)
+        ]
     for line, n, row in items:
         problems: list[str] = []
         get, raw = (csv_getter if line else _props_getter)(row)
@@ -165,14 +201,27 @@ def parse_actors(path: Path, label: str, errors: ErrorList, seen: set | None = N
         for p in problems:
             errors.add(label, p, line=line)
         if not problems:
-            out.append(Actor(id=get("id"), name=get("name"), native_name=get("native_name"), kind=get("kind"),
-                             country=get("country"), role=get("role"), colour=colour or "#999999",
-                             place=get("place"), lat=lat, lon=lon, where=f"{label}:{line}"))
+            out.append(
+                Actor(
+                    id=get("id"),
+                    name=get("name"),
+                    native_name=get("native_name"),
+                    kind=get("kind"),
+                    country=get("country"),
+                    role=get("role"),
+                    colour=colour or "#999999",
+                    place=get("place"),
+                    lat=lat,
+                    lon=lon,
+                    where=f"{label}:{line}",
+                )
+            )
     return out
 
 
-def parse_relations(path: Path, label: str, errors: ErrorList, seen: set | None = None,
-                    actor_ids: set | None = None) -> list[Relation]:
+def parse_relations(
+    path: Path, label: str, errors: ErrorList, seen: set | None = None, actor_ids: set | None = None
+) -> list[Relation]:
     out = []
     for line, row in iter_csv_rows(path, label, "relations", errors):
         problems: list[str] = []
@@ -191,8 +240,17 @@ def parse_relations(path: Path, label: str, errors: ErrorList, seen: set | None 
         for p in problems:
             errors.add(label, p, line=line)
         if not problems:
-            out.append(Relation(id=get("id"), source=get("source"), target=get("target"), type=get("type"),
-                                date=get("date"), summary=get("summary"), where=f"{label}:{line}"))
+            out.append(
+                Relation(
+                    id=get("id"),
+                    source=get("source"),
+                    target=get("target"),
+                    type=get("type"),
+                    date=get("date"),
+                    summary=get("summary"),
+                    where=f"{label}:{line}",
+                )
+            )
     return out
 
 
@@ -231,18 +289,32 @@ def parse_routes(path: Path, label: str, ctx: SourceContext, errors: ErrorList, 
         allowed = JOURNEY_STATUSES if journey else ROUTE_STATUSES + JOURNEY_STATUSES[1:]
         status = {s.lower(): s for s in allowed}.get(get("status").lower(), "")
         if get("status") and not status:
-            problems.append(f"status {get('status')!r} is not one of {', '.join(allowed)}"
-                            + (" (statuses of a journey)" if journey else ""))
+            problems.append(
+                f"status {get('status')!r} is not one of {', '.join(allowed)}"
+                + (" (statuses of a journey)" if journey else "")
+            )
         approx = _bool(raw("approximate"), "approximate", problems)
         waypoints, waypoint_dates = route_waypoints(raw("waypoints"), problems)
         refs = _refs_from_list(raw("sources"), ctx, problems)
         for p in problems:
             errors.add(label, p, feature=n)
         if not problems:
-            out.append(Route(id=get("id"), name=get("name"), kind=get("kind"), status=status, approximate=approx,
-                             description=get("description"), date=get("date"), waypoints=waypoints,
-                             geometry=geom, sources=refs, where=f"{label}: feature {n}",
-                             waypoint_dates=waypoint_dates))
+            out.append(
+                Route(
+                    id=get("id"),
+                    name=get("name"),
+                    kind=get("kind"),
+                    status=status,
+                    approximate=approx,
+                    description=get("description"),
+                    date=get("date"),
+                    waypoints=waypoints,
+                    geometry=geom,
+                    sources=refs,
+                    where=f"{label}: feature {n}",
+                    waypoint_dates=waypoint_dates,
+                )
+            )
     return out
 
 
@@ -278,8 +350,9 @@ def route_waypoints(value, problems: list[str]) -> tuple[tuple[str, ...], tuple[
     return tuple(names), tuple(dates) if dated else ()
 
 
-def parse_regions(path: Path, label: str, ctx: SourceContext, errors: ErrorList,
-                  seen: set | None = None) -> list[Region]:
+def parse_regions(
+    path: Path, label: str, ctx: SourceContext, errors: ErrorList, seen: set | None = None
+) -> list[Region]:
     out = []
     for n, props, geom in read_geojson_features(path, label, ("Polygon", "MultiPolygon"), errors):
         problems: list[str] = []
@@ -293,9 +366,18 @@ def parse_regions(path: Path, label: str, ctx: SourceContext, errors: ErrorList,
         for p in problems:
             errors.add(label, p, feature=n)
         if not problems:
-            out.append(Region(id=get("id"), name=get("name"), kind=get("kind"), approximate=approx,
-                              description=get("description"), geometry=geom, sources=refs,
-                              where=f"{label}: feature {n}"))
+            out.append(
+                Region(
+                    id=get("id"),
+                    name=get("name"),
+                    kind=get("kind"),
+                    approximate=approx,
+                    description=get("description"),
+                    geometry=geom,
+                    sources=refs,
+                    where=f"{label}: feature {n}",
+                )
+            )
     return out
 
 

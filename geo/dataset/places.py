@@ -1,5 +1,6 @@
 """Place resolution: a dataset's place names -> coordinates, precision and uncertainty (places.csv
 overrides, then regions, then the geocoder)."""
+
 from __future__ import annotations
 
 import math
@@ -64,8 +65,10 @@ class PlaceResolver:
         if not key:
             return f"cannot resolve place {name!r}; add it to places.csv or give lat/lon"
         if self._geocode is None:
-            return (f"cannot resolve place {name!r}: the geocoder (geo.geoparse.geocode) is not available; "
-                    "add it to places.csv or give lat/lon")
+            return (
+                f"cannot resolve place {name!r}: the geocoder (geo.geoparse.geocode) is not available; "
+                "add it to places.csv or give lat/lon"
+            )
         ck = (key, country)
         if ck not in self._cache:
             try:
@@ -100,8 +103,9 @@ def resolve_places(ds: Dataset, errors: list | None = None) -> Dataset:
         precision = precision or "exact"
         if unc is None:
             unc = DEFAULT_UNCERTAINTY_KM[precision]
-        events.append(replace(e, lat=lat, lon=lon, place_precision=precision, region_id=region_id,
-                              uncertainty_km=float(unc)))
+        events.append(
+            replace(e, lat=lat, lon=lon, place_precision=precision, region_id=region_id, uncertainty_km=float(unc))
+        )
     actors = []
     for a in ds.actors:
         if a.lat is None and a.place:

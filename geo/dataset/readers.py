@@ -1,5 +1,6 @@
 """Low-level readers: bytes -> text -> CSV rows or GeoJSON features, every problem an error with its
 file and line (or feature), never an exception."""
+
 from __future__ import annotations
 
 import csv
@@ -17,9 +18,11 @@ from geo.dataset.model import COLUMNS, MAX_FIELD, ValidationError
 
 # Low-level readers: bytes → text → rows, with errors instead of exceptions
 
+
 class ErrorList(list):
-    def add(self, file: str, message: str, line: int | None = None, feature: int | None = None,
-            warning: bool = False) -> None:
+    def add(
+        self, file: str, message: str, line: int | None = None, feature: int | None = None, warning: bool = False
+    ) -> None:
         self.append(ValidationError(file, message, line, feature, warning))
 
 
@@ -39,8 +42,11 @@ def _decode(path: Path, label: str, errors: ErrorList) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.add(label, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                          "save the file as UTF-8", line=line)
+        errors.add(
+            label,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            line=line,
+        )
         return None
     if "\x00" in text:
         errors.add(label, "file contains NUL bytes; is it a binary or UTF-16 file?")
@@ -69,7 +75,7 @@ def _first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
             try:
                 _, used = codecs.utf_8_decode(data, "strict", not chunk)
             except UnicodeDecodeError as exc:
-                return offset + exc.start, data[exc.start], line + data[:exc.start].count(b"\n")
+                return offset + exc.start, data[exc.start], line + data[: exc.start].count(b"\n")
             line += data[:used].count(b"\n")
             offset += used
             pending = data[used:]
@@ -82,8 +88,11 @@ def _encoding_error(path: Path, label: str, errors: ErrorList) -> bool:
     if bad is None:
         return False
     offset, byte, line = bad
-    errors.add(label, f"not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); save the file as UTF-8 "
-                      "(Excel: CSV UTF-8)", line=line)
+    errors.add(
+        label,
+        f"not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); save the file as UTF-8 (Excel: CSV UTF-8)",
+        line=line,
+    )
     return True
 
 
@@ -134,8 +143,7 @@ def iter_csv_rows(path: Path, label: str, kind: str, errors: ErrorList):
                 except csv.Error as exc:
                     msg = str(exc)
                     if "field larger than field limit" in msg:
-                        msg = (f"a field is longer than {CSV_FIELD_LIMIT:,} characters "
-                               "(an unclosed quote?)")
+                        msg = f"a field is longer than {CSV_FIELD_LIMIT:,} characters (an unclosed quote?)"
                     errors.add(label, f"malformed CSV: {msg}", line=last + 1)
                     return
                 finally:
@@ -156,16 +164,19 @@ def iter_csv_rows(path: Path, label: str, kind: str, errors: ErrorList):
                         return
                     unknown = [h for h in header if h and h not in required + optional]
                     if unknown:
-                        errors.add(label, f"unknown column(s) {', '.join(unknown)}: dropped from the layers and exports",
-                                   line=line, warning=True)
+                        errors.add(
+                            label,
+                            f"unknown column(s) {', '.join(unknown)}: dropped from the layers and exports",
+                            line=line,
+                            warning=True,
+                        )
                     continue
                 if len(rec) > len(header):
                     errors.add(label, f"row has {len(rec)} fields but the header has {len(header)}", line=line)
                     continue
                 big = [h for i, h in enumerate(header) if i < len(rec) and len(rec[i]) > MAX_FIELD]
                 if big:
-                    errors.add(label, f"field(s) longer than {MAX_FIELD} characters: {', '.join(big)}",
-                               line=line)
+                    errors.add(label, f"field(s) longer than {MAX_FIELD} characters: {', '.join(big)}", line=line)
                     continue
                 yield line, {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header)}
         finally:
@@ -182,8 +193,9 @@ def read_csv_rows(path: Path, label: str, kind: str, errors: ErrorList) -> list[
     return list(iter_csv_rows(path, label, kind, errors))
 
 
-def read_geojson_features(path: Path, label: str, allowed: tuple[str, ...], errors: ErrorList,
-                          allow_null: bool = False) -> list[tuple[int, dict, Any]]:
+def read_geojson_features(
+    path: Path, label: str, allowed: tuple[str, ...], errors: ErrorList, allow_null: bool = False
+) -> list[tuple[int, dict, Any]]:
     """(feature number counting from 1, properties, shapely geometry or None)."""
     text = _decode(path, label, errors)
     if text is None:
@@ -245,12 +257,16 @@ def _geometry(geom: Any, allowed: tuple[str, ...], label: str, n: int, errors: E
         errors.add(label, "geometry is not a GeoJSON geometry object", feature=n)
         return None
     if geom["type"] not in allowed:
-        errors.add(label, f"geometry type {geom['type']!r} not allowed here (expected {' or '.join(allowed)})",
-                   feature=n)
+        errors.add(
+            label, f"geometry type {geom['type']!r} not allowed here (expected {' or '.join(allowed)})", feature=n
+        )
         return None
     for pos in _walk_coords(geom.get("coordinates")):
-        if not isinstance(pos, (list, tuple)) or len(pos) < 2 or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos[:2]):
+        if (
+            not isinstance(pos, (list, tuple))
+            or len(pos) < 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos[:2])
+        ):
             errors.add(label, f"bad coordinate {pos!r}: expected [lon, lat] numbers", feature=n)
             return None
         lon, lat = pos[0], pos[1]

@@ -10,6 +10,7 @@ Stored in `<dataset>/mention_reviews.csv`:
 
 Sits between `geo/geocode` (which proposes) and `geo/layers` (which draws what survives).
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,9 +18,9 @@ import io
 import math
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from geo import config
 
@@ -82,9 +83,15 @@ def read_reviews(path: Path) -> dict[str, Review]:
         lon = _number(row.get("lon") or "", -180, 180, "lon", where)
         if decision == "correct" and (lat is None or lon is None):
             raise ReviewError(f"{where}: a correction needs lat and lon")
-        review = Review(text=(row.get("text") or "").strip(), decision=decision,
-                        place=(row.get("place") or "").strip(), lat=lat, lon=lon,
-                        country=(row.get("country") or "").strip(), note=(row.get("note") or "").strip())
+        review = Review(
+            text=(row.get("text") or "").strip(),
+            decision=decision,
+            place=(row.get("place") or "").strip(),
+            lat=lat,
+            lon=lon,
+            country=(row.get("country") or "").strip(),
+            note=(row.get("note") or "").strip(),
+        )
         if not review.text:
             raise ReviewError(f"{where}: text is empty")
         reviews[review.key] = review
@@ -117,9 +124,17 @@ def _write(path: Path, merged: dict[str, Review]) -> int:
             writer = csv.writer(fh)
             writer.writerow(FIELDS)
             for review in sorted(merged.values(), key=lambda r: r.key):
-                writer.writerow([review.text, review.decision, review.place,
-                                 "" if review.lat is None else review.lat, "" if review.lon is None else review.lon,
-                                 review.country, review.note])
+                writer.writerow(
+                    [
+                        review.text,
+                        review.decision,
+                        review.place,
+                        "" if review.lat is None else review.lat,
+                        "" if review.lon is None else review.lon,
+                        review.country,
+                        review.note,
+                    ]
+                )
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -135,6 +150,15 @@ def apply_reviews(mentions: Iterable[dict], reviews: dict[str, Review]) -> list[
         if review is None or review.decision == "accept":
             out.append({**mention, "reviewed": review is not None})
         elif review.decision == "correct":
-            out.append({**mention, "name": review.place or mention.get("name"), "lat": review.lat, "lon": review.lon,
-                        "country": review.country, "feature": "reviewed", "reviewed": True})
+            out.append(
+                {
+                    **mention,
+                    "name": review.place or mention.get("name"),
+                    "lat": review.lat,
+                    "lon": review.lon,
+                    "country": review.country,
+                    "feature": "reviewed",
+                    "reviewed": True,
+                }
+            )
     return out

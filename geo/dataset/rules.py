@@ -1,4 +1,5 @@
 """Field rules: dates, numbers, lists and source references of one row, each problem a message."""
+
 from __future__ import annotations
 
 import math
@@ -95,6 +96,7 @@ def _text(props: dict, key: str) -> str:
 
 # Source references
 
+
 @dataclass
 class SourceContext:
     manifest: dict
@@ -137,8 +139,10 @@ def make_ref(row: dict, ctx: SourceContext, problems: list[str]) -> SourceRef | 
     actual = ctx.article_sha(file)
     if actual is not None:  # the article is available: check it
         if actual != sha:
-            problems.append(f"source {file}: SHA-256 mismatch (file has {actual[:12]}…, reference "
-                            f"{sha[:12]}…); the article changed, re-check the spans")
+            problems.append(
+                f"source {file}: SHA-256 mismatch (file has {actual[:12]}…, reference "
+                f"{sha[:12]}…); the article changed, re-check the spans"
+            )
             return ref
         text = src_mod.article_text(file, sha, ctx.folder) or ""
         if end > len(text):

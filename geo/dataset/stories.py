@@ -5,13 +5,15 @@ A story is a TOML file in `data/stories/` (schema: data/stories/README.md). Load
 every problem and raise one `StoryError` whose lines name the file and the step, so a presenter can fix
 the file without reading a traceback.
 """
+
 from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from geo import config
 
@@ -97,8 +99,7 @@ def story_path(name: str | None, data_dir: Path | str | None = None) -> Path:
 # ---------------------------------------------------------------- parsing
 
 
-def load(name: str | None = None, layers: Mapping[str, Any] | None = None,
-         data_dir: Path | str | None = None) -> Story:
+def load(name: str | None = None, layers: Mapping[str, Any] | None = None, data_dir: Path | str | None = None) -> Story:
     """Read, parse and (with `layers`) check a story. Raises StoryError."""
     from geo.dataset import autostory  # no stories/default.toml: a generated chronology (issue 16)
 
@@ -168,12 +169,16 @@ def _step(raw: Any, where: str, errors: list[str]) -> Step | None:
     if not any(ids.values()) and not any(k in raw for k in TARGETS):
         errors.append(f"{where}: needs an event, route or region id")
     zoom = raw.get("zoom")
-    if zoom is not None and (isinstance(zoom, bool) or not isinstance(zoom, int)
-                             or not MIN_ZOOM <= zoom <= MAX_ZOOM):
+    if zoom is not None and (isinstance(zoom, bool) or not isinstance(zoom, int) or not MIN_ZOOM <= zoom <= MAX_ZOOM):
         errors.append(f"{where}: 'zoom' must be a whole number from {MIN_ZOOM} to {MAX_ZOOM}")
         zoom = None
-    return Step(title=_string(raw, "title", where, errors), caption=_string(raw, "caption", where, errors),
-                notes=_string(raw, "notes", where, errors), zoom=zoom, **ids)
+    return Step(
+        title=_string(raw, "title", where, errors),
+        caption=_string(raw, "caption", where, errors),
+        notes=_string(raw, "notes", where, errors),
+        zoom=zoom,
+        **ids,
+    )
 
 
 # ---------------------------------------------------------------- checking against the layers
@@ -197,8 +202,9 @@ def check_ids(story: Story, layers: Mapping[str, Any]) -> Story:
                     near = difflib.get_close_matches(ident, known[layer], n=1)
                     hint = f" (did you mean {near[0]!r}?)" if near else ""
                     errors.append(f"{story.path}: step {number}: unknown {key} id {ident!r}{hint}")
-        title = step.title or next((named[layer][i] for layer, ids in step.ids.items() for i in ids
-                                    if i in named[layer]), f"Step {number}")
+        title = step.title or next(
+            (named[layer][i] for layer, ids in step.ids.items() for i in ids if i in named[layer]), f"Step {number}"
+        )
         steps.append(replace(step, title=title))
     if errors:
         raise StoryError(errors)
@@ -211,4 +217,3 @@ def _names(layers: Mapping[str, Any], layer: str) -> dict[str, str]:
         return {}
     column = "title" if "title" in frame else "name"
     return {str(i): str(t) for i, t in zip(frame["id"], frame[column])}
-

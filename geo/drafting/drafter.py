@@ -328,7 +328,7 @@ def _remember_dates(text: str, trig: list, mentions: list, memo: dict) -> None:
 def _actors(text, gs, ge, toponyms, hits, ctx) -> tuple[list[str], list[dict]]:
     names: list[str] = []
     new: list[dict] = []
-    for s, e, a in hits:
+    for s, _e, a in hits:
         if gs <= s < ge and a.name not in names:
             names.append(a.name)
     for t in toponyms:

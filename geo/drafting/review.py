@@ -48,18 +48,20 @@ def review_rows(drafts: list[dict], text: str) -> list[dict]:
     """
     rows = []
     for d in drafts:
-        rows.append({
-            "decision": "pending",
-            "date": str(d.get("date") or ""),
-            "end_date": str(d.get("end_date") or ""),
-            "title": str(d.get("title") or ""),
-            "type": d.get("type") if d.get("type") in TYPES else "other",
-            "place": str(d.get("place") or ""),
-            "actors": _actors_text(d.get("actors")),
-            "summary": str(d.get("summary") or ""),
-            "confidence": round(float(d.get("confidence") or 0), 2),
-            "passage": passage(text, d),
-        })
+        rows.append(
+            {
+                "decision": "pending",
+                "date": str(d.get("date") or ""),
+                "end_date": str(d.get("end_date") or ""),
+                "title": str(d.get("title") or ""),
+                "type": d.get("type") if d.get("type") in TYPES else "other",
+                "place": str(d.get("place") or ""),
+                "actors": _actors_text(d.get("actors")),
+                "summary": str(d.get("summary") or ""),
+                "confidence": round(float(d.get("confidence") or 0), 2),
+                "passage": passage(text, d),
+            }
+        )
     return rows
 
 
@@ -110,8 +112,12 @@ def apply_row(draft: dict, row: dict, place: dict | None = None) -> dict:
     )
     name = str(row.get("place") or "").strip()
     if place is not None:
-        out.update(place=place.get("name") or name, lat=place.get("lat"), lon=place.get("lon"),
-                   place_precision=place.get("precision") or out.get("place_precision") or "approximate")
+        out.update(
+            place=place.get("name") or name,
+            lat=place.get("lat"),
+            lon=place.get("lon"),
+            place_precision=place.get("precision") or out.get("place_precision") or "approximate",
+        )
     elif name != str(draft.get("place") or ""):
         match = next((c for c in draft.get("place_candidates") or [] if c.get("name") == name), None)
         out["place"] = name
@@ -163,13 +169,18 @@ def _place_in(passage: str) -> dict:
 
     for t in geocode.parse(passage):
         if t.kind != "embedded":
-            return {"name": t.name, "lat": float(t.lat), "lon": float(t.lon),
-                    "precision": {"city": "city", "country": "country"}.get(t.feature or "", "approximate")}
+            return {
+                "name": t.name,
+                "lat": float(t.lat),
+                "lon": float(t.lon),
+                "precision": {"city": "city", "country": "country"}.get(t.feature or "", "approximate"),
+            }
     return {}
 
 
-def draft_from_selection(text: str, start16: int, end16: int, published: dt.date | None,
-                         drafter=None, drafts: list[dict] | None = None) -> dict:
+def draft_from_selection(
+    text: str, start16: int, end16: int, published: dt.date | None, drafter=None, drafts: list[dict] | None = None
+) -> dict:
     """A pre-filled draft for a passage the user selected in the rendered article.
 
     `start16`/`end16` are the browser's UTF-16 offsets in the rendered text (CR LF shown as LF); the
@@ -200,23 +211,39 @@ def draft_from_selection(text: str, start16: int, end16: int, published: dt.date
     else:
         found, offset = (drafter(text[start:end], published) if published else []), start
     base = dict(found[0]) if found else {}
-    figures = [{**f, "start": int(f["start"]) + offset, "end": int(f["end"]) + offset}
-               for f in base.get("figures") or [] if "start" in f and "end" in f]
+    figures = [
+        {**f, "start": int(f["start"]) + offset, "end": int(f["end"]) + offset}
+        for f in base.get("figures") or []
+        if "start" in f and "end" in f
+    ]
     figures = [f for f in figures if start <= f["start"] and f["end"] <= end]  # the selection's own
     if not base.get("place"):
         spot = _place_in(text[start:end])
         if spot:
-            base.update(place=spot["name"], lat=spot["lat"], lon=spot["lon"], place_precision=spot["precision"],
-                        place_candidates=[spot])
+            base.update(
+                place=spot["name"],
+                lat=spot["lat"],
+                lon=spot["lon"],
+                place_precision=spot["precision"],
+                place_candidates=[spot],
+            )
     flags = ["from-selection"] + ([] if found else ["date-not-stated"])
     out = {
-        "start": start, "end": end,
+        "start": start,
+        "end": end,
         "date": base.get("date") or (published.isoformat() if published else ""),
-        "end_date": base.get("end_date"), "date_precision": base.get("date_precision") or "day",
-        "place": base.get("place") or "", "lat": base.get("lat"), "lon": base.get("lon"),
-        "place_precision": base.get("place_precision") or "", "actors": list(base.get("actors") or []),
-        "type": base.get("type") or "other", "figures": figures, "confidence": 1.0,
-        "flags": flags, "new_actors": list(base.get("new_actors") or []),
+        "end_date": base.get("end_date"),
+        "date_precision": base.get("date_precision") or "day",
+        "place": base.get("place") or "",
+        "lat": base.get("lat"),
+        "lon": base.get("lon"),
+        "place_precision": base.get("place_precision") or "",
+        "actors": list(base.get("actors") or []),
+        "type": base.get("type") or "other",
+        "figures": figures,
+        "confidence": 1.0,
+        "flags": flags,
+        "new_actors": list(base.get("new_actors") or []),
         "place_candidates": list(base.get("place_candidates") or []),
     }
     out["title"] = base.get("title") or "Event" + (f" in {out['place']}" if out["place"] else "") + f", {out['date']}"

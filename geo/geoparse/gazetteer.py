@@ -14,6 +14,7 @@ The index ships prebuilt (`gazetteer-index.gz`, written by `python -m geo gazett
 used while its key (index version, source package versions, tables, labels data) matches; otherwise it is
 built once into `geo.config.cache_dir()` (see `geo.geoparse.index_store`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,6 +48,7 @@ class Place:
 # ---------------------------------------------------------------------------
 # Hand-written tables: data in tables.json, each table with where its values come from.
 
+
 def _tables() -> dict:
     return json.loads((Path(__file__).with_name("tables.json")).read_text(encoding="utf-8"))
 
@@ -55,7 +57,8 @@ _T = _tables()
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _T["country_aliases"]["rows"].items()}
 COUNTRY_POINTS: dict[str, tuple[float, float]] = {k: tuple(v) for k, v in _T["country_points"]["rows"].items()}
 REGIONS: tuple[tuple[str, float, float, str, tuple[str, ...]], ...] = tuple(
-    (n, lat, lon, f, tuple(a)) for n, lat, lon, f, a in _T["regions"]["rows"])
+    (n, lat, lon, f, tuple(a)) for n, lat, lon, f, a in _T["regions"]["rows"]
+)
 DEMONYMS: dict[str, str] = dict(_T["demonyms"]["rows"])
 GENERIC_ADMIN1 = frozenset(_T["generic_admin1"]["rows"])
 ADMIN1_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {(c, n): tuple(a) for c, n, a in _T["admin1_aliases"]["rows"]}
@@ -110,6 +113,7 @@ def _useful_alt(alt: str) -> bool:
 
 # ---------------------------------------------------------------------------
 # Build
+
 
 def _pkg_dir(pkg: str) -> Path:
     import importlib.util
@@ -193,7 +197,7 @@ def build_index() -> dict:
     # Cities
     with open(gdir / "cities1000.json", encoding="utf-8") as fh:
         cities = json.load(fh)
-    capital_of: dict[str, str] = {}
+
     by_cc_name: dict[tuple[str, str], int] = {}
     for c in cities.values():
         pop = int(c.get("population") or 0)
@@ -206,7 +210,11 @@ def build_index() -> dict:
                     b.add_name(alt, idx, 1)
         else:  # small towns: only names that are close spellings of the main name
             for alt in c.get("alternatenames") or ():
-                if _useful_alt(alt) and _is_latin(alt) and normalize(alt).replace(" ", "") == normalize(c["name"]).replace(" ", ""):
+                if (
+                    _useful_alt(alt)
+                    and _is_latin(alt)
+                    and normalize(alt).replace(" ", "") == normalize(c["name"]).replace(" ", "")
+                ):
                     b.add_name(alt, idx, 0)
     del cities
 
@@ -225,7 +233,9 @@ def build_index() -> dict:
             if cap is None:
                 continue
             lat, lon = b.places[cap][1], b.places[cap][2]
-        idx = b.add_place(c["name"].strip(), lat, lon, iso, "country", int(c.get("population") or 0), c.get("geonameid"))
+        idx = b.add_place(
+            c["name"].strip(), lat, lon, iso, "country", int(c.get("population") or 0), c.get("geonameid")
+        )
         country_idx[iso] = idx
         b.add_name(c["name"], idx, 0)
         if c.get("iso3") in points:
@@ -316,8 +326,13 @@ def build_index() -> dict:
 
     names = {k: tuple(v) for k, v in b.names.items()}
     adjectival = {k: tuple(v) for k, v in b.adjectival.items()}
-    return {"version": INDEX_VERSION, "places": b.places, "names": names, "adjectival": adjectival,
-            "common": _common_words(names)}
+    return {
+        "version": INDEX_VERSION,
+        "places": b.places,
+        "names": names,
+        "adjectival": adjectival,
+        "common": _common_words(names),
+    }
 
 
 def _common_words(names) -> frozenset[str]:
@@ -336,18 +351,29 @@ def _common_words(names) -> frozenset[str]:
     def in_lexicon(k: str) -> bool:  # the word list has no inflected forms: try simple stems
         if k in lower:
             return True
-        for suf, rep in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", "")):
+        for suf, rep in (
+            ("s", ""),
+            ("es", ""),
+            ("ies", "y"),
+            ("ed", ""),
+            ("ed", "e"),
+            ("ing", ""),
+            ("ing", "e"),
+            ("ly", ""),
+        ):
             if k.endswith(suf) and len(k) - len(suf) >= 3 and k[: -len(suf)] + rep in lower:
                 return True
         return False
 
     # the lexicon first: a set lookup, where a frequency costs a tokenisation
-    return frozenset(k for k in names
-                     if " " not in k and k.isalpha() and in_lexicon(k) and zipf_frequency(k, "en") >= 3.0)
+    return frozenset(
+        k for k in names if " " not in k and k.isalpha() and in_lexicon(k) and zipf_frequency(k, "en") >= 3.0
+    )
 
 
 # ---------------------------------------------------------------------------
 # Load and query
+
 
 class Gazetteer:
     def __init__(self, data: dict) -> None:
@@ -391,8 +417,16 @@ class Gazetteer:
 
 # How likely a bare name means a place of this kind, on the scale of log10(population): a country
 # outranks any city, a city is ranked by its population. The one feature prior, also the geocoder's.
-FEATURE_PRIOR = {"country": 9.0, "continent": 9.5, "region": 7.5, "sea": 7.5, "admin1": 5.5, "admin2": 4.5,
-                 "lake": 6.0, "physical": 6.0}  # lakes, deserts, ranges...: like a city of a million
+FEATURE_PRIOR = {
+    "country": 9.0,
+    "continent": 9.5,
+    "region": 7.5,
+    "sea": 7.5,
+    "admin1": 5.5,
+    "admin2": 4.5,
+    "lake": 6.0,
+    "physical": 6.0,
+}  # lakes, deserts, ranges...: like a city of a million
 
 
 def feature_prior(p: Place) -> float:

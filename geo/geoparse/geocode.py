@@ -5,6 +5,7 @@ Pipeline: `recognise.mentions` (spans the gazetteer knows) -> recognition filter
 population / feature-class priors, country context from the rest of the document,
 "Paris, Texas" qualifiers and spatial coherence -> one sense per name per document.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,8 @@ class Toponym:
 # ---------------------------------------------------------------------------
 # General-English word lists (not places when capitalised)
 
-STOP_WORDS = set("""
+STOP_WORDS = set(
+    """
 a an the and or but if of in on at to for from by with as is it its this that these those he she we
 they you i me my our your his her their them us who what when where why how which there here all any
 some no not yes one two three four five six seven eight nine ten first last new old more most many
@@ -45,34 +47,198 @@ october november december monday tuesday wednesday thursday friday saturday sund
 christ allah news times post daily press world national international city state county university
 college school hospital center centre park lake river island beach valley hill hills bay port
 airport station hall house tower club union party government republic kingdom empire federal english
-""".split())
+""".split()
+)
 
 # Words before a capitalised name that mark a person.
 PERSON_TITLES = {
-    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "pres", "minister",
-    "senator", "sen", "rep", "gov", "governor", "mayor", "judge", "justice", "general", "gen", "col",
-    "colonel", "capt", "captain", "lt", "sgt", "officer", "coach", "pope", "king", "queen", "prince",
-    "princess", "rev", "father", "brother", "sister", "saint", "professor", "prof", "chancellor",
-    "secretary", "ambassador", "spokesman", "spokeswoman", "chairman", "ceo", "director", "by",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "president",
+    "pres",
+    "minister",
+    "senator",
+    "sen",
+    "rep",
+    "gov",
+    "governor",
+    "mayor",
+    "judge",
+    "justice",
+    "general",
+    "gen",
+    "col",
+    "colonel",
+    "capt",
+    "captain",
+    "lt",
+    "sgt",
+    "officer",
+    "coach",
+    "pope",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "rev",
+    "father",
+    "brother",
+    "sister",
+    "saint",
+    "professor",
+    "prof",
+    "chancellor",
+    "secretary",
+    "ambassador",
+    "spokesman",
+    "spokeswoman",
+    "chairman",
+    "ceo",
+    "director",
+    "by",
 }
 # Head words that make a capitalised sequence an organisation, building or event.
 ORG_WORDS = {
-    "bank", "university", "college", "school", "institute", "academy", "post", "times", "herald",
-    "tribune", "journal", "gazette", "news", "press", "daily", "chronicle", "telegraph", "guardian",
-    "observer", "record", "star", "sun", "globe", "mail", "express", "fc", "united", "city", "rovers",
-    "club", "company", "corp", "corporation", "inc", "ltd", "group", "council", "police", "department",
-    "ministry", "agency", "authority", "airport", "airlines", "airways", "hospital", "church",
-    "cathedral", "museum", "zoo", "stadium", "arena", "hotel", "party", "league", "association",
-    "federation", "committee", "commission", "board", "court", "foundation", "society", "times",
-    "saints", "giants", "rangers", "county", "street", "avenue", "road", "square", "bridge",
-    "station", "port", "harbor", "harbour", "center", "centre", "park", "festival", "olympics",
-    "games", "cup", "open", "marathon", "government", "administration", "office", "service",
-    "services", "network", "television", "tv", "radio", "magazine", "review", "house", "senate",
-    "assembly", "parliament", "congress", "army", "navy", "force", "forces", "guard", "embassy",
-    "consulate", "mission", "region", "state", "province",
+    "bank",
+    "university",
+    "college",
+    "school",
+    "institute",
+    "academy",
+    "post",
+    "times",
+    "herald",
+    "tribune",
+    "journal",
+    "gazette",
+    "news",
+    "press",
+    "daily",
+    "chronicle",
+    "telegraph",
+    "guardian",
+    "observer",
+    "record",
+    "star",
+    "sun",
+    "globe",
+    "mail",
+    "express",
+    "fc",
+    "united",
+    "city",
+    "rovers",
+    "club",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "ltd",
+    "group",
+    "council",
+    "police",
+    "department",
+    "ministry",
+    "agency",
+    "authority",
+    "airport",
+    "airlines",
+    "airways",
+    "hospital",
+    "church",
+    "cathedral",
+    "museum",
+    "zoo",
+    "stadium",
+    "arena",
+    "hotel",
+    "party",
+    "league",
+    "association",
+    "federation",
+    "committee",
+    "commission",
+    "board",
+    "court",
+    "foundation",
+    "society",
+    "saints",
+    "giants",
+    "rangers",
+    "county",
+    "street",
+    "avenue",
+    "road",
+    "square",
+    "bridge",
+    "station",
+    "port",
+    "harbor",
+    "harbour",
+    "center",
+    "centre",
+    "park",
+    "festival",
+    "olympics",
+    "games",
+    "cup",
+    "open",
+    "marathon",
+    "government",
+    "administration",
+    "office",
+    "service",
+    "services",
+    "network",
+    "television",
+    "tv",
+    "radio",
+    "magazine",
+    "review",
+    "house",
+    "senate",
+    "assembly",
+    "parliament",
+    "congress",
+    "army",
+    "navy",
+    "force",
+    "forces",
+    "guard",
+    "embassy",
+    "consulate",
+    "mission",
+    "region",
+    "state",
+    "province",
 }
-LOCATIVE = {"in", "at", "from", "near", "to", "into", "across", "outside", "inside", "around",
-            "throughout", "toward", "towards", "via", "through", "between", "within", "of"}
+LOCATIVE = {
+    "in",
+    "at",
+    "from",
+    "near",
+    "to",
+    "into",
+    "across",
+    "outside",
+    "inside",
+    "around",
+    "throughout",
+    "toward",
+    "towards",
+    "via",
+    "through",
+    "between",
+    "within",
+    "of",
+}
 
 SMALL_PLACE = 5000  # towns below this need a locative cue ("in X") or a qualifier ("X, Texas")
 CTX_W = 4.0  # weight of the document's country distribution
@@ -85,6 +251,7 @@ def _prior(p: Place, alt: bool) -> float:
 
 # ---------------------------------------------------------------------------
 # Single names
+
 
 def geocode_place(name: str, country: str | None = None) -> Place | None:
     """Most likely place for a bare name, optionally within a country (ISO2).
@@ -119,8 +286,10 @@ def geocode_place(name: str, country: str | None = None) -> Place | None:
 # ---------------------------------------------------------------------------
 # Documents
 
-def _recognise(m: recognise.Mention, cands: list[tuple[Place, bool]], adjectival: bool, gz,
-               persons: set[str]) -> tuple[bool, str]:
+
+def _recognise(
+    m: recognise.Mention, cands: list[tuple[Place, bool]], adjectival: bool, gz, persons: set[str]
+) -> tuple[bool, str]:
     """Is this mention a place reference? Returns (keep, kind)."""
     words = m.text.split()
     low = m.text.lower()
@@ -245,7 +414,7 @@ def parse(text: str) -> list[Toponym]:
         key = normalize(m.text)
         best = max(cands, key=lambda pa: _prior(*pa))[0]
         first_pick[key] = best
-    for m, cands, _ in kept:
+    for m, _cands, _ in kept:
         best = first_pick[normalize(m.text)]
         if best.country:
             ctx[best.country] += 1
@@ -284,11 +453,10 @@ def parse(text: str) -> list[Toponym]:
         chosen[key] = (best, best_s)
 
     out = []
-    for m, cands, kind in kept:
+    for m, _cands, kind in kept:
         p, s = chosen[normalize(m.text)]
         conf = 1 / (1 + math.exp(-(s - 5.0)))
-        out.append(Toponym(m.text, m.start, m.end, p.name, p.lat, p.lon, p.country, p.feature,
-                           round(conf, 3), kind))
+        out.append(Toponym(m.text, m.start, m.end, p.name, p.lat, p.lon, p.country, p.feature, round(conf, 3), kind))
     return out
 
 
@@ -302,25 +470,3 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(min(1.0, math.sqrt(h)))
-
-
-def toponym_dict(t) -> dict:
-    return {"text": t.text, "start": t.start, "end": t.end, "name": t.name, "lat": t.lat,
-            "lon": t.lon, "country": t.country, "feature": t.feature, "score": t.score, "kind": t.kind}
-
-
-def mention_rows(article: str, text: str, toponyms: list[Toponym], **extra) -> list[dict]:
-    """Toponyms of one article as mention-layer rows (with the sentence quoted), plus `extra` columns.
-
-    Examples
-    --------
-    >>> rows = mention_rows("a.txt", "Storms hit Lyon.", parse("Storms hit Lyon."))
-    >>> rows[0]["name"], rows[0]["sentence"]
-    ('Lyon', 'Storms hit Lyon.')
-    """
-    from geo.articles.sentences import sentence_at
-
-    return [{"article": article, "text": t.text, "start": int(t.start), "end": int(t.end), "name": t.name,
-             "country": t.country or "", "feature": t.feature or "", "score": float(t.score),
-             "sentence": sentence_at(text, t.start, t.end), **extra, "lat": float(t.lat), "lon": float(t.lon)}
-            for t in toponyms]

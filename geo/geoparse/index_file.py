@@ -10,6 +10,7 @@ feature and country names, the section lengths), then the sections back to back:
 with character offsets, coded columns, and for each name table its keys (sorted, newline-joined), entry
 counts and entries. Numbers are little-endian.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -112,10 +113,17 @@ def dumps(data: dict, key: str, compress: bool = True) -> bytes:
         *_multimap(data["adjectival"], pairs=False),
         _text(sorted(data["common"])),
     ]
-    header = {"key": key, "version": data["version"], "features": features, "countries": countries,
-              "places": len(places),
-              "names": len(data["names"]), "adjectival": len(data["adjectival"]),
-              "common": len(data["common"]), "sections": [len(s) for s in sections]}
+    header = {
+        "key": key,
+        "version": data["version"],
+        "features": features,
+        "countries": countries,
+        "places": len(places),
+        "names": len(data["names"]),
+        "adjectival": len(data["adjectival"]),
+        "common": len(data["common"]),
+        "sections": [len(s) for s in sections],
+    }
     payload = MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n" + b"".join(sections)
     return gzip.compress(payload, compresslevel=_GZIP_LEVEL, mtime=0) if compress else payload
 
@@ -164,8 +172,15 @@ class Places(Sequence):
             i += len(self)
         text, starts, countries, country_codes, features, codes, lats, lons, pops, gids = self._cols
         gid = gids[i]
-        return (text[starts[i]:starts[i + 1]], lats[i] / _SCALE, lons[i] / _SCALE, countries[country_codes[i]],
-                features[codes[i]], pops[i], None if gid < 0 else gid)
+        return (
+            text[starts[i] : starts[i + 1]],
+            lats[i] / _SCALE,
+            lons[i] / _SCALE,
+            countries[country_codes[i]],
+            features[codes[i]],
+            pops[i],
+            None if gid < 0 else gid,
+        )
 
 
 class MultiMap(Mapping):
@@ -191,7 +206,7 @@ class MultiMap(Mapping):
         return i if i < len(self._keys) and self._keys[i] == key else -1
 
     def _entries(self, i: int) -> tuple:
-        span = self._values[self._offsets[i]:self._offsets[i + 1]]
+        span = self._values[self._offsets[i] : self._offsets[i + 1]]
         return tuple((v >> 1, v & 1) for v in span) if self._pairs else tuple(span)
 
     def __getitem__(self, key: str):
@@ -237,21 +252,48 @@ def loads(raw: bytes) -> dict:
     if not raw.startswith(MAGIC):
         raise ValueError("not a gazetteer index file")
     end = raw.index(b"\n", len(MAGIC))
-    header = json.loads(raw[len(MAGIC):end])
+    header = json.loads(raw[len(MAGIC) : end])
     pos, parts = end + 1, []
     for size in header["sections"]:
-        parts.append(raw[pos:pos + size])
+        parts.append(raw[pos : pos + size])
         pos += size
-    (names, starts, countries, codes, lats, lons, pops, gids, n_keys, n_counts, n_vals, a_keys, a_counts, a_vals,
-     common) = parts
-    places = Places(names.decode("utf-8"), _from_bytes("I", starts), tuple(header["countries"]),
-                    _from_bytes("H", countries), tuple(header["features"]), codes, _from_bytes("i", lats),
-                    _from_bytes("i", lons), _from_bytes("q", pops), _from_bytes("i", gids))
+    (
+        names,
+        starts,
+        countries,
+        codes,
+        lats,
+        lons,
+        pops,
+        gids,
+        n_keys,
+        n_counts,
+        n_vals,
+        a_keys,
+        a_counts,
+        a_vals,
+        common,
+    ) = parts
+    places = Places(
+        names.decode("utf-8"),
+        _from_bytes("I", starts),
+        tuple(header["countries"]),
+        _from_bytes("H", countries),
+        tuple(header["features"]),
+        codes,
+        _from_bytes("i", lats),
+        _from_bytes("i", lons),
+        _from_bytes("q", pops),
+        _from_bytes("i", gids),
+    )
     return {
-        "key": header["key"], "version": header["version"], "places": places,
+        "key": header["key"],
+        "version": header["version"],
+        "places": places,
         "names": MultiMap(_split(n_keys, header["names"]), _offsets(n_counts), _from_bytes("i", n_vals), True),
-        "adjectival": MultiMap(_split(a_keys, header["adjectival"]), _offsets(a_counts), _from_bytes("i", a_vals),
-                               False),
+        "adjectival": MultiMap(
+            _split(a_keys, header["adjectival"]), _offsets(a_counts), _from_bytes("i", a_vals), False
+        ),
         "common": frozenset(_split(common, header["common"])),
     }
 

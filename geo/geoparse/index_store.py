@@ -6,6 +6,7 @@ used only while its key equals `gazetteer.index_key()` (index version, source pa
 labels data): after any change to those the index is built once (~10 s) into `geo.config.cache_dir()`, as
 before, until the shipped file is rebuilt with the command above.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,7 @@ def cmd_build_index(args: argparse.Namespace) -> int:
     fresh = bundled_bytes()
     if args.check:
         same = out.is_file() and out.read_bytes() == fresh
-        sys.stderr.write(f"{out}: {'matches' if same else 'DIFFERS from'} the sources "
-                         f"({gazetteer.index_key()})\n")
+        sys.stderr.write(f"{out}: {'matches' if same else 'DIFFERS from'} the sources ({gazetteer.index_key()})\n")
         return 0 if same else 1
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.write_bytes(fresh)
@@ -105,8 +105,10 @@ def register(sub) -> None:
     p = sub.add_parser("gazetteer", help="the gazetteer index")
     actions = p.add_subparsers(dest="gazetteer_command", metavar="ACTION")
     actions.required = True
-    b = actions.add_parser("build-index", help="rebuild the shipped index (geo/geoparse/gazetteer-index.gz) "
-                                                "from the installed source packages")
+    b = actions.add_parser(
+        "build-index",
+        help="rebuild the shipped index (geo/geoparse/gazetteer-index.gz) from the installed source packages",
+    )
     b.add_argument("--check", action="store_true", help="only compare: exit 1 if the file differs")
     b.add_argument("--out", metavar="FILE", help="write here instead of the shipped file")
     b.set_defaults(func=cmd_build_index)

@@ -7,15 +7,17 @@ gazetteer's name test). Each mention carries the surface cues the geocoder uses 
 decide whether it is a place: sentence position, neighbouring words, and the
 enclosing capitalised sequence (for organisation and person names).
 """
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 # ---------------------------------------------------------------------------
 # Mentions
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -34,12 +36,42 @@ class Mention:
 # Words, abbreviations with dots (U.S., D.C.), and possessive-free names.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+)*")
 # Lower-case words allowed inside a multi-word place name.
-NAME_CONNECTORS = {"of", "de", "del", "della", "di", "du", "da", "do", "dos", "das", "la", "le", "les",
-                   "los", "las", "el", "al", "von", "van", "der", "den", "upon", "on", "sur", "y",
-                   "the", "and", "en", "am", "an", "im"}
+NAME_CONNECTORS = {
+    "of",
+    "de",
+    "del",
+    "della",
+    "di",
+    "du",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "la",
+    "le",
+    "les",
+    "los",
+    "las",
+    "el",
+    "al",
+    "von",
+    "van",
+    "der",
+    "den",
+    "upon",
+    "on",
+    "sur",
+    "y",
+    "the",
+    "and",
+    "en",
+    "am",
+    "an",
+    "im",
+}
 # Connectors that bind capitalised words into one proper name for context purposes.
 _SEQ_CONNECTORS = NAME_CONNECTORS - {"and", "the", "on", "en", "an", "am", "im"}
-_ABBREV_DOT = {"St", "Ste", "Mt", "Ft", "Pt", "Sta", "Mt"}
+_ABBREV_DOT = {"St", "Ste", "Mt", "Ft", "Pt", "Sta"}
 _UNCASED_MAX = 12
 
 
@@ -75,7 +107,7 @@ def _sentence_initial(text: str, start: int) -> bool:
 def _line_upper(text: str, start: int, end: int) -> bool:
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", end)
-    return _upper_line(text[a: b if b >= 0 else len(text)])
+    return _upper_line(text[a : b if b >= 0 else len(text)])
 
 
 @functools.lru_cache(maxsize=512)
@@ -111,8 +143,10 @@ def mentions(text: str, known: Callable[[str], bool], max_words: int = 6) -> lis
             tj = toks[j][0]
             if j > i and not (_is_cap(tj) or tj.lower() in NAME_CONNECTORS):
                 break
-            if _is_cap(tj) and (known(text[s:toks[j][2]]) or (
-                    text[toks[j][2]:toks[j][2] + 1] == "." and known(text[s:toks[j][2] + 1]))):
+            if _is_cap(tj) and (
+                known(text[s : toks[j][2]])
+                or (text[toks[j][2] : toks[j][2] + 1] == "." and known(text[s : toks[j][2] + 1]))
+            ):
                 best = j
             if not joined[j]:
                 break
@@ -123,13 +157,13 @@ def mentions(text: str, known: Callable[[str], bool], max_words: int = 6) -> lis
         m = _make(text, toks, joined, i, best)
         # abbreviations written with their full stop ("Calif."), and names that
         # include a comma ("Washington, D.C.")
-        if text[m.end:m.end + 1] == "." and not m.text.endswith(".") and known(text[m.start:m.end + 1]):
-            m = replace(m, text=text[m.start:m.end + 1], end=m.end + 1)
-        elif m.after_comma and known(text[m.start:m.end + 2 + len(m.after_comma)]):
+        if text[m.end : m.end + 1] == "." and not m.text.endswith(".") and known(text[m.start : m.end + 1]):
+            m = replace(m, text=text[m.start : m.end + 1], end=m.end + 1)
+        elif m.after_comma and known(text[m.start : m.end + 2 + len(m.after_comma)]):
             e = m.end + 2 + len(m.after_comma)
-            if text[e:e + 1] == "." and known(text[m.start:e + 1]):
+            if text[e : e + 1] == "." and known(text[m.start : e + 1]):
                 e += 1
-            m = replace(m, text=text[m.start:e], end=e, after_comma="")
+            m = replace(m, text=text[m.start : e], end=e, after_comma="")
             while best + 1 < n and toks[best + 1][1] < e:
                 best += 1
         out.append(m)
@@ -143,9 +177,9 @@ def _uncased(text, tok, s, known, toks, i) -> list[Mention]:
     k = 0
     while k < len(tok):
         for L in range(min(_UNCASED_MAX, len(tok) - k), 1, -1):
-            if known(tok[k:k + L]):
+            if known(tok[k : k + L]):
                 a, b = s + k, s + k + L
-                found.append(Mention(tok[k:k + L], a, b, False, "", "", "", "", "", False))
+                found.append(Mention(tok[k : k + L], a, b, False, "", "", "", "", "", False))
                 k += L
                 break
         else:
@@ -166,20 +200,25 @@ def _make(text, toks, joined, i, j) -> Mention:
         b += 1
     while b > j and not _is_cap(toks[b][0]):
         b -= 1
-    seq_before = text[toks[a][1]:s].strip() if a < i else ""
-    seq_after = text[e:toks[b][2]].strip() if b > j else ""
+    seq_before = text[toks[a][1] : s].strip() if a < i else ""
+    seq_after = text[e : toks[b][2]].strip() if b > j else ""
     prev_word = toks[i - 1][0] if i > 0 else ""
     next_word = toks[j + 1][0] if j + 1 < len(toks) else ""
     after_comma = ""
-    if text[e:e + 2] == ", " and j + 1 < len(toks) and _is_cap(toks[j + 1][0]):
+    if text[e : e + 2] == ", " and j + 1 < len(toks) and _is_cap(toks[j + 1][0]):
         k = j + 1
         while k + 1 < len(toks) and joined[k] and _is_cap(toks[k + 1][0]) and k - j < 4:
             k += 1
-        after_comma = text[toks[j + 1][1]:toks[k][2]]
+        after_comma = text[toks[j + 1][1] : toks[k][2]]
     return Mention(
-        text=text[s:e], start=s, end=e,
+        text=text[s:e],
+        start=s,
+        end=e,
         sentence_initial=_sentence_initial(text, s),
-        prev_word=prev_word, next_word=next_word,
-        seq_before=seq_before, seq_after=seq_after, after_comma=after_comma,
+        prev_word=prev_word,
+        next_word=next_word,
+        seq_before=seq_before,
+        seq_after=seq_after,
+        after_comma=after_comma,
         all_caps_context=_line_upper(text, s, e),
     )

@@ -98,7 +98,7 @@ class _CsvOut:
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) not in (b"\n", b"\r"):
                     fh.write(b"\n")
-        self.fh = open(path, "a" if exists else "w", encoding="utf-8", newline="")  # noqa: SIM115 (open for the whole import; closed in close())
+        self.fh = open(path, "a" if exists else "w", encoding="utf-8", newline="")
         self.out = csv.DictWriter(self.fh, header if exists else columns, lineterminator="\n", extrasaction="ignore")
         if not exists:
             self.out.writeheader()

@@ -17,12 +17,13 @@ def added_mentions(name: str, text: str, reviews: dict | None = None) -> tuple[l
     (['Irkutsk'], ['Siberia'])
     """
     from geo.geoparse import geocode
+    from geo.geoparse import mentions as mention_mod
 
     toponyms = geocode.parse(text)
     literal = [t for t in toponyms if t.kind != "embedded"]
     embedded = [t for t in toponyms if t.kind == "embedded"]
-    places = review_mod.apply_reviews(geocode.mention_rows(name, text, literal), reviews or {})
-    inside = geocode.mention_rows(name, text, embedded)
+    places = review_mod.apply_reviews(mention_mod.mention_rows(name, text, literal), reviews or {})
+    inside = mention_mod.mention_rows(name, text, embedded)
     return places, inside
 
 

@@ -91,9 +91,15 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path, signature: str =
             frame = layers.get(name)
             if frame is None:
                 frame = layer_frame(name, [], [])
-            pyogrio.write_dataframe(_encode(name, frame), tmp, layer=name, driver="GPKG",
-                                    geometry_type=GEOMETRY_TYPES[name], promote_to_multi=False,
-                                    layer_metadata={"signature": signature, "schema": SCHEMA_VERSION})
+            pyogrio.write_dataframe(
+                _encode(name, frame),
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=GEOMETRY_TYPES[name],
+                promote_to_multi=False,
+                layer_metadata={"signature": signature, "schema": SCHEMA_VERSION},
+            )
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -138,14 +144,17 @@ def _remove_stale_temps(path: Path) -> None:
 
 
 # The named stages of a build, with the share of a first build's time each one starts at (for progress bars).
-STAGES = (("dataset", 0.0, "reading the dataset and placing its events"),
-          ("mentions", 0.45, "finding places in the source articles"),
-          ("write", 0.8, "writing the layers"),
-          ("version", 0.9, "recording this version of the dataset"))
+STAGES = (
+    ("dataset", 0.0, "reading the dataset and placing its events"),
+    ("mentions", 0.45, "finding places in the source articles"),
+    ("write", 0.8, "writing the layers"),
+    ("version", 0.9, "recording this version of the dataset"),
+)
 
 
-def build(data_dir: Path | str | None = None, force: bool = False,
-          progress: Callable[[float, str], None] | None = None) -> BuildResult:
+def build(
+    data_dir: Path | str | None = None, force: bool = False, progress: Callable[[float, str], None] | None = None
+) -> BuildResult:
     """Validate, geocode and write the GeoPackage (serialised by a lock; skipped when current).
     Raises events.DatasetError for an invalid dataset; the previous GeoPackage stays in place.
     `progress(fraction, stage text)` is called as each of `STAGES` starts."""

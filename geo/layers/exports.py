@@ -7,9 +7,10 @@ import math
 import os
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
 from shapely.geometry import mapping
@@ -63,8 +64,9 @@ def _with_article(ref: Any, articles: dict) -> Any:
     return {**ref, "article_title": getattr(art, "title", "") or "", "article_date": getattr(art, "date", "") or ""}
 
 
-def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS,
-                 articles: dict | None = None) -> str:
+def geojson_text(
+    layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAYERS, articles: dict | None = None
+) -> str:
     """A FeatureCollection of the named layers; each feature's `layer` property says which. Each source
     reference also carries `article_title` and `article_date` (from the manifest, or `articles`)."""
     articles = _manifest(articles)
@@ -78,8 +80,13 @@ def geojson_text(layers: dict[str, gpd.GeoDataFrame], names: Iterable[str] = LAY
             if isinstance(props.get("sources"), (list, tuple)):
                 props["sources"] = [_with_article(ref, articles) for ref in props["sources"]]
             geom = row.geometry
-            features.append({"type": "Feature", "properties": props,
-                             "geometry": mapping(geom) if geom is not None and not geom.is_empty else None})
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": props,
+                    "geometry": mapping(geom) if geom is not None and not geom.is_empty else None,
+                }
+            )
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
@@ -136,7 +143,9 @@ def export_kml(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
             label = values.get("title") or values.get("name") or values.get("id") or values.get("text")
             ET.SubElement(mark, "name").text = _text_value(label)
             if values.get("summary") or values.get("description"):
-                ET.SubElement(mark, "description").text = _text_value(values.get("summary") or values.get("description"))
+                ET.SubElement(mark, "description").text = _text_value(
+                    values.get("summary") or values.get("description")
+                )
             ext = ET.SubElement(mark, "ExtendedData")
             for c in cols:
                 data = ET.SubElement(ext, "Data", name=c)
@@ -167,7 +176,7 @@ def _source_text(s: dict) -> str:
 
 
 def _article_text(s: dict, articles: dict) -> str:
-    """"Title (date)" of a cited article, in the same order as the `sources` cell; "" for a citation."""
+    """ "Title (date)" of a cited article, in the same order as the `sources` cell; "" for a citation."""
     art = articles.get(s.get("file")) if s.get("file") else None
     if art is None:
         return ""
@@ -175,9 +184,25 @@ def _article_text(s: dict, articles: dict) -> str:
     return f"{title} ({art.date})" if getattr(art, "date", "") else title
 
 
-EVENT_CSV_COLUMNS = ("id", "title", "summary", "date", "end_date", "date_precision", "place", "lat", "lon",
-                     "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources",
-                     "source_articles")
+EVENT_CSV_COLUMNS = (
+    "id",
+    "title",
+    "summary",
+    "date",
+    "end_date",
+    "date_precision",
+    "place",
+    "lat",
+    "lon",
+    "place_precision",
+    "uncertainty_km",
+    "region_id",
+    "type",
+    "actors",
+    "figures",
+    "sources",
+    "source_articles",
+)
 
 
 def events_csv_text(events: gpd.GeoDataFrame, articles: dict | None = None) -> str:
@@ -191,14 +216,19 @@ def events_csv_text(events: gpd.GeoDataFrame, articles: dict | None = None) -> s
     for row in events.itertuples(index=False):
         values = {
             **{c: getattr(row, c) for c in EVENT_CSV_COLUMNS if c not in ("lat", "lon", "source_articles")},
-            "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
+            "lat": round(row.geometry.y, 6),
+            "lon": round(row.geometry.x, 6),
             "actors": "; ".join(row.actors),
             "figures": "; ".join(_figure_text(f) for f in row.figures),
             "sources": "; ".join(_source_text(s) for s in row.sources),
             "source_articles": "; ".join(_article_text(s, articles) for s in row.sources),
         }
-        writer.writerow([v if isinstance(v, (int, float)) else neutralise(_text_value(v))
-                         for v in (values[c] for c in EVENT_CSV_COLUMNS)])
+        writer.writerow(
+            [
+                v if isinstance(v, (int, float)) else neutralise(_text_value(v))
+                for v in (values[c] for c in EVENT_CSV_COLUMNS)
+            ]
+        )
     return out.getvalue()
 
 
@@ -207,8 +237,12 @@ def export_csv(layers: dict[str, gpd.GeoDataFrame], out: Path) -> None:
         tmp.write_bytes(events_csv_text(layers["events"]).encode("utf-8"))
 
 
-EXPORTERS = {".geojson": export_geojson, ".kml": export_kml, ".csv": export_csv,
-             ".gpkg": lambda layers, out: write_gpkg(layers, out)}
+EXPORTERS = {
+    ".geojson": export_geojson,
+    ".kml": export_kml,
+    ".csv": export_csv,
+    ".gpkg": lambda layers, out: write_gpkg(layers, out),
+}
 
 
 def export(out: Path | str, data_dir: Path | str | None = None) -> dict[str, int]:
@@ -216,8 +250,9 @@ def export(out: Path | str, data_dir: Path | str | None = None) -> dict[str, int
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in EXPORTERS:
-        raise ValueError(f"unsupported export format {out.suffix or '(none)'!r}; "
-                         f"use one of {', '.join(sorted(EXPORTERS))}")
+        raise ValueError(
+            f"unsupported export format {out.suffix or '(none)'!r}; use one of {', '.join(sorted(EXPORTERS))}"
+        )
     layers = load_layers(data_dir)
     EXPORTERS[suffix](layers, out)
     return {"events": len(layers["events"])} if suffix == ".csv" else {k: len(v) for k, v in layers.items()}

@@ -3,14 +3,16 @@
 Pure functions over the layer GeoDataFrames (docs/layers.md) so the app, the exports and the tests
 share one definition of "what the current view shows".
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
 import unicodedata
 import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -31,8 +33,9 @@ class Filters:
 
     # ------------------------------------------------------------- URL state
     @classmethod
-    def from_query_params(cls, params: Mapping[str, Any]) -> "Filters":
+    def from_query_params(cls, params: Mapping[str, Any]) -> Filters:
         """Parse `st.query_params`-like mappings; unknown or malformed values are ignored, never fatal."""
+
         def many(key: str) -> tuple[str, ...]:
             value = params.get_all(key) if hasattr(params, "get_all") else params.get(key, [])
             if isinstance(value, str):
@@ -49,9 +52,17 @@ class Filters:
             return str(value or "").strip()
 
         layers = tuple(name for name in many("layers") if name in ALL_LAYERS) or ALL_LAYERS
-        return cls(actors=many("actor"), types=many("type"), sources=many("source"),
-                   date_from=parse_day(one("from")), date_to=parse_day(one("to")), query=one("q")[:200],
-                   layers=layers, event=one("event")[:200], disputed=one("disputed") in ("1", "true", "yes"))
+        return cls(
+            actors=many("actor"),
+            types=many("type"),
+            sources=many("source"),
+            date_from=parse_day(one("from")),
+            date_to=parse_day(one("to")),
+            query=one("q")[:200],
+            layers=layers,
+            event=one("event")[:200],
+            disputed=one("disputed") in ("1", "true", "yes"),
+        )
 
     def to_query_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -75,13 +86,14 @@ class Filters:
             params["disputed"] = "1"
         return params
 
-    def with_(self, **changes: Any) -> "Filters":
+    def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
 
 
 def parse_view(params: Mapping[str, Any]) -> tuple[float, float, int] | None:
     """The map position of a shared link, `c=lat,lon&z=zoom` (written by the browser as the map moves);
     None when absent or malformed (out of range values included)."""
+
     def one(key: str) -> str:
         value = params.get(key, "")
         if isinstance(value, (list, tuple)):
@@ -132,8 +144,13 @@ def _event_haystacks(events: pd.DataFrame, actor_names: Mapping[str, str]) -> li
     texts = []
     for row in events.itertuples():
         actor_text = " ".join(actor_names.get(a, a) for a in (getattr(row, "actors", None) or []))
-        texts.append(fold(" ".join(str(getattr(row, col, "") or "") for col in ("title", "summary", "place", "type"))
-                          + " " + actor_text))
+        texts.append(
+            fold(
+                " ".join(str(getattr(row, col, "") or "") for col in ("title", "summary", "place", "type"))
+                + " "
+                + actor_text
+            )
+        )
     return texts
 
 
@@ -166,8 +183,10 @@ def actor_search_names(actors) -> dict[str, str]:
     """actor id → every name it is known by (name, native script, id), for search."""
     if actors is None or not len(actors):
         return {}
-    return {row.id: " ".join(str(v) for v in (row.id, row.name, getattr(row, "native_name", "")) if v)
-            for row in actors.itertuples()}
+    return {
+        row.id: " ".join(str(v) for v in (row.id, row.name, getattr(row, "native_name", "")) if v)
+        for row in actors.itertuples()
+    }
 
 
 # ------------------------------------------------------------------ filtering
@@ -198,8 +217,9 @@ def event_mask(layers: Mapping[str, Any], filters: Filters, aliases=None) -> pd.
     if filters.date_from or filters.date_to:
         starts = events.get("date_start", events["date"])
         ends = events.get("date_end", events["date"])
-        mask &= pd.Series([_overlaps(s, e, filters.date_from, filters.date_to) for s, e in zip(starts, ends)],
-                          index=events.index)
+        mask &= pd.Series(
+            [_overlaps(s, e, filters.date_from, filters.date_to) for s, e in zip(starts, ends)], index=events.index
+        )
     if filters.disputed:
         flags = events["disputed"] if "disputed" in events else pd.Series(False, index=events.index)
         mask &= flags.fillna(False).astype(bool)
@@ -310,14 +330,19 @@ def context_masks(layers: Mapping[str, Any], filters: Filters, aliases=None, pla
             elif name == "regions":
                 hay = _texts(frame, ("name", "kind"))
             elif name == "relations":
-                hay = _texts(frame, ("type", "summary"),
-                             lambda r: names.get(r.source, str(r.source)) + " " + names.get(r.target, str(r.target)))
+                hay = _texts(
+                    frame,
+                    ("type", "summary"),
+                    lambda r: names.get(r.source, str(r.source)) + " " + names.get(r.target, str(r.target)),
+                )
             else:
                 hay = _texts(frame, ("name", "text", "country"))
             hit = [any(t in h for t in terms) for h in hay]
             if points and name in ("routes", "regions"):
-                hit = [h or _near(g, points, ROUTE_NEAR_KM if name == "routes" else 0.0)
-                       for h, g in zip(hit, frame.geometry, strict=True)]
+                hit = [
+                    h or _near(g, points, ROUTE_NEAR_KM if name == "routes" else 0.0)
+                    for h, g in zip(hit, frame.geometry, strict=True)
+                ]
             mask &= pd.Series(hit, index=frame.index)
         if not mask.all():
             masks[name] = mask
@@ -338,9 +363,8 @@ def unfiltered_by(filters: Filters) -> list[str]:
     return notes
 
 
-def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, Any],
-               layers: Mapping[str, Any]) -> str:
-    """"12 of 38 events shown", what else the filters show, and what they leave alone."""
+def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, Any], layers: Mapping[str, Any]) -> str:
+    """ "12 of 38 events shown", what else the filters show, and what they leave alone."""
     parts = [f"{shown} of {total} events shown"]
     if "events" not in filters.layers:
         parts[0] += " (events layer off)"
@@ -367,9 +391,24 @@ def options(values: Iterable[Any]) -> list[str]:
     return sorted({str(v) for v in values if v is not None and str(v)})
 
 
-__all__ = ["Filters", "filter_layers", "event_mask", "query_terms", "fold", "date_span", "parse_day", "ALL_LAYERS",
-           "options", "actor_search_names", "source_files", "context_masks", "unfiltered_by", "parse_view",
-           "count_line", "ROUTE_NEAR_KM"]
+__all__ = [
+    "Filters",
+    "filter_layers",
+    "event_mask",
+    "query_terms",
+    "fold",
+    "date_span",
+    "parse_day",
+    "ALL_LAYERS",
+    "options",
+    "actor_search_names",
+    "source_files",
+    "context_masks",
+    "unfiltered_by",
+    "parse_view",
+    "count_line",
+    "ROUTE_NEAR_KM",
+]
 
 
 def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
@@ -382,5 +421,9 @@ def viewport_bbox(value: Any) -> tuple[float, float, float, float] | None:
     except (KeyError, TypeError, ValueError):
         return None
     dx, dy = (east - west) / 2, (north - south) / 2
-    return (round(max(-180.0, west - dx), 1), round(max(-90.0, south - dy), 1),
-            round(min(180.0, east + dx), 1), round(min(90.0, north + dy), 1))
+    return (
+        round(max(-180.0, west - dx), 1),
+        round(max(-90.0, south - dy), 1),
+        round(min(180.0, east + dx), 1),
+        round(min(90.0, north + dy), 1),
+    )

@@ -1,7 +1,7 @@
 """Dataset -> one GeoDataFrame per layer (EPSG:4326), following the layer contract in docs/layers.md."""
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import geopandas as gpd
 from shapely.geometry import LineString, Point
@@ -13,22 +13,53 @@ from geo.dataset import reviews as review_mod
 SCHEMA_VERSION = "2"
 LAYERS = ("events", "actors", "routes", "regions", "relations", "mentions")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "events": ("id", "title", "summary", "date", "end_date", "date_precision", "date_start", "date_end", "place",
-               "place_precision", "uncertainty_km", "region_id", "type", "actors", "figures", "sources", "disputed",
-               "claims"),
+    "events": (
+        "id",
+        "title",
+        "summary",
+        "date",
+        "end_date",
+        "date_precision",
+        "date_start",
+        "date_end",
+        "place",
+        "place_precision",
+        "uncertainty_km",
+        "region_id",
+        "type",
+        "actors",
+        "figures",
+        "sources",
+        "disputed",
+        "claims",
+    ),
     "actors": ("id", "name", "native_name", "kind", "country", "role", "colour"),
-    "routes": ("id", "name", "kind", "status", "approximate", "date", "description", "waypoints", "sources",
-               "waypoint_dates"),
+    "routes": (
+        "id",
+        "name",
+        "kind",
+        "status",
+        "approximate",
+        "date",
+        "description",
+        "waypoints",
+        "sources",
+        "waypoint_dates",
+    ),
     "regions": ("id", "name", "kind", "approximate", "description", "sources"),
     "relations": ("id", "source", "target", "type", "date", "summary", "sources"),
     "mentions": ("article", "text", "start", "end", "name", "country", "feature", "score", "sentence"),
 }
 # JSON strings inside the GeoPackage
 LIST_COLUMNS = {"actors", "figures", "sources", "waypoints", "claims", "waypoint_dates"}
-GEOMETRY_TYPES = {"events": "Point", "actors": "Point", "routes": "Unknown", "regions": "Unknown",
-                  "relations": "LineString", "mentions": "Point"}
-
-
+GEOMETRY_TYPES = {
+    "events": "Point",
+    "actors": "Point",
+    "routes": "Unknown",
+    "regions": "Unknown",
+    "relations": "LineString",
+    "mentions": "Point",
+}
 
 
 def layer_frame(layer: str, rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
@@ -69,23 +100,80 @@ def event_claims(ds: ev.Dataset) -> dict[str, list[dict]]:
 def make_layers(ds: ev.Dataset, mentions: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
     """GeoDataFrames (EPSG:4326) for a resolved dataset; list values are Python lists."""
     conflicts = event_claims(ds)
-    events = [dict(id=e.id, title=e.title, summary=e.summary, date=e.date, end_date=e.end_date,
-                   date_precision=e.date_precision, date_start=e.date_start, date_end=e.date_end, place=e.place,
-                   place_precision=e.place_precision, uncertainty_km=float(e.uncertainty_km or 0.0),
-                   region_id=e.region_id, type=e.type, actors=list(e.actors),
-                   figures=[f.to_dict() for f in e.figures], sources=_refs(e.sources),
-                   disputed=e.id in conflicts, claims=conflicts.get(e.id, [])) for e in ds.events]
-    actors = [dict(id=a.id, name=a.name, native_name=a.native_name, kind=a.kind, country=a.country, role=a.role,
-                   colour=a.colour) for a in ds.actors]
+    events = [
+        dict(
+            id=e.id,
+            title=e.title,
+            summary=e.summary,
+            date=e.date,
+            end_date=e.end_date,
+            date_precision=e.date_precision,
+            date_start=e.date_start,
+            date_end=e.date_end,
+            place=e.place,
+            place_precision=e.place_precision,
+            uncertainty_km=float(e.uncertainty_km or 0.0),
+            region_id=e.region_id,
+            type=e.type,
+            actors=list(e.actors),
+            figures=[f.to_dict() for f in e.figures],
+            sources=_refs(e.sources),
+            disputed=e.id in conflicts,
+            claims=conflicts.get(e.id, []),
+        )
+        for e in ds.events
+    ]
+    actors = [
+        dict(
+            id=a.id,
+            name=a.name,
+            native_name=a.native_name,
+            kind=a.kind,
+            country=a.country,
+            role=a.role,
+            colour=a.colour,
+        )
+        for a in ds.actors
+    ]
     points = {a.id: (Point(a.lon, a.lat) if a.lat is not None else None) for a in ds.actors}
-    routes = [dict(id=r.id, name=r.name, kind=r.kind, status=r.status, approximate=r.approximate, date=r.date,
-                   description=r.description, waypoints=list(r.waypoints), sources=_refs(r.sources),
-                   waypoint_dates=list(getattr(r, "waypoint_dates", ()) or ()))
-              for r in ds.routes]
-    regions = [dict(id=r.id, name=r.name, kind=r.kind, approximate=r.approximate, description=r.description,
-                    sources=_refs(r.sources)) for r in ds.regions]
-    relations = [dict(id=r.id, source=r.source, target=r.target, type=r.type, date=r.date, summary=r.summary,
-                      sources=_refs(r.sources)) for r in ds.relations]
+    routes = [
+        dict(
+            id=r.id,
+            name=r.name,
+            kind=r.kind,
+            status=r.status,
+            approximate=r.approximate,
+            date=r.date,
+            description=r.description,
+            waypoints=list(r.waypoints),
+            sources=_refs(r.sources),
+            waypoint_dates=list(getattr(r, "waypoint_dates", ()) or ()),
+        )
+        for r in ds.routes
+    ]
+    regions = [
+        dict(
+            id=r.id,
+            name=r.name,
+            kind=r.kind,
+            approximate=r.approximate,
+            description=r.description,
+            sources=_refs(r.sources),
+        )
+        for r in ds.regions
+    ]
+    relations = [
+        dict(
+            id=r.id,
+            source=r.source,
+            target=r.target,
+            type=r.type,
+            date=r.date,
+            summary=r.summary,
+            sources=_refs(r.sources),
+        )
+        for r in ds.relations
+    ]
 
     def arc(r: ev.Relation):
         a, b = points.get(r.source), points.get(r.target)
@@ -104,8 +192,9 @@ def make_layers(ds: ev.Dataset, mentions: gpd.GeoDataFrame | None = None) -> dic
 def mention_rows(article: str, text: str, reviews: dict | None = None) -> list[dict]:
     """Geoparser mentions of one article as layer rows (with lat/lon), after analysts' reviews."""
     from geo.geoparse import geocode
+    from geo.geoparse import mentions as mention_mod
 
-    return review_mod.apply_reviews(geocode.mention_rows(article, text, geocode.parse(text)), reviews or {})
+    return review_mod.apply_reviews(mention_mod.mention_rows(article, text, geocode.parse(text)), reviews or {})
 
 
 def mentions_frame(rows: list[dict]) -> gpd.GeoDataFrame:

@@ -20,16 +20,25 @@ from geo.web import fonts
 ASSETS = config.ASSETS_DIR
 VENDOR = ASSETS / "vendor"
 
+
 def _data_uri(mime: str, payload: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
 # Files the map needs, in load order: (name, path under geo/assets).
-MAP_SCRIPTS = (("leaflet", "vendor/leaflet.js"), ("atlas_basemap", "basemap.js"),
-               ("atlas_labels_data", "labels/labels.js"), ("atlas_labels", "labels.js"),
-               ("atlas_symbols", "symbols.js"), ("atlas_symbol_runtime", "atlas-symbols.js"), ("atlas", "atlas.js"),
-               ("atlas_select", "atlas-select.js"), ("atlas_explorer", "atlas-explorer.js"),
-               ("atlas_marks", "atlas-marks.js"), ("atlas_time", "atlas-time.js"))
+MAP_SCRIPTS = (
+    ("leaflet", "vendor/leaflet.js"),
+    ("atlas_basemap", "basemap.js"),
+    ("atlas_labels_data", "labels/labels.js"),
+    ("atlas_labels", "labels.js"),
+    ("atlas_symbols", "symbols.js"),
+    ("atlas_symbol_runtime", "atlas-symbols.js"),
+    ("atlas", "atlas.js"),
+    ("atlas_select", "atlas-select.js"),
+    ("atlas_explorer", "atlas-explorer.js"),
+    ("atlas_marks", "atlas-marks.js"),
+    ("atlas_time", "atlas-time.js"),
+)
 MAP_STYLES = (("leaflet_css", "vendor/leaflet.css"), ("atlas_fonts", "fonts/atlas-cjk.css"), ("atlas_css", "atlas.css"))
 # Streamlit serves the app folder's `static/` under this path.
 SERVED_BASE = "/app/static"
@@ -50,9 +59,11 @@ def inline_asset_links() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, 
         uri = data_uri("image/png", (VENDOR / "images" / name).read_bytes())
         css = css.replace(f"url(images/{name})", f"url({uri})")
     js = tuple((name, data_uri("text/javascript", (ASSETS / path).read_bytes())) for name, path in MAP_SCRIPTS)
-    styles = (("leaflet_css", data_uri("text/css", css.encode("utf-8"))),
-              ("atlas_fonts", data_uri("text/css", fonts.inline_css().encode("utf-8"))),  # the subset only
-              ("atlas_css", data_uri("text/css", (ASSETS / "atlas.css").read_bytes())))
+    styles = (
+        ("leaflet_css", data_uri("text/css", css.encode("utf-8"))),
+        ("atlas_fonts", data_uri("text/css", fonts.inline_css().encode("utf-8"))),  # the subset only
+        ("atlas_css", data_uri("text/css", (ASSETS / "atlas.css").read_bytes())),
+    )
     return js, styles
 
 

@@ -6,23 +6,33 @@ story, serialised with `escape.script_json`, which `assets/briefing.js` turns in
 (textContent only) and ArrowRight/ArrowLeft navigation. Each step's map content comes from
 `geo.storymap`, the same as presenter mode in the app.
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from geo.dataset import stories
 from geo.web import assets, elements, escape, storymap
 
 SIZE_TARGET_BYTES = 2_000_000
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; GEO_CHROMIUM overrides (as in tests/browser.py)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SNAPSHOT_SIZE = (1400, 900)
 
 
@@ -37,24 +47,30 @@ def story_data(layers: Mapping[str, Any], story: stories.Story, since: Mapping[s
     steps = []
     for number, step in enumerate(story.steps, 1):
         payload = storymap.step_payload(layers, story, number)
-        steps.append({
-            "title": step.title,
-            "caption": step.caption,
-            "when": storymap.when_where(layers, step),
-            "view": storymap.step_view(layers, step),
-            "payload": changes.with_marks(payload, since) if since else payload,
-        })
+        steps.append(
+            {
+                "title": step.title,
+                "caption": step.caption,
+                "when": storymap.when_where(layers, step),
+                "view": storymap.step_view(layers, step),
+                "payload": changes.with_marks(payload, since) if since else payload,
+            }
+        )
     return {"title": story.title, "description": story.description, "steps": steps}
 
 
-def build_map(layers: Mapping[str, Any], story: stories.Story,
-              since: Mapping[str, Any] | None = None) -> elements.AtlasMap:
-    fmap = elements.AtlasMap(location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, online_tiles=False,
-                            world_copy_jump=False)
-    fmap.default_js.append(("atlas_briefing", assets.data_uri(
-        "text/javascript", (assets.ASSETS / "briefing.js").read_bytes())))
-    fmap.default_css.append(("atlas_briefing_css", assets.data_uri(
-        "text/css", (assets.ASSETS / "briefing.css").read_bytes())))
+def build_map(
+    layers: Mapping[str, Any], story: stories.Story, since: Mapping[str, Any] | None = None
+) -> elements.AtlasMap:
+    fmap = elements.AtlasMap(
+        location=[45, 100], zoom_start=3, min_zoom=2, max_zoom=12, online_tiles=False, world_copy_jump=False
+    )
+    fmap.default_js.append(
+        ("atlas_briefing", assets.data_uri("text/javascript", (assets.ASSETS / "briefing.js").read_bytes()))
+    )
+    fmap.default_css.append(
+        ("atlas_briefing_css", assets.data_uri("text/css", (assets.ASSETS / "briefing.css").read_bytes()))
+    )
     elements.StoryElement(story_data(layers, story, since)).add_to(fmap)
     return fmap
 
@@ -77,8 +93,9 @@ class Exported:
     seconds: float
 
 
-def export(out: Path | str, story_name: str | None = None, data_dir: Path | str | None = None,
-           since: str | None = None) -> Exported:
+def export(
+    out: Path | str, story_name: str | None = None, data_dir: Path | str | None = None, since: str | None = None
+) -> Exported:
     """Write the briefing for `story_name` (default story when None). With `since` (a version id, prefix,
     date or saved version file) the story begins with a generated "Since the last briefing" step and
     the map marks what changed. Raises StoryError, OSError, BriefingError (an unknown version) and
@@ -142,8 +159,7 @@ def wait_settled(page, timeout_ms: int = 15_000) -> None:
     page.wait_for_timeout(150)  # one more frame for the canvas renderer
 
 
-def snapshot(out: Path | str, story_name: str | None = None, step: int = 1,
-             data_dir: Path | str | None = None) -> Path:
+def snapshot(out: Path | str, story_name: str | None = None, step: int = 1, data_dir: Path | str | None = None) -> Path:
     """PNG of one step of the exported briefing, opened from disk."""
     out = Path(out)
     with chromium() as browser, tempfile.TemporaryDirectory() as tmp:

@@ -63,10 +63,21 @@ def marks(result: Mapping[str, Any], old_rows: Mapping[str, list], label: str = 
     removed = []
     for item in events.get("removed", []):
         row = old.get(item["key"], {})
-        removed.append({"id": item["key"], "title": str(row.get("title", item.get("label", ""))),
-                        "date": str(row.get("date", "") or ""), "lat": row.get("lat"), "lon": row.get("lon")})
-    return {"label": label, "added": [i["key"] for i in events.get("added", [])],
-            "changed": changed_events(result), "removed": removed}
+        removed.append(
+            {
+                "id": item["key"],
+                "title": str(row.get("title", item.get("label", ""))),
+                "date": str(row.get("date", "") or ""),
+                "lat": row.get("lat"),
+                "lon": row.get("lon"),
+            }
+        )
+    return {
+        "label": label,
+        "added": [i["key"] for i in events.get("added", [])],
+        "changed": changed_events(result),
+        "removed": removed,
+    }
 
 
 def current_side(data_dir: Path | str | None = None, signature: str = "") -> Any:

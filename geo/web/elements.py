@@ -3,7 +3,8 @@ element that emits a single script call with JSON arguments (atlas init, data, s
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -43,8 +44,15 @@ class ScriptElement(MacroElement):
 class AtlasMap(folium.Map):
     """A folium Map whose assets are all local (no CDN: no jQuery, Bootstrap or icon fonts)."""
 
-    def __init__(self, *args: Any, online_tiles: bool | None = None, collapse_layers: bool = True,
-                 served_assets: bool = False, explorer: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        online_tiles: bool | None = None,
+        collapse_layers: bool = True,
+        served_assets: bool = False,
+        explorer: bool = False,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("prefer_canvas", True)
         super().__init__(*args, **kwargs)
@@ -110,9 +118,11 @@ class FlyTo(ScriptElement):
         self.view = script_json(view)
 
     def script(self) -> str:
-        return ("(function (map, view) {"
-                " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
-                " map.atlasStoryView = view;"  # presenter mode fits it again when the window resizes
-                " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
-                " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
-                f"}})({self.map_name()}, {self.view});")
+        return (
+            "(function (map, view) {"
+            " var options = {padding: [view.padding, view.padding], maxZoom: view.maxZoom};"
+            " map.atlasStoryView = view;"  # presenter mode fits it again when the window resizes
+            " if (map.atlasStoryShown) { options.duration = 1.2; map.flyToBounds(view.bounds, options); }"
+            " else { map.atlasStoryShown = true; map.fitBounds(view.bounds, options); }"
+            f"}})({self.map_name()}, {self.view});"
+        )

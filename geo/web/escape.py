@@ -22,8 +22,13 @@ def escape_html(value: Any) -> str:
     """Escape text for HTML content or attributes. Backtick and `$` too: folium templates and some
     consumers place text inside JavaScript template literals, where `${…}` would run."""
     text = "" if value is None else str(value)
-    return (html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
-            .replace("{", "&#123;").replace("}", "&#125;"))  # folium/branca re-render markup as Jinja
+    return (
+        html.escape(text, quote=True)
+        .replace("`", "&#96;")
+        .replace("$", "&#36;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+    )  # folium/branca re-render markup as Jinja
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~:$&])")

@@ -10,9 +10,10 @@ import base64
 import hashlib
 import os
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from geo.web import assets
 from geo.web.elements import AtlasData, AtlasMap
@@ -40,15 +41,17 @@ _RECENT_S = 3600  # a file used within the last hour is never pruned: an open pa
 
 @dataclass(frozen=True)
 class PublishedData:
-    url: str                                  # where the browser fetches the payload
-    path: Path | None                         # None when inlined (nothing can be served)
+    url: str  # where the browser fetches the payload
+    path: Path | None  # None when inlined (nothing can be served)
     bytes: int
-    rows: Mapping[str, tuple]                 # kind → frame labels of its rows (None: all-or-nothing)
-    counts: Mapping[str, int]                 # kind → rows in the file
-    lengths: Mapping[str, int] = None         # kind → rows of the frame it was built from
+    rows: Mapping[str, tuple]  # kind → frame labels of its rows (None: all-or-nothing)
+    counts: Mapping[str, int]  # kind → rows in the file
+    lengths: Mapping[str, int] = None  # kind → rows of the frame it was built from
 
 
-def publish_data(layers: Mapping[str, Any], base: str = assets.SERVED_BASE, summaries: bool | None = None) -> PublishedData:
+def publish_data(
+    layers: Mapping[str, Any], base: str = assets.SERVED_BASE, summaries: bool | None = None
+) -> PublishedData:
     """Write the full payload of `layers` into the published folder (served as static/published/; a data: URI when nothing can be served) and return
     where it is. The file name is the content hash, so browsers may cache it and reruns never rewrite it."""
     actors = layers.get("actors")
@@ -67,13 +70,20 @@ def publish_data(layers: Mapping[str, Any], base: str = assets.SERVED_BASE, summ
     name = f"atlas-{hashlib.sha256(text).hexdigest()[:20]}.json"
     written = assets.write_published(name, text)
     if written is None:  # nothing can be served (read-only install): the browser reads a data: URI
-        return PublishedData(url=assets.data_uri("application/json", text), path=None, bytes=len(text), rows=rows,
-                             counts=counts, lengths=lengths)
+        return PublishedData(
+            url=assets.data_uri("application/json", text),
+            path=None,
+            bytes=len(text),
+            rows=rows,
+            counts=counts,
+            lengths=lengths,
+        )
     path, fresh = written
     if fresh:
         _prune_published(path.parent)
-    return PublishedData(url=f"{base}/published/{name}", path=path, bytes=len(text), rows=rows, counts=counts,
-                         lengths=lengths)
+    return PublishedData(
+        url=f"{base}/published/{name}", path=path, bytes=len(text), rows=rows, counts=counts, lengths=lengths
+    )
 
 
 def touch_published(published: PublishedData) -> bool:
@@ -92,6 +102,7 @@ def _prune_published(folder: Path) -> None:
     """Keep the newest few payload files (each dataset edit makes a new one), and any used recently:
     deleting a file that an open page, another session or another process still fetches would leave
     that map empty."""
+
     def mtime(f: Path) -> float:
         try:
             return f.stat().st_mtime
@@ -107,7 +118,6 @@ def _prune_published(folder: Path) -> None:
             old.unlink()
         except OSError:
             pass
-
 
 
 def _shown_mask(labels: tuple, keep) -> str | int:
@@ -157,19 +167,29 @@ def view_payload(published: PublishedData, layers: Mapping[str, Any], visible: I
     return {"source": published.url, "show": show, "layers": inline, "legend": legend}
 
 
-
 def prefetch_script(url: str) -> tuple[str, str]:
     """A first script (data: URI) that starts fetching published data while Leaflet, the basemap and
     the runtime load one after another; atlas.js picks the response up instead of fetching again."""
-    code = (f"(window.__atlasPrefetch=window.__atlasPrefetch||{{}})[{script_json(url)}]="
-            f"fetch({script_json(url)},{{credentials:'same-origin'}});")
+    code = (
+        f"(window.__atlasPrefetch=window.__atlasPrefetch||{{}})[{script_json(url)}]="
+        f"fetch({script_json(url)},{{credentials:'same-origin'}});"
+    )
     return "atlas_prefetch", assets.data_uri("text/javascript", code.encode("utf-8"))
 
 
-def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, with_data: bool = True,
-             online_tiles: bool | None = None, height: str = "100%", served_assets: bool = False,
-             prefetch: str | None = None, bounds: list | None = None, explorer: bool = False,
-             view: tuple[float, float, int] | None = None) -> AtlasMap:
+def make_map(
+    layers: Mapping[str, Any],
+    visible: Iterable[str] | None = None,
+    *,
+    with_data: bool = True,
+    online_tiles: bool | None = None,
+    height: str = "100%",
+    served_assets: bool = False,
+    prefetch: str | None = None,
+    bounds: list | None = None,
+    explorer: bool = False,
+    view: tuple[float, float, int] | None = None,
+) -> AtlasMap:
     """The atlas map. With `with_data=False` the data is left for a FeatureGroup update (st_folium).
     `served_assets` links Leaflet & co. from the app's static server instead of inlining them;
     `prefetch` is the URL of published data (`publish_data`) to start loading first; `bounds` the
@@ -177,9 +197,17 @@ def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *,
     `view` (lat, lon, zoom), e.g. from a shared link, replaces the framing."""
     bounds = bounds if bounds is not None else data_bounds(layers)
     location, zoom = ([view[0], view[1]], view[2]) if view else ([45, 100], 3)
-    fmap = AtlasMap(location=location, zoom_start=zoom, min_zoom=2, max_zoom=12, height=height,
-                    online_tiles=online_tiles, world_copy_jump=False, served_assets=served_assets,
-                    explorer=explorer)
+    fmap = AtlasMap(
+        location=location,
+        zoom_start=zoom,
+        min_zoom=2,
+        max_zoom=12,
+        height=height,
+        online_tiles=online_tiles,
+        world_copy_jump=False,
+        served_assets=served_assets,
+        explorer=explorer,
+    )
     if prefetch:
         fmap.default_js.insert(0, prefetch_script(prefetch))
     if bounds and not view:
@@ -187,5 +215,3 @@ def make_map(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *,
     if with_data:
         AtlasData(build_payload(layers, visible)).add_to(fmap)
     return fmap
-
-

@@ -4,7 +4,8 @@ and the per-view visibility masks that let a filter change swap data inside the 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from geo.web import symbols
 
@@ -30,8 +31,6 @@ COORD_DECIMALS = 4
 SUMMARY_LIMIT = 500
 # Above this many points the dots shrink so dense hubs stay readable (also set in atlas.js' drawing).
 SMALL_DOTS_OVER = 2000
-
-
 
 
 def _round(value: float) -> float:
@@ -109,14 +108,36 @@ def first_actor_colour(actors: list, colours: Mapping[str, str]) -> str:
     return next((colours[a] for a in actors if a in colours), PALETTE[0])
 
 
-def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = None,
-                index: list | None = None, names: Mapping[str, str] | None = None) -> dict:
+def _event_rows(
+    events,
+    colours: Mapping[str, str],
+    summaries: bool | None = None,
+    index: list | None = None,
+    names: Mapping[str, str] | None = None,
+) -> dict:
     """Columnar event rows. `summaries` None: only for small sets (SUMMARY_LIMIT). `index`, when given,
     collects each row's frame label, so a later filter can be sent as a bit mask over these rows."""
     if summaries is None:
         summaries = len(events) <= SUMMARY_LIMIT
-    fields = ["lat", "lon", "id", "title", "date", "date_precision", "place", "place_precision", "type",
-              "actors", "summary", "uncertainty_km", "color", "symbol", "start", "end", "disputed"]
+    fields = [
+        "lat",
+        "lon",
+        "id",
+        "title",
+        "date",
+        "date_precision",
+        "place",
+        "place_precision",
+        "type",
+        "actors",
+        "summary",
+        "uncertainty_km",
+        "color",
+        "symbol",
+        "start",
+        "end",
+        "disputed",
+    ]
     if not summaries:
         fields.remove("summary")
     rows = []
@@ -130,18 +151,33 @@ def _event_rows(events, colours: Mapping[str, str], summaries: bool | None = Non
         actors = _list(getattr(row, "actors", []))
         colour = first_actor_colour(actors, colours)
         values = [
-            _round(point.y), _round(point.x), _text(row.id), _text(row.title), _text(row.date),
-            _text(getattr(row, "date_precision", "")), place_label(row, names or {}),
-            _text(getattr(row, "place_precision", "")), _text(getattr(row, "type", "")), actors,
-            _text(getattr(row, "summary", "")), round(_ring_km(row), 1), colour,
+            _round(point.y),
+            _round(point.x),
+            _text(row.id),
+            _text(row.title),
+            _text(row.date),
+            _text(getattr(row, "date_precision", "")),
+            place_label(row, names or {}),
+            _text(getattr(row, "place_precision", "")),
+            _text(getattr(row, "type", "")),
+            actors,
+            _text(getattr(row, "summary", "")),
+            round(_ring_km(row), 1),
+            colour,
             symbols.symbol_for(getattr(row, "type", "")),
-            *_interval(row), 1 if _is_true(getattr(row, "disputed", False)) else 0,
+            *_interval(row),
+            1 if _is_true(getattr(row, "disputed", False)) else 0,
         ]
         if not summaries:
             del values[10]
         rows.append(values)
-    return {"kind": "events", "label": "Events", "fields": fields, "rows": rows,
-            "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5}
+    return {
+        "kind": "events",
+        "label": "Events",
+        "fields": fields,
+        "rows": rows,
+        "radius": 8 if len(rows) <= SMALL_DOTS_OVER else 5,
+    }
 
 
 def _interval(row) -> tuple[str, str]:
@@ -172,11 +208,27 @@ def _mention_rows(mentions) -> dict:
     for (lat, lon, name), pile in piles.items():
         first = pile[0]
         spellings = sorted({_text(r.text) for r in pile})
-        rows.append([lat, lon, f"{name} — named {len(pile)}× in the articles", name,
-                     _text(getattr(first, "feature", "")), _text(getattr(first, "country", "")), len(pile),
-                     _text(getattr(first, "sentence", "")), ", ".join(spellings)])
-    return {"kind": "mentions", "label": "Article mentions", "fields": fields, "rows": rows,
-            "radius": 5, "color": MENTION_COLOUR}
+        rows.append(
+            [
+                lat,
+                lon,
+                f"{name} — named {len(pile)}× in the articles",
+                name,
+                _text(getattr(first, "feature", "")),
+                _text(getattr(first, "country", "")),
+                len(pile),
+                _text(getattr(first, "sentence", "")),
+                ", ".join(spellings),
+            ]
+        )
+    return {
+        "kind": "mentions",
+        "label": "Article mentions",
+        "fields": fields,
+        "rows": rows,
+        "radius": 5,
+        "color": MENTION_COLOUR,
+    }
 
 
 def _features(frame, props: Iterable[str], colour_of, index: list | None = None) -> list[dict]:
@@ -216,9 +268,20 @@ def _relation_rows(relations, actors, colours: Mapping[str, str], index: list | 
             index.append(label)
         (lon1, lat1), (lon2, lat2) = geom.coords[0], geom.coords[-1]
         title = f"{names.get(row.source, row.source)} — {names.get(row.target, row.target)}: {_text(row.type)}"
-        rows.append([_round(lat1), _round(lon1), _round(lat2), _round(lon2), _text(row.id), title,
-                     _text(row.type), _text(getattr(row, "date", "")), _text(getattr(row, "summary", "")),
-                     colours.get(row.source, RELATION_COLOUR)])
+        rows.append(
+            [
+                _round(lat1),
+                _round(lon1),
+                _round(lat2),
+                _round(lon2),
+                _text(row.id),
+                title,
+                _text(row.type),
+                _text(getattr(row, "date", "")),
+                _text(getattr(row, "summary", "")),
+                colours.get(row.source, RELATION_COLOUR),
+            ]
+        )
     return {"kind": "relations", "label": "Relations", "fields": fields, "rows": rows}
 
 
@@ -230,12 +293,12 @@ def _route_colour(row) -> str:
 KINDS = ("regions", "routes", "relations", "events", "mentions", "added")
 
 
-def layer_spec(kind: str, layers: Mapping[str, Any], colours: Mapping[str, str], summaries: bool | None,
-                index: list | None = None) -> dict:
+def layer_spec(
+    kind: str, layers: Mapping[str, Any], colours: Mapping[str, str], summaries: bool | None, index: list | None = None
+) -> dict:
     frame = layers[kind]
     if kind == "regions":
-        feats = _features(frame, ["id", "name", "kind", "approximate", "description"], lambda row: REGION_COLOUR,
-                          index)
+        feats = _features(frame, ["id", "name", "kind", "approximate", "description"], lambda row: REGION_COLOUR, index)
         return {"kind": "regions", "label": "Regions", "features": feats}
     if kind == "routes":
         props = ["id", "name", "status", "approximate", "description"]
@@ -261,8 +324,13 @@ def legend_entries(kind: str, frame, actors, colours: Mapping[str, str]) -> list
         items = []
         # One line per status as the data spells it ("MoU signed"), matched to colours case-blind.
         for status in dict.fromkeys(_text(s) for s in frame.get("status", [])):
-            items.append({"shape": "line", "color": ROUTE_STATUS_COLOURS.get(status.lower(), "#d55e00"),
-                          "label": f"Route: {status}"})
+            items.append(
+                {
+                    "shape": "line",
+                    "color": ROUTE_STATUS_COLOURS.get(status.lower(), "#d55e00"),
+                    "label": f"Route: {status}",
+                }
+            )
         if any(bool(a) for a in frame.get("approximate", [])):
             items.append({"shape": "dashed", "color": "#555555", "label": "Dashed: approximate route"})
         return items
@@ -299,8 +367,9 @@ def has_layer(layers: Mapping[str, Any], kind: str) -> bool:
     return frame is not None and len(frame) > 0
 
 
-def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = None, *,
-                  summaries: bool | None = None) -> dict:
+def build_payload(
+    layers: Mapping[str, Any], visible: Iterable[str] | None = None, *, summaries: bool | None = None
+) -> dict:
     """Compact JSON-ready description of the layers for `atlas.js`.
 
     `visible` limits which layer kinds are drawn (default: every non-empty layer). `summaries`: put
@@ -315,7 +384,6 @@ def build_payload(layers: Mapping[str, Any], visible: Iterable[str] | None = Non
             out.append(layer_spec(kind, layers, colours, summaries))
             legend += legend_entries(kind, layers[kind], actors, colours)
     return {"layers": out, "actors": actor_entries(actors), "legend": legend}
-
 
 
 def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[float]] | None:
@@ -349,5 +417,3 @@ def data_bounds(layers: Mapping[str, Any], share: float = 0.85) -> list[list[flo
         west, south, east, north = mentions.total_bounds
         lons, lats = [west, east], [south, north]
     return [[_round(min(lats)), _round(min(lons))], [_round(max(lats)), _round(max(lons))]]
-
-

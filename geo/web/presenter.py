@@ -10,6 +10,7 @@ after a click in the map. The page (geo/app/present.py) listens for the `atlas-p
 document; Space there becomes an `atlas-play-toggle` event on the same document for a playback control,
 and "." or "b" (a clicker's blank-screen button) blacks the window out until the next key.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

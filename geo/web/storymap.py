@@ -2,15 +2,17 @@
 step's date/place line. Shared by presenter mode (geo/present.py) and the briefing export
 (geo/briefing.py), so both show exactly the same thing for a step.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from geo.dataset.stories import DEFAULT_MAX_ZOOM, Step, Story
 from geo.web import payload as map_payload
 
-FOCUS_RADIUS = 11     # the step's events: big enough to survive video-call compression
+FOCUS_RADIUS = 11  # the step's events: big enough to survive video-call compression
 CONTEXT_RADIUS = 6
 CONTEXT_COLOUR = "#8c8c8c"  # neutral grey: reads as "not now" for every kind of colour vision
 VIEW_PADDING = 48
@@ -55,7 +57,9 @@ def _context_spec(layers: Mapping[str, Any], ids: list[str]) -> dict | None:
     events = _subset(layers, "events", ids)
     if events is None or not len(events):
         return None
-    spec = map_payload.build_payload({"events": events, "actors": layers.get("actors")}, visible=("events",))["layers"][0]
+    spec = map_payload.build_payload({"events": events, "actors": layers.get("actors")}, visible=("events",))["layers"][
+        0
+    ]
     colour, ring = spec["fields"].index("color"), spec["fields"].index("uncertainty_km")
     for row in spec["rows"]:
         row[colour], row[ring] = CONTEXT_COLOUR, 0.0
@@ -97,7 +101,7 @@ def _nice_date(text: str) -> str:
 
 
 def when_where(layers: Mapping[str, Any], step: Step) -> str:
-    """"31 August 2025 · Tianjin": dates in order, then places, for the caption panel."""
+    """ "31 August 2025 · Tianjin": dates in order, then places, for the caption panel."""
     events = _subset(layers, "events", step.events)
     dates: list[str] = []
     places: list[str] = []
