@@ -42,21 +42,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             raise CliError("give either FILE or --corpus, not both")
         if not args.output:
             raise CliError("--corpus needs -o OUT.jsonl")
-        records = []
-        try:
-            with open(args.corpus, encoding="utf-8-sig") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        rec = json.loads(line)
-                        records.append((str(rec["id"]), str(rec["text"])))
-                    except (ValueError, KeyError, TypeError):
-                        raise CliError(f"{args.corpus}:{n}: expected a JSON object with 'id' and 'text'") from None
-        except OSError as exc:
-            raise CliError(f"cannot read {args.corpus}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise CliError(f"{args.corpus}: not valid UTF-8 text") from None
+        from geo.articles import reading
+
+        records = [(str(rec["id"]), rec["text"]) for _, rec in reading.read_jsonl_corpus(args.corpus)]
         gazetteer.get()  # load the index before timing
         t0 = time.perf_counter()
         try:

@@ -163,3 +163,42 @@ def read_upload(name: str, data: bytes, limit: int = UPLOAD_LIMIT_BYTES) -> str:
         mb = 1024 * 1024
         raise ValueError(f"{name}: {len(data) / mb:.1f} MB is over the {limit / mb:g} MB limit for articles")
     return article_text(name, data)
+
+
+def read_jsonl_corpus(path: str | Path) -> list[tuple[int, dict]]:
+    """(line number, record) for each non-blank line of a JSONL corpus whose records have 'id' and 'text'.
+
+    Raises `geo.errors.UserError` naming the file and line of the first bad record, or why the file
+    cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+    ...     _ = fh.write('{"id": "a", "text": "Rain in Oslo."}\\n\\n')
+    >>> [(n, r["id"]) for n, r in read_jsonl_corpus(fh.name)]
+    [(1, 'a')]
+    >>> os.unlink(fh.name)
+    """
+    import json
+
+    from geo.errors import UserError
+
+    records = []
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                    if not isinstance(rec, dict) or "id" not in rec or not isinstance(rec.get("text"), str):
+                        raise ValueError
+                except ValueError:
+                    raise UserError(f"{path}:{n}: expected a JSON object with 'id' and 'text'") from None
+                records.append((n, rec))
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not valid UTF-8 text") from None
+    return records

@@ -198,9 +198,7 @@ def parse_actors(path: Path, label: str, errors: ErrorList, seen: set | None = N
         lon = _number(raw("lon"), "lon", problems, -180, 180)
         if (lat is None) != (lon is None) and not any(p.startswith(("lat", "lon")) for p in problems):
             problems.append("give both lat and lon, or neither")
-        for p in problems:
-            errors.add(label, p, line=line)
-        if not problems:
+        if _reported(problems, errors, label, line):
             out.append(
                 Actor(
                     id=get("id"),
@@ -237,9 +235,7 @@ def parse_relations(
             parsed = parse_date(get("date"))
             if isinstance(parsed, str):
                 problems.append(parsed)
-        for p in problems:
-            errors.add(label, p, line=line)
-        if not problems:
+        if _reported(problems, errors, label, line):
             out.append(
                 Relation(
                     id=get("id"),
@@ -268,9 +264,7 @@ def parse_places(path: Path, label: str, errors: ErrorList) -> list[PlaceOverrid
         precision = get("precision") or "exact"
         if precision not in PLACE_PRECISIONS:
             problems.append(f"precision {precision!r} is not one of {', '.join(PLACE_PRECISIONS)}")
-        for p in problems:
-            errors.add(label, p, line=line)
-        if not problems:
+        if _reported(problems, errors, label, line):
             out.append(PlaceOverride(get("name"), lat, lon, get("country"), precision, get("note")))
     return out
 
@@ -394,3 +388,10 @@ def parse_manifest(path: Path, label: str, errors: ErrorList) -> dict:
         else:
             out[art.file] = art
     return out
+
+
+def _reported(problems: list[str], errors: ErrorList, label: str, line: int) -> bool:
+    """Add a row's problems to `errors` at its line; True when it had none (the row is kept)."""
+    for p in problems:
+        errors.add(label, p, line=line)
+    return not problems

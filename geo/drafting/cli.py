@@ -91,21 +91,11 @@ def _draft_corpus(args, data_dir: Path) -> int:
         raise _err("give either FILE or --corpus, not both")
     if not args.output:
         raise _err("--corpus needs -o OUT.jsonl")
-    records = []
-    try:
-        with open(args.corpus, encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    records.append((n, str(rec["id"]), str(rec["text"]), rec.get("published")))
-                except (ValueError, KeyError, TypeError):
-                    raise _err(f"{args.corpus}:{n}: expected a JSON object with 'id', 'text' and 'published'") from None
-    except OSError as exc:
-        raise _err(f"cannot read {args.corpus}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise _err(f"{args.corpus}: not valid UTF-8 text") from None
+    from geo.articles import reading
+
+    records = [
+        (n, str(rec["id"]), rec["text"], rec.get("published")) for n, rec in reading.read_jsonl_corpus(args.corpus)
+    ]
     gazetteer.get()
     t0 = time.perf_counter()
     lines, empty = [], 0
