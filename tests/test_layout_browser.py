@@ -188,7 +188,7 @@ def test_keyboard_only_reaches_an_events_details(chromium, app_url):
     (which is marked on the map as a selection is), and open its details with Enter."""
     log = browser.PageLog()
     page, frame = open_app(chromium, app_url, (1280, 800), log)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)  # the whole page is there
+    page.locator("iframe[title*='atlas_event_table']").first.wait_for(timeout=30_000)  # the whole page is there
 
     def focused_in_map() -> str:
         return frame.evaluate(

@@ -434,8 +434,9 @@
     style.textContent = "html, body { margin: 0; height: 100%; overflow: hidden; }" +
       " #map_div, #map_div > div { height: 100vh !important; width: 100% !important; }";
     document.head.appendChild(style);
-    window.addEventListener("resize", function () { map.invalidateSize({ pan: false }); });
-    setTimeout(function () { map.invalidateSize({ pan: false }); }, 0);
+    // The centre stays where it is when the frame grows (a shared link's c=/z= position, a story step).
+    window.addEventListener("resize", function () { map.invalidateSize({ animate: false }); });
+    setTimeout(function () { map.invalidateSize({ animate: false }); }, 0);
   }
 
   var Atlas = {
