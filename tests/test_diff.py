@@ -252,3 +252,24 @@ def test_since_by_id_and_by_date(isolated_build, clock, tmp_path):
     with pytest.raises(versions.VersionError, match="neither a version id"):
         versions.resolve("last week")
     assert diff_mod.diff("2026-01-02", "2026-01-03")["events"]["added"][0]["key"] == "e2"
+
+
+def test_a_copy_of_a_dataset_shares_its_version_and_each_folder_lists_it(tmp_path, monkeypatch):
+    """The same content built from two folders is one version, listed for both; pruning one folder's
+    history leaves the other's."""
+    from geo.layers import versions
+
+    monkeypatch.setenv("GEO_BUILD_DIR", str(tmp_path / "build"))
+    rows = {"events": [{"id": "e1", "title": "A"}]}
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    first = versions.record(rows, a)
+    second = versions.record(rows, b)
+    assert first["id"] == second["id"]
+    assert [v["id"] for v in versions.list_versions(a)] == [first["id"]]
+    assert [v["id"] for v in versions.list_versions(b)] == [first["id"]]
+    monkeypatch.setenv("GEO_HISTORY_KEEP", "1")
+    later = versions.record({"events": [{"id": "e1", "title": "B"}]}, a)  # prunes a's older version
+    assert [v["id"] for v in versions.list_versions(a)] == [later["id"]]
+    assert [v["id"] for v in versions.list_versions(b)] == [first["id"]]

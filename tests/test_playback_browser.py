@@ -244,7 +244,7 @@ def test_disputed_outline_claims_and_filter(page, app_url, datasets):
     details.wait_for(timeout=30_000)
     page.get_by_text("more than 2,000 soldiers (Test claimant)").wait_for(timeout=10_000)
     page.get_by_text("about 600 soldiers (South Korea's National Intelligence Service)").wait_for(timeout=10_000)
-    page.get_by_text("Test citation for a rival figure").wait_for(timeout=10_000)
+    page.get_by_text("Test citation for a rival figure", exact=True).wait_for(timeout=10_000)
     from geo.articles import sources
 
     conflicts = datasets["layers"]["events"].set_index("id").loc[DISPUTED, "claims"]
@@ -255,7 +255,7 @@ def test_disputed_outline_claims_and_filter(page, app_url, datasets):
     # The claim's source passage is quoted beside it (the same passage may also be listed under Sources).
     page.get_by_text("“" + passage + "”").first.wait_for(timeout=10_000)
     shot(page, "disputed.png")
-    page.get_by_text("Test citation for a rival figure").scroll_into_view_if_needed()
+    page.get_by_text("Test citation for a rival figure", exact=True).scroll_into_view_if_needed()
     shot(page, "disputed-claims.png")
     frame = open_app(page, app_url + "/?disputed=1")
     wait_until(lambda: set(frame.evaluate(STATE)["drawn"]) == {DISPUTED})

@@ -156,9 +156,16 @@ def _store(record: dict) -> dict:
         header = _header(record)
     else:
         times = sorted(set(old["times"]) | set(record["times"]))[-MAX_TIMES:]
-        header = old | {"times": times, "time": old["time"]}
+        # The same content built from another folder (a copy of the dataset) is the same version of both.
+        folders = sorted(set(_folders(old)) | set(_folders(record)))
+        header = old | {"times": times, "time": old["time"], "data_dirs": folders}
     _write(head, header, packed=False)
     return header
+
+
+def _folders(header: dict) -> list[str]:
+    """The dataset folders a version was built from (`data_dirs`; older headers name one `data_dir`)."""
+    return list(header.get("data_dirs") or [header.get("data_dir")])
 
 
 def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, signature: str = "") -> dict | None:
@@ -183,6 +190,7 @@ def record(rows: dict[str, list[dict]], data_dir: Path | str | None = None, sign
         "time": now,
         "times": [now],
         "data_dir": folder,
+        "data_dirs": [folder],
         "signature": signature,
         "counts": {k: len(v) for k, v in rows.items()},
         "rows": rows,
@@ -237,7 +245,7 @@ def list_versions(data_dir: Path | str | None = None) -> list[dict]:
     items = _headers()
     if data_dir is not None:
         folder = str(Path(data_dir).resolve())
-        items = [v for v in items if v.get("data_dir") == folder]
+        items = [v for v in items if folder in _folders(v)]
     return items
 
 
@@ -250,9 +258,14 @@ def prune(data_dir: Path | str) -> list[str]:
     ['91b0aa27c4de']
     """
     dropped = []
+    folder = str(Path(data_dir).resolve())
     for rec in list_versions(data_dir)[keep_count() :]:
-        for path in _paths(rec["id"]):
-            path.unlink(missing_ok=True)
+        others = [f for f in _folders(rec) if f != folder]
+        if others:  # still a version of another folder: only this folder lets go of it
+            _write(_paths(rec["id"])[1], rec | {"data_dirs": others, "data_dir": others[0]}, packed=False)
+        else:
+            for path in _paths(rec["id"]):
+                path.unlink(missing_ok=True)
         dropped.append(rec["id"])
     return dropped
 
