@@ -121,7 +121,7 @@ class _Visit:
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
         self.page.on(
             "requestfinished",
-            lambda req: self.fetched.append((time.monotonic(), req.url)) if "/app/static/cache/" in req.url else None,
+            lambda req: self.fetched.append((time.monotonic(), req.url)) if "/app/static/published/" in req.url else None,
         )
         self.url = url
 
@@ -177,11 +177,14 @@ class _Visit:
         return next((len(f) for t, f in self.frames if t >= t0 and b"map_div" in f), 0)
 
     def data_bytes_since(self, t0: float) -> int:
-        """Bytes of the published data files fetched since t0. The script bundle (cache/map-*.js:
+        """Bytes of the published data files fetched since t0. The script bundle (published/map-*.js:
         Leaflet, basemap, runtime; ~610 kB, the same at any size, cached by the browser like
         Streamlit's own code) is not map data and is left out."""
         files = {url for t, url in self.fetched if t >= t0 and url.rsplit("/", 1)[-1].startswith("atlas-")}
-        return sum((config.ASSETS_DIR / "cache" / url.rsplit("/", 1)[-1]).stat().st_size for url in files)
+        from geo.web import assets
+
+        folder = assets.published_dir()
+        return sum((folder / url.rsplit("/", 1)[-1]).stat().st_size for url in files)
 
     def close(self) -> None:
         self.context.close()
