@@ -121,7 +121,9 @@ class _Visit:
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
         self.page.on(
             "requestfinished",
-            lambda req: self.fetched.append((time.monotonic(), req.url)) if "/app/static/published/" in req.url else None,
+            lambda req: (
+                self.fetched.append((time.monotonic(), req.url)) if "/app/static/published/" in req.url else None
+            ),
         )
         self.url = url
 
