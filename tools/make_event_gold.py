@@ -21,6 +21,7 @@ is right when it says so (flags ``date-not-stated`` / ``place-not-stated``) or w
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import json
 import re
@@ -31,29 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MONTH_NAMES = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-WEEKDAY_NAMES = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-]
+# English names, lower case (the C locale's calendar names): January first, Monday first.
+MONTH_NAMES = [name.lower() for name in calendar.month_name[1:]]
+WEEKDAY_NAMES = [name.lower() for name in calendar.day_name]
 GENERIC = {"oblast", "region", "province", "strip", "sea", "state", "county"}
 
 
