@@ -7,13 +7,13 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app import articles, changes, corpus, dates, details, eventtable, review
+from geo.app import articles, changes, corpus, dates, details, eventtable, page, review
 from geo.app import state as appstate
 from geo.layers import filters as view_filters
 from geo.web import timeline
 
-st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide")
-appstate.page_style()
+st.set_page_config(page_title="Briefing Atlas", page_icon="🗺️", layout="wide", initial_sidebar_state="collapsed")
+page.page_style()
 
 atlas = appstate.load_atlas()  # cached; never raises, keeps the last good build on bad input
 appstate.show_problems(atlas.problems)
@@ -55,9 +55,16 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
     st.session_state.event = ""
 
 # ------------------------------------------------------------------ map + details
-with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (appstate.PAGE_CSS)
+with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (geo/app/page.py)
     st.title("Briefing Atlas", anchor=False)
     st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
+    st.button(
+        "Presenter mode",
+        help="Large type, no sidebar, steps through the story",
+        icon=":material/co_present:",
+        type="tertiary",
+        on_click=appstate.on_presenter_mode,
+    )
 
 since = changes.current(atlas.signature)  # since=<version>: badges, ghosts and the "What's new" panel
 map_col, detail_col = st.columns([5, 2], gap="small")
@@ -73,7 +80,7 @@ with map_col:
         height=620,
         use_container_width=True,
         # Bounds only when a corpus store is queried per viewport; otherwise panning never reruns.
-        returned_objects=["last_object_clicked_tooltip"]
+        returned_objects=["last_active_drawing"]  # the clicked dot's id, as data (atlas.js)
         + (["bounds"] if corpus.store_configured() else [])
         + (["last_clicked"] if st.session_state.get("map_picking") else []),  # a place picked on the map
         on_change=review.on_map_change,  # appstate.on_map_change + a place picked on the map
@@ -141,12 +148,6 @@ with st.sidebar:
             st.button("Find places", width="stretch", on_click=articles.on_find_places)
             articles.show_added_article_message()
         review.editor_controls()
-        st.button(
-            "Presenter mode",
-            help="Large type, no sidebar, steps through the story",
-            width="stretch",
-            on_click=appstate.on_presenter_mode,
-        )
 
 
 # The address bar last: the browser updates it after the map (a shared link reproduces the view).

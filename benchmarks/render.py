@@ -195,6 +195,7 @@ class _Visit:
 def _choose_type(page, value: str, n_expected: int) -> float:
     """Pick `value` in the "Event type" multiselect and re-arm the page's watcher for `n_expected`
     dots just before the choice is committed (Enter), so typing into the widget is not counted."""
+    _tests_helpers().open_filters(page)  # the explorer starts with its filters folded away
     box = page.locator('[data-testid="stMultiSelect"]', has_text="Event type").locator("input")
     box.click()
     box.fill(value)

@@ -133,6 +133,20 @@ def map_frame(page, timeout_s: float = 30.0):
     raise AssertionError(f"no Leaflet map with atlas data appeared within {timeout_s:.0f} s")
 
 
+def open_filters(page, timeout_s: float = 30.0) -> None:
+    """Unfold the filters sidebar, as a viewer does with its "Filters" button (the explorer starts with it
+    folded away, the map first), and wait until it sits wholly on screen."""
+    page.locator('[data-testid="stSidebar"]').wait_for(state="attached", timeout=timeout_s * 1000)
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.count():
+        expand.click()
+    page.wait_for_function(
+        """() => { const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+                   return r.width > 0 && r.left >= 0; }""",
+        timeout=timeout_s * 1000,
+    )
+
+
 COUNT_LAYERS = """
 () => {
   const map = window.atlasMaps[window.atlasMaps.length - 1];

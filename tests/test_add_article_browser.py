@@ -90,11 +90,13 @@ def open_app(chromium, url, log):
     page = browser.new_page(chromium, log, viewport=(1500, 1000))
     page.goto(url)
     frame = browser.map_frame(page, timeout_s=90)
+    browser.open_filters(page, timeout_s=60)
     page.get_by_role("button", name="Find places").or_(page.get_by_text("Add an article")).first.wait_for(timeout=60000)
     return page, frame
 
 
 def unlock(page):
+    browser.open_filters(page, timeout_s=60)  # the editor's controls sit under the filters
     page.get_by_role("textbox", name="Editor secret").fill(SECRET)
     page.get_by_role("textbox", name="Editor secret").press("Enter")
     page.get_by_role("button", name="Unlock editing").click()

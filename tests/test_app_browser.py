@@ -172,6 +172,7 @@ MONITOR = NO_BLANK_MONITOR
 def test_filter_change_keeps_the_map_zoom_and_never_blanks(chromium, app_url):
     log = browser.PageLog()
     page, frame, _ = open_map(chromium, app_url, log)
+    browser.open_filters(page)  # before the view is set: unfolding the sidebar narrows the map
     before = events_drawn(frame)
     frame.evaluate("() => { window.atlasMaps[window.atlasMaps.length - 1].setView([45, 100], 4, {animate: false}); }")
     page.evaluate(MONITOR)
@@ -206,7 +207,7 @@ def test_clicking_a_point_shows_its_details(chromium, app_url):
         let found = null;
         map.eachLayer(l => { if (!found && l.atlasKind === 'events' && l.atlasProps.place_precision === 'city') found = l; });
         const pt = map.latLngToContainerPoint(found.getLatLng());
-        return {x: pt.x, y: pt.y, title: found.atlasProps.title};
+        return {x: pt.x, y: pt.y, title: found.atlasProps.title, id: found.atlasProps.id};
     }""")
     box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
     # Hovering shows the dot's tooltip (bound on first use), then a click opens its details.
@@ -214,8 +215,12 @@ def test_clicking_a_point_shows_its_details(chromium, app_url):
     tip = frame.locator(".leaflet-tooltip .atlas-tip")
     tip.wait_for(timeout=5000)
     assert tip.text_content() == target["title"]
+    assert frame.locator(".leaflet-tooltip").text_content() == target["title"], "the tooltip holds the title only"
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
     page.get_by_role("heading", name=target["title"]).wait_for(timeout=20000)
+    # The click reached the app as data (the dot's feature), not as text parsed out of its tooltip.
+    reported = frame.evaluate("() => window.__GLOBAL_DATA__.last_active_drawing.properties")
+    assert reported == {"id": target["id"], "kind": "events"}, reported
     # The address bar is written after the map and details are sent (app.py draws the map first).
     page.wait_for_function("s => location.search.includes(s)", arg="event=", timeout=10_000)
     assert log.console_errors == [], log.console_errors
@@ -268,6 +273,7 @@ def test_pasted_article_gets_its_own_mentions_layer(chromium, app_url):
     )
     log = browser.PageLog()
     page, frame, _ = open_map(chromium, app_url, log)
+    browser.open_filters(page)
     page.get_by_text("Add an article").click()
     box = page.get_by_role("textbox", name="Paste text")
     box.fill(article)

@@ -165,7 +165,7 @@ def test_sidebar_buttons_act_in_the_run_they_start(app):
     next(b for b in at.button if b.label == "Presenter mode").click().run()
     assert not at.exception
     assert at.query_params["mode"] in ("present", ["present"])
-    assert not [b for b in at.button if b.label == "Presenter mode"], "the explorer's sidebar is gone"
+    assert not [b for b in at.button if b.label == "Presenter mode"], "the explorer (its header and sidebar) is gone"
 
 
 ARTICLE = (

@@ -92,18 +92,28 @@ def test_map_fills_the_window_below_a_slim_header(chromium, app_url, viewport):
     assert box["y"] + box["height"] <= height + 1, (box, viewport)
     assert box["y"] <= 0.15 * height, ("the header above the map is not slim", box)
     assert abs(inner["height"] - box["height"]) <= 2, ("Leaflet does not fill its frame", inner, box)
-    # With the details open beside it, the map takes ≥ 60 % of the page's width beside the filters
-    # sidebar (and more when the viewer closes the sidebar).
-    page_width = width - sidebar_width(page)
-    assert box["width"] >= 0.60 * page_width, (box, page_width)
+    # The filters start folded away behind a "Filters" button: with the details open beside it, the map
+    # takes ≥ 60 % of the window's width.
+    assert sidebar_width(page) == 0, "the filters should start folded away"
+    label = page.evaluate(  # the sidebar's own expand button, labelled in words by the page's CSS
+        "() => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'), '::after').content"
+    )
+    assert label == '"Filters"', label
+    assert box["width"] >= 0.60 * width, (box, viewport)
     details = page.locator(".st-key-atlas_details").bounding_box()
     assert details["x"] >= box["x"] + box["width"] - 1, "the details sit beside the map"
+    assert details["x"] + details["width"] <= width + 1, ("the details run off the window", details)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    # The filters folded away (the sidebar's own button): the map takes ≥ 60 % of the window's width,
-    # and Leaflet follows its frame's new size.
+    # The filters unfolded: the sidebar pushes the map over, the map still fills the height below the
+    # header and Leaflet follows its frame's new size; folded again, the map has its width back.
+    browser.open_filters(page)
+    wait_for(lambda: sidebar_width(page) > 0 and map_box(page)["width"] < box["width"] - 100)
+    assert map_box(page)["height"] >= 0.70 * height
+    wait_for(lambda: abs(leaflet_box(frame)["width"] - map_box(page)["width"]) <= 2)
+    page.get_by_role("textbox", name="Search").wait_for(state="visible", timeout=10_000)
     page.get_by_test_id("stSidebar").hover()
     page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-    wait_for(lambda: sidebar_width(page) == 0 and map_box(page)["width"] >= 0.60 * width)
+    wait_for(lambda: sidebar_width(page) == 0 and abs(map_box(page)["width"] - box["width"]) <= 2)
     wait_for(lambda: abs(leaflet_box(frame)["width"] - map_box(page)["width"]) <= 2)
     assert log.console_errors == [] and log.outside_requests == [], (log.console_errors, log.outside_requests)
     page.context.close()

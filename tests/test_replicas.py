@@ -107,6 +107,7 @@ def test_upload_through_the_proxy(front, tmp_path):
         page = browser.new_page(chromium, log)
         page.goto(front.url)
         browser.map_frame(page, timeout_s=60)
+        browser.open_filters(page)
         page.get_by_text("Add an article").click()
         page.locator("input[type=file]").set_input_files(str(article))
         page.get_by_text("railway-talks.txt").first.wait_for(timeout=20000)  # the uploader lists the file

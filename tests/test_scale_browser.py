@@ -87,6 +87,7 @@ def test_5k_events_render_offline_and_filter_in_place(scale_app):
             assert part in popup["text"]
         assert "summary" not in props, "at scale the summary stays in the detail panel"
 
+        browser.open_filters(page)
         page.evaluate(MONITOR)
         box = page.locator('[data-testid="stMultiSelect"]', has_text="Event type").locator("input")
         box.click()

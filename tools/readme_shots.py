@@ -115,7 +115,7 @@ def main(argv=None) -> None:
         page = browser.new_page(chromium, log, viewport=(1600, 1000))
         page.goto(url + "/")
         frame = browser.map_frame(page, timeout_s=120)
-        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+        browser.open_filters(page)  # the first image shows the filters too (the explorer starts with them folded)
         frame.get_by_role("button", name="Legend").click()
         frame.wait_for_timeout(600)  # let the labels settle after the legend opens (no data changes)
         shoot(page, img / "explorer.png", sentences)
@@ -125,7 +125,7 @@ def main(argv=None) -> None:
         page.goto(url + "/?event=victory-day-parade")
         frame = browser.map_frame(page, timeout_s=120)
         page.get_by_role("heading", name="Victory Day parade").wait_for(timeout=60_000)
-        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+        page.locator("iframe[title*='atlas_event_table']").first.wait_for(timeout=60_000)  # the page is complete
         frame.get_by_role("button", name="Events in view").click()
         frame.locator(".atlas-events-item").first.wait_for(state="visible")
         frame.locator('.atlas-events-item[data-id="victory-day-parade"]').focus()

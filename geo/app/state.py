@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,12 +19,11 @@ import streamlit as st
 
 from geo.app import corpus
 from geo.layers import filters as view_filters
-from geo.web import assets, elements, escape, fonts, mapview, payload
+from geo.web import elements, escape, mapview, payload
 from geo.web.timeline import TIMELINE_PICK
 
 MAP_KEY = "atlas_map"
 TIMELINE_KEY = "timeline"
-_CLICK_ID = re.compile("\u27e6(.+?)\u27e7")
 
 
 @dataclass(frozen=True)
@@ -33,55 +31,6 @@ class Atlas:
     layers: dict
     signature: str
     problems: tuple[str, ...] = field(default_factory=tuple)
-
-
-# The map first: a slim header, the map filling the window's height below it (st_folium takes a
-# height in px: its iframe is sized here instead, and atlas.js fills the iframe), the details beside it
-# scrolling on their own; on a phone the columns stack, the map is full width and the filters sit in
-# Streamlit's sidebar drawer, which collapses by itself on narrow screens.
-HEADER_PX = 88  # Streamlit's top bar + the slim title line above the map
-PAGE_CSS = (
-    """
-<style>
-  /*FONTS*/
-  .block-container { padding-top: 0.75rem; padding-bottom: 1rem; padding-left: 1.25rem; padding-right: 1.25rem; }
-  h1 { padding-top: 0; }
-  .st-key-atlas_header { flex-direction: row; flex-wrap: wrap; align-items: baseline; column-gap: 1rem;
-    row-gap: 0; padding-right: 3rem; }
-  .st-key-atlas_header > div { width: auto !important; flex: 0 1 auto; }
-  .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
-  .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
-  .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
-  [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
-    display: none; }
-  iframe[title="streamlit_folium.st_folium"] {
-    height: calc(100vh - """
-    + str(HEADER_PX)
-    + """px) !important; min-height: 320px; }
-  .st-key-atlas_details { max-height: calc(100vh - """
-    + str(HEADER_PX)
-    + """px); overflow-y: auto;
-    padding-right: 0.25rem; }
-  @media (max-width: 640px) {
-    iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 215px) !important; }
-    .st-key-atlas_details { max-height: none; }
-    .block-container { padding-top: 3.25rem; }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    *, *::before, *::after { animation-duration: 0.01ms !important; transition-duration: 0.01ms !important;
-      scroll-behavior: auto !important; }
-  }
-</style>
-"""
-)
-
-
-def page_style() -> None:
-    """Tighter top spacing than Streamlit's default so the map sits above the fold (static CSS only)."""
-    # Fonts from the static server (subset + on-demand slices), or the subset inlined when nothing can be
-    # served (a read-only install).
-    font_css = fonts.app_import() if assets.serving_available() else fonts.inline_css()
-    st.markdown(PAGE_CSS.replace("/*FONTS*/", font_css), unsafe_allow_html=True)
 
 
 # ------------------------------------------------------------------ loading
@@ -390,9 +339,26 @@ def fly_target(layers: Mapping[str, Any], event_id: str):
 
 
 def clicked_event_id(value: Any) -> str:
-    text = (value or {}).get("last_object_clicked_tooltip") if isinstance(value, dict) else None
-    found = _CLICK_ID.search(text or "")
-    return found.group(1) if found else ""
+    """The id of the event whose dot was clicked last, from st_folium's report of the clicked layer.
+
+    st_folium sends the clicked layer's GeoJSON as `last_active_drawing`; atlas.js gives each dot a
+    feature whose properties hold its `id` and `kind`. Anything else (a mention, a route, no click yet,
+    a malformed report) is no event.
+
+    Examples
+    --------
+    >>> clicked_event_id({"last_active_drawing": {"properties": {"id": "parade", "kind": "events"}}})
+    'parade'
+    >>> clicked_event_id({"last_active_drawing": {"properties": {"id": "m-3", "kind": "mentions"}}})
+    ''
+    >>> clicked_event_id({"last_active_drawing": None})
+    ''
+    """
+    drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    if not isinstance(props, dict) or props.get("kind") != "events" or props.get("id") in (None, ""):
+        return ""
+    return str(props["id"])
 
 
 def map_layer_report(value: Any, current) -> tuple[str, list[str]] | None:

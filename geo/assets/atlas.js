@@ -61,10 +61,9 @@
     return box;
   }
 
-  // Tooltips are markup strings because st_folium reads a clicked layer's tooltip as text to report
-  // the click. Text is escaped exactly as the DOM serialises a text node (&, <, > and U+00A0), so
-  // data never becomes markup; a string costs a tenth of building nodes, which counts at 20k dots.
-  // The hidden ⟦id⟧ lets the app tell which event was clicked even when titles repeat.
+  // Tooltips are markup strings: a string costs a tenth of building nodes, which counts at 20k dots.
+  // Text is escaped exactly as the DOM serialises a text node (&, <, > and U+00A0), so data never
+  // becomes markup. (Which event was clicked travels as data: see `feature` on Dot below.)
   var TEXT_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\u00a0": "&nbsp;" };
 
   function textHtml(value) {
@@ -73,9 +72,7 @@
 
   function tooltipFor(p) {
     var title = p.title || p.name || p.text || p.id;
-    var html = '<span class="atlas-tip">' + (title ? textHtml(title) : "") + "</span>";
-    if (p.id) html += '<span hidden="">' + textHtml("\u27e6" + p.id + "\u27e7") + "</span>";
-    return html;
+    return '<span class="atlas-tip">' + (title ? textHtml(title) : "") + "</span>";
   }
 
   // A hover label near the map's edge opens towards the inside instead of being cut off.
@@ -211,6 +208,17 @@
       hasEventListeners: function () { return this.listens.apply(this, arguments); }
     });
   }
+  /* Which dot was clicked, as data: st_folium reports the GeoJSON of the layer a click came from
+     (`last_active_drawing`, read when the click reaches the dot's feature group), and Leaflet's
+     toGeoJSON starts from the layer's `feature`. Its id and kind are what the app reads
+     (geo/app/state.py, clicked_event_id); a getter, so 20k dots carry no extra objects. */
+  Object.defineProperty(Dot.prototype, "feature", {
+    configurable: true,
+    get: function () {
+      var p = this.atlasProps || {};
+      return { type: "Feature", properties: { id: p.id === undefined ? null : p.id, kind: this.atlasKind || null } };
+    }
+  });
   Dot = hideable(Dot);
   var Ring = hideable(L.Circle);
 
@@ -426,7 +434,7 @@
   }
 
   /* In the app the map is st_folium's iframe, whose height the page sets from the window's (PAGE_CSS in
-     geo/app/state.py); st_folium gives its inner divs a fixed height in px: make them fill the frame. */
+     geo/app/page.py); st_folium gives its inner divs a fixed height in px: make them fill the frame. */
   function fillComponentFrame(map) {
     if (!document.getElementById("map_div") || document.getElementById("atlas-fill")) return;
     var style = el("style");
