@@ -79,17 +79,17 @@ def test_source_type_is_a_known_column(tmp_path, capsys):
     assert "warning" not in capsys.readouterr().out.lower()
 
 
-def test_importer_writes_source_type_column_once_accepted(tmp_path, monkeypatch):
-    """When events.COLUMNS lists `source_type`, the importer writes it in events.csv (no sidecar)."""
+def test_importer_writes_the_source_type_in_events_csv(tmp_path):
+    """The source's own type of each event goes into events.csv's `source_type` column, which the
+    validator takes without a warning."""
     from import_samples import acled_row, write_acled
 
     from geo.importers.writer import import_file
 
-    required, optional = events.COLUMNS["events"]
-    monkeypatch.setitem(events.COLUMNS, "events", (required, optional + ("source_type",)))
     out = tmp_path / "ds"
     import_file(write_acled(tmp_path / "a.csv", [acled_row(1)]), "acled", out)
     row = next(csv.DictReader((out / "events.csv").read_text(encoding="utf-8").splitlines()))
     assert row["source_type"] == "Battles / Armed clash"
-    assert not (out / "source_types.csv").exists()
+    # No side file: the dataset's files only (this ACLED row has no figures).
+    assert sorted(p.name for p in out.iterdir()) == ["actors.csv", "citations.csv", "events.csv", "sources.csv"]
     assert events.load_dataset(out)[1] == []

@@ -1,9 +1,9 @@
 """Records → a dataset folder, all or nothing: stage next to the target, validate, then swap in.
 
-A new folder gets events.csv, citations.csv (one background citation per event), figures.csv,
-actors.csv, routes.geojson / regions.geojson when there are lines / polygons, an empty sources.csv (an
-imported dataset cites no seed articles) and source_types.csv (the source's own type per event, until
-the validator accepts a `source_type` column in events.csv). An existing dataset is added to: an id
+A new folder gets events.csv (with the source's own type per event in `source_type`), citations.csv
+(one background citation per event), figures.csv, actors.csv, routes.geojson / regions.geojson when
+there are lines / polygons, and an empty sources.csv (an imported dataset cites no seed articles). An
+existing dataset is added to: an id
 already present with the same content is skipped (a re-import adds nothing), one with other content is
 reported as a collision and never overwritten.
 """
@@ -41,16 +41,6 @@ EVENT_COLUMNS = ("id", "title", "summary", "date", "end_date", "place", "lat", "
 CITATION_COLUMNS = ("layer", "item", "citation", "url")
 FIGURE_COLUMNS = ("event_id", "name", "value", "unit", "qualifier", "claimed_by", "citation", "url")
 ACTOR_COLUMNS = ("id", "name", "kind")
-SOURCE_TYPE_COLUMNS = ("layer", "id", "source_format", "source_type")
-SIDECAR = "source_types.csv"
-
-
-def events_accept(column: str) -> bool:
-    """Whether the validator (geo.dataset) takes `column` in events.csv without an error."""
-    from geo import dataset as ev
-
-    required, optional = ev.COLUMNS["events"]
-    return column in required + optional
 
 
 def _fingerprint(*values) -> int:
@@ -115,8 +105,8 @@ class _CsvOut:
 class _Stage:
     """The staged copy of the target folder and what is already in it."""
 
-    def __init__(self, stage: Path, merging: bool, fmt: str):
-        self.dir, self.merging, self.fmt = stage, merging, fmt
+    def __init__(self, stage: Path, merging: bool):
+        self.dir, self.merging = stage, merging
         self.known: dict[str, int] = {}  # event id → fingerprint
         self.actor_ids: set[str] = set()
         self.features = {"routes": [], "regions": []}
@@ -144,13 +134,10 @@ class _Stage:
                 for feat in self.features[layer]:
                     props, geom = feat.get("properties") or {}, feat.get("geometry")
                     self.feature_known[layer][str(props.get("id"))] = _feature_print(props, geom and shape(geom))
-        self.source_type_column = events_accept("source_type")
-        columns = EVENT_COLUMNS + (("source_type",) if self.source_type_column else ())
-        self.events = _CsvOut(stage / "events.csv", columns)
+        self.events = _CsvOut(stage / "events.csv", EVENT_COLUMNS + ("source_type",))
         self.citations = _CsvOut(stage / "citations.csv", CITATION_COLUMNS)
         self.figures = _CsvOut(stage / "figures.csv", FIGURE_COLUMNS)
         self.actors = _CsvOut(stage / "actors.csv", ACTOR_COLUMNS) if self.write_actors else None
-        self.sidecar = None if self.source_type_column else _CsvOut(stage / SIDECAR, SOURCE_TYPE_COLUMNS)
 
     def add(self, rec: Record, report: ImportReport) -> None:
         if rec.layer == "events":
@@ -173,11 +160,7 @@ class _Stage:
                                          "kept the existing one")  # fmt: skip
             return
         self.known[rec.id] = fp
-        if self.source_type_column:
-            row["source_type"] = rec.source_type
-        elif rec.source_type:
-            self.sidecar.write({"layer": "events", "id": rec.id, "source_format": self.fmt,
-                                "source_type": rec.source_type})  # fmt: skip
+        row["source_type"] = rec.source_type
         for a in new_actors:
             if a[0] not in self.actor_ids:
                 self.actor_ids.add(a[0])
@@ -208,14 +191,14 @@ class _Stage:
         report.layers[rec.layer] += 1
 
     def close(self, new_folder: bool) -> None:
-        for out in (self.events, self.citations, self.figures, self.actors, self.sidecar):
+        for out in (self.events, self.citations, self.figures, self.actors):
             if out is not None:
                 out.close()
         for layer, feats in self.features.items():
             if feats:
                 doc = {"type": "FeatureCollection", "features": feats}
                 (self.dir / f"{layer}.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        for name, out in (("figures.csv", self.figures), ("actors.csv", self.actors), (SIDECAR, self.sidecar)):
+        for name, out in (("figures.csv", self.figures), ("actors.csv", self.actors)):
             if out is not None and new_folder and out.rows == 0:
                 (self.dir / name).unlink()  # no empty files in a new folder
         if new_folder:
@@ -342,7 +325,7 @@ def _run(path: Path, fmt: str, to: Path, opts: Options) -> ImportReport:
     try:
         if state == "dataset":
             shutil.copytree(to, stage, dirs_exist_ok=True, symlinks=True)
-        st = _Stage(stage, state == "dataset", fmt)
+        st = _Stage(stage, state == "dataset")
         for rec in reader.read(path, fmt, opts, report):
             if _keep(rec, opts):
                 st.add(rec, report)
