@@ -53,6 +53,33 @@ def test_story_text_cannot_become_markup():
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(2)" in page  # via escape.script_json
 
 
+def test_since_adds_a_first_step_and_marks_every_step():
+    """`storymap.with_changes`, shared by presenter mode, its notes and the briefing: the story starts with
+    what changed, and each step's map carries the marks; without a comparison nothing changes."""
+    from geo.dataset.diff import diff
+    from geo.web import changes, storymap
+
+    layers, story = sample_layers(), sample_story()
+    assert storymap.with_changes(story, None) == (story, None)
+    old_rows = {"events": [{"key": "e1", "id": "e1", "title": "Before"}, {"key": "gone", "id": "gone",
+                "title": "Gone", "date": "2025-01-01", "lat": 1.0, "lon": 2.0}]}  # fmt: skip
+    new_rows = {"events": [{"key": "e1", "id": "e1", "title": "After"}, {"key": "e3", "id": "e3", "title": "New"}]}
+    result = diff(old_rows, new_rows)
+    found = {"result": result, "marks": changes.marks(result, old_rows, "v1"), "version": "v1"}
+    since_story, marks = storymap.with_changes(story, found)
+    assert len(since_story.steps) == len(story.steps) + 1
+    first = since_story.steps[0]
+    assert first.title == "Since the last briefing" and set(first.events) == {"e1", "e3"}
+    assert since_story.steps[1:] == story.steps
+    assert marks["added"] == ["e3"] and [g["id"] for g in marks["removed"]] == ["gone"]
+    for number in range(1, len(since_story.steps) + 1):
+        assert storymap.step_payload_marked(layers, since_story, number, marks)["since"] == marks
+    assert "since" not in storymap.step_payload_marked(layers, story, 1, None)
+    data = briefing.story_data(layers, since_story, marks)
+    assert [step["title"] for step in data["steps"]][0] == "Since the last briefing"
+    assert all(step["payload"]["since"] == marks for step in data["steps"])
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "geo", *args],

@@ -233,6 +233,34 @@ def test_since_badges_match_geo_diff(page, app_url, datasets):
     assert f"since={version}" in page.url
 
 
+def test_presenter_and_notes_since_open_with_what_changed(page, app_url, datasets):
+    """`since=` carried into presenter mode (from the explorer or a link): the story starts with what
+    changed, every step's map carries the badges, and the notes and the way back keep it."""
+    from geo.dataset import stories
+
+    version = datasets["version"]
+    steps = len(stories.load(stories.DEFAULT_STORY, datasets["layers"], data_dir=datasets["new"]).steps)
+    frame = open_app(page, app_url + f"/?mode=present&since={version}")
+    page.get_by_text(f"Step 1 of {steps + 1}").wait_for(timeout=30_000)
+    page.get_by_text("Since the last briefing").first.wait_for()
+    state = wait_until(lambda: (s := frame.evaluate(STATE))["badges"] and s)
+    assert state["badges"].get(NEW_EVENT) == "new", state["badges"]
+    assert state["badges"].get(CHANGED_EVENT) == "changed", state["badges"]
+    assert datasets["removed"] in state["ghosts"]
+    notes = page.get_by_role("link", name="Speaker notes (second screen)").get_attribute("href")
+    assert f"since={version}" in notes and "step=1" in notes, notes
+    exit_href = page.get_by_role("link", name="Exit presenter mode").get_attribute("href")
+    assert f"since={version}" in exit_href and "mode=" not in exit_href, exit_href
+    # The next step is the story's first, still with the badges of what changed.
+    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_text(f"Step 2 of {steps + 1}").wait_for(timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '2'")
+    # The notes view numbers its steps as the presenter does.
+    page.goto(app_url + "/" + notes)
+    page.get_by_text(f"Step 1 of {steps + 1}").wait_for(timeout=30_000)
+    page.get_by_text("Since the last briefing").first.wait_for()
+
+
 def test_disputed_outline_claims_and_filter(page, app_url, datasets):
     frame = open_app(page, app_url + f"/?event={DISPUTED}")
     state = frame.evaluate(STATE)

@@ -21,7 +21,7 @@ SHOWN = 12  # items per group in the panel before "… and N more"
 
 def seed(params: Mapping[str, Any]) -> None:
     """First run of a session: the selector starts from `since=` in the URL."""
-    st.session_state.w_since = str(params.get("since", "") or "").strip()[:80]
+    st.session_state.w_since = url_spec(params)
 
 
 def since_value() -> str:
@@ -44,6 +44,22 @@ def _changes(spec: str, signature: str) -> dict:
         return changes.since_changes(spec, signature=signature)
     except changes.SinceError as exc:
         return {"error": str(exc)}
+
+
+def from_url(signature: str) -> dict | None:
+    """The changes for `since=` in the URL as it stands (presenter and notes modes, which have no
+    selector): {"result", "marks", "version"}, {"error"}, or None without `since=`."""
+    return for_spec(url_spec(st.query_params), signature)
+
+
+def url_spec(params) -> str:
+    """`since=` of a URL's query parameters, trimmed ("" without one)."""
+    return str(params.get("since", "") or "").strip()[:80]
+
+
+def for_spec(spec: str, signature: str) -> dict | None:
+    """The changes since `spec` (a version id, prefix or date), cached per dataset; None for ""."""
+    return _changes(spec, signature) if spec else None
 
 
 def current(signature: str) -> dict | None:

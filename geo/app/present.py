@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.app import changes as app_changes
 from geo.dataset import stories
 from geo.web import briefing, elements, escape, mapview, presenter, storymap
 
@@ -200,6 +202,12 @@ def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
     story = _story(layers)
     if story is None:
         return
+    # since= (kept from the explorer, or in a link): a first step with what changed, marks on every map.
+    found = app_changes.from_url(signature)
+    if found and "error" in found:
+        st.warning("Changes since: " + escape.escape_markdown(found["error"]))
+        found = None
+    story, marks = storymap.with_changes(story, found)
     number = stories.clamp(st.query_params.get("step", 1), len(story.steps))
     if st.query_params.get("step") != str(number):
         st.query_params["step"] = str(number)  # normalise, so the address bar is a shareable link
@@ -211,7 +219,7 @@ def render(layers: Mapping[str, Any], mode: str, signature: str) -> None:
     if mode == "notes":
         _notes(layers, story, number)
     else:
-        _present(layers, story, number, signature)
+        _present(layers, story, number, signature, marks)
 
 
 def _story_name() -> str:
@@ -272,10 +280,12 @@ def _nav(number: int, count: int) -> None:
     )
 
 
-def step_group(layers: Mapping[str, Any], story: stories.Story, number: int) -> folium.FeatureGroup:
-    """The step's data and view as st_folium's `feature_group_to_add`."""
+def step_group(
+    layers: Mapping[str, Any], story: stories.Story, number: int, marks: Mapping[str, Any] | None = None
+) -> folium.FeatureGroup:
+    """The step's data and view as st_folium's `feature_group_to_add` (with `since` marks, if any)."""
     group = folium.FeatureGroup(name="atlas-story-step", control=False)
-    elements.AtlasData(storymap.step_payload(layers, story, number)).add_to(group)
+    elements.AtlasData(storymap.step_payload_marked(layers, story, number, marks)).add_to(group)
     elements.FlyTo(storymap.step_view(layers, story.step(number))).add_to(group)
     return group
 
@@ -289,12 +299,30 @@ def _base_map():
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _briefing_bytes(signature: str, story_name: str, _layers: Mapping[str, Any]) -> bytes:
-    return briefing.render(_layers, stories.load(story_name, _layers)).encode("utf-8")
+def _briefing_bytes(signature: str, story_name: str, since: str, _layers: Mapping[str, Any]) -> bytes:
+    """The briefing of what is presented: the same story, and the same since= step and marks."""
+    found = app_changes.for_spec(since, signature)
+    usable = None if found and "error" in found else found
+    story, marks = storymap.with_changes(stories.load(story_name, _layers), usable)
+    return briefing.render(_layers, story, marks).encode("utf-8")
 
 
-def _present(layers: Mapping[str, Any], story: stories.Story, number: int, signature: str) -> None:
+def _notes_href(story: stories.Story, number: int) -> str:
+    """The notes view of this step, with the same since= (so its steps number as the presenter's)."""
+    pairs = [("mode", "notes"), ("story", story.name), ("step", str(number))]
+    since = app_changes.url_spec(st.query_params)
+    return "?" + urlencode(pairs + ([("since", since)] if since else []))
+
+
+def _present(
+    layers: Mapping[str, Any],
+    story: stories.Story,
+    number: int,
+    signature: str,
+    marks: Mapping[str, Any] | None = None,
+) -> None:
     step = story.step(number)
+    since = app_changes.url_spec(st.query_params)  # read now: the download's data is made later
     st.html(_bar(story.title, f"Step {number} of {len(story.steps)}"))
     map_col, panel_col = st.columns([7, 3], gap="medium")
     with map_col:
@@ -304,19 +332,17 @@ def _present(layers: Mapping[str, Any], story: stories.Story, number: int, signa
             height=MAP_HEIGHT,
             use_container_width=True,
             returned_objects=[],
-            feature_group_to_add=step_group(layers, story, number),
+            feature_group_to_add=step_group(layers, story, number, marks),
         )
     # A keyed container: CHROME_CSS keeps it within the window, the caption scrolling if it must.
     with panel_col, st.container(key="atlas_panel"):
         st.html(_caption_html(layers, step))
         _nav(number, len(story.steps))
-        st.link_button(
-            "Speaker notes (second screen)", f"?mode=notes&story={story.name}&step={number}", use_container_width=True
-        )
+        st.link_button("Speaker notes (second screen)", _notes_href(story, number), use_container_width=True)
         st.download_button(
             "Download briefing (HTML)",
             key="atlas_download",
-            data=lambda: _briefing_bytes(signature, story.name, layers),
+            data=lambda: _briefing_bytes(signature, story.name, since, layers),
             file_name=f"briefing-{story.name}.html",
             mime="text/html",
             on_click="ignore",

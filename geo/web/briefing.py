@@ -42,18 +42,15 @@ class BriefingError(Exception):
 
 def story_data(layers: Mapping[str, Any], story: stories.Story, since: Mapping[str, Any] | None = None) -> dict:
     """The story as briefing.js reads it; `since` marks (geo.web.changes) ride on every step's map."""
-    from geo.web import changes
-
     steps = []
     for number, step in enumerate(story.steps, 1):
-        payload = storymap.step_payload(layers, story, number)
         steps.append(
             {
                 "title": step.title,
                 "caption": step.caption,
                 "when": storymap.when_where(layers, step),
                 "view": storymap.step_view(layers, step),
-                "payload": changes.with_marks(payload, since) if since else payload,
+                "payload": storymap.step_payload_marked(layers, story, number, since),
             }
         )
     return {"title": story.title, "description": story.description, "steps": steps}
@@ -109,18 +106,15 @@ def export(
         stories.story_path(story_name, data_dir)  # an unknown story fails before the (slow) first build
     layers = layer_stage.load_layers(data_dir)
     story = stories.load(story_name, layers, data_dir=data_dir)
-    marks = None
+    found = None
     if since:
-        from dataclasses import replace
-
         from geo.web import changes
 
         try:
             found = changes.since_changes(since, data_dir, layer_stage.dataset_signature(data_dir))
         except changes.SinceError as exc:
             raise BriefingError(f"--since {since}: {exc}") from None
-        marks = found["marks"]
-        story = replace(story, steps=(autostory.since_step(found["result"]),) + tuple(story.steps))
+    story, marks = storymap.with_changes(story, found)
     text = render(layers, story, marks)
     out = Path(out)
     tmp = out.with_name(f".{out.name}.tmp")

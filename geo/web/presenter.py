@@ -1,8 +1,8 @@
 """Presenter mode's pure pieces: the link back to the explorer, and the map-side script.
 
 The explorer's filters travel in the URL while presenting (`?actor=kim&q=Beijing&mode=present&step=3`):
-presenter mode reads only `mode`, `step` and `story`, so the rest is the view to return to, and
-**Exit presenter mode** links to it (`exit_href`). A reload or a shared presenter link keeps it too.
+presenter mode owns only `mode`, `step` and `story` (it also reads `since`, which it shares with the
+explorer), so the rest is the view to return to, and **Exit presenter mode** links to it (`exit_href`). A reload or a shared presenter link keeps it too.
 
 Inside the map's iframe (`MAP_JS`, run by `elements.PresenterStyle`): Leaflet's keyboard panning is
 off, and the keys that step a presentation are handed to the page around the iframe, so they step even

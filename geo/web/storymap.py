@@ -26,6 +26,31 @@ def _subset(layers: Mapping[str, Any], layer: str, ids) -> Any:
     return frame[frame["id"].astype(str).isin(wanted)]
 
 
+def with_changes(story: Story, found: Mapping[str, Any] | None) -> tuple[Story, Mapping[str, Any] | None]:
+    """The story as presented `since=` a version: a first step showing what changed (added and changed
+    events, routes and regions), and the marks (new/changed badges, removed ghosts) every step's map
+    carries. `found` is a `geo.web.changes.since_changes` result; None leaves the story as it is.
+
+    Shared by presenter mode, its notes and the briefing, so their steps number alike."""
+    if not found:
+        return story, None
+    from dataclasses import replace
+
+    from geo.dataset import autostory
+
+    return replace(story, steps=(autostory.since_step(found["result"]),) + tuple(story.steps)), found["marks"]
+
+
+def step_payload_marked(
+    layers: Mapping[str, Any], story: Story, number: int, marks: Mapping[str, Any] | None = None
+) -> dict:
+    """`step_payload` with `since` marks (`with_changes`) on it, when there are any."""
+    from geo.web import changes
+
+    payload = step_payload(layers, story, number)
+    return changes.with_marks(payload, marks) if marks else payload
+
+
 def story_event_ids(story: Story) -> list[str]:
     return list(dict.fromkeys(i for step in story.steps for i in step.events))
 
