@@ -53,6 +53,28 @@ def test_story_text_cannot_become_markup():
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(2)" in page  # via escape.script_json
 
 
+def test_context_dots_ship_once_and_each_step_gets_back_what_it_showed():
+    """The briefing sends the story's grey context dots once; a step puts back all but its own
+    (as briefing.js's `withContext` does), which is what presenter mode draws for that step."""
+    import json
+
+    from geo.web import storymap
+
+    layers, story = sample_layers(), sample_story()
+    data = briefing.story_data(layers, story)
+    shared = data["context"]
+    assert shared is not None and len(shared["rows"]) == len(storymap.story_event_ids(story))
+    text = json.dumps(data)
+    assert text.count('"Other events in the story"') == 1 + len(data["steps"])  # the spec once + legend lines
+    for number, step in enumerate(data["steps"], 1):
+        payload = step["payload"]
+        omit, at = set(payload["context"]["omit"]), payload["context"]["at"]
+        ident = shared["fields"].index("id")
+        rows = [row for row in shared["rows"] if row[ident] not in omit]
+        rebuilt = payload["layers"][:at] + [dict(shared, rows=rows)] + payload["layers"][at:]
+        assert rebuilt == storymap.step_payload(layers, story, number)["layers"]
+
+
 def test_since_adds_a_first_step_and_marks_every_step():
     """`storymap.with_changes`, shared by presenter mode, its notes and the briefing: the story starts with
     what changed, and each step's map carries the marks; without a comparison nothing changes."""

@@ -51,6 +51,18 @@
              prev: prev, next: next, dots: progress.children };
   }
 
+  // The story's other events, grey beneath the step's: sent once for the whole story (geo/web/briefing.py),
+  // each step saying where they go and which of them are its own (left out).
+  function withContext(payload, shared) {
+    if (!shared || !payload.context) return payload;
+    var omit = new Set(payload.context.omit), id = shared.fields.indexOf("id");
+    var rows = shared.rows.filter(function (row) { return !omit.has(row[id]); });
+    if (!rows.length) return payload;
+    var layers = payload.layers.slice();
+    layers.splice(payload.context.at, 0, Object.assign({}, shared, { rows: rows }));
+    return Object.assign({}, payload, { layers: layers });
+  }
+
   var AtlasBriefing = {
     start: function (map, story) {
       var steps = story.steps || [];
@@ -73,7 +85,7 @@
         var step = steps[i];
         map.closePopup();
         group.clearLayers();
-        Atlas.addData(map, group, step.payload);
+        Atlas.addData(map, group, withContext(step.payload, story.context));
         if (map.atlas && map.atlas.control) map.removeControl(map.atlas.control);
         ui.counter.textContent = "Step " + (i + 1) + " of " + steps.length;
         ui.title.textContent = step.title || "";

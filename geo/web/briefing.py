@@ -41,7 +41,9 @@ class BriefingError(Exception):
 
 
 def story_data(layers: Mapping[str, Any], story: stories.Story, since: Mapping[str, Any] | None = None) -> dict:
-    """The story as briefing.js reads it; `since` marks (geo.web.changes) ride on every step's map."""
+    """The story as briefing.js reads it; `since` marks (geo.web.changes) ride on every step's map. The
+    story's grey context dots are sent once (`context`), not with every step."""
+    context = storymap.story_context(layers, story)
     steps = []
     for number, step in enumerate(story.steps, 1):
         steps.append(
@@ -50,10 +52,10 @@ def story_data(layers: Mapping[str, Any], story: stories.Story, since: Mapping[s
                 "caption": step.caption,
                 "when": storymap.when_where(layers, step),
                 "view": storymap.step_view(layers, step),
-                "payload": storymap.step_payload_marked(layers, story, number, since),
+                "payload": storymap.step_payload_marked(layers, story, number, since, shared_context=bool(context)),
             }
         )
-    return {"title": story.title, "description": story.description, "steps": steps}
+    return {"title": story.title, "description": story.description, "steps": steps, "context": context}
 
 
 def build_map(

@@ -42,12 +42,16 @@ def with_changes(story: Story, found: Mapping[str, Any] | None) -> tuple[Story, 
 
 
 def step_payload_marked(
-    layers: Mapping[str, Any], story: Story, number: int, marks: Mapping[str, Any] | None = None
+    layers: Mapping[str, Any],
+    story: Story,
+    number: int,
+    marks: Mapping[str, Any] | None = None,
+    shared_context: bool = False,
 ) -> dict:
     """`step_payload` with `since` marks (`with_changes`) on it, when there are any."""
     from geo.web import changes
 
-    payload = step_payload(layers, story, number)
+    payload = step_payload(layers, story, number, shared_context)
     return changes.with_marks(payload, marks) if marks else payload
 
 
@@ -55,9 +59,13 @@ def story_event_ids(story: Story) -> list[str]:
     return list(dict.fromkeys(i for step in story.steps for i in step.events))
 
 
-def step_payload(layers: Mapping[str, Any], story: Story, number: int) -> dict:
+def step_payload(layers: Mapping[str, Any], story: Story, number: int, shared_context: bool = False) -> dict:
     """Atlas payload for one step: its routes, regions and events in full colour, the story's other
-    events as small grey dots beneath them for orientation."""
+    events as small grey dots beneath them for orientation.
+
+    With `shared_context`, the grey dots are not in the payload: it says where they go and which of them
+    to leave out (`payload["context"] = {"at", "omit"}`), and the rows come once for the whole story
+    from `story_context` (the briefing: briefing.js puts them back, one copy instead of one per step)."""
     step = story.step(number)
     focus = {
         "actors": layers.get("actors"),
@@ -70,12 +78,23 @@ def step_payload(layers: Mapping[str, Any], story: Story, number: int) -> dict:
         if spec["kind"] == "events":
             spec.update(label="This step", radius=FOCUS_RADIUS)
     others = [i for i in story_event_ids(story) if i not in set(step.events)]
-    context = _context_spec(layers, others)
-    if context:
-        at = next((i for i, s in enumerate(payload["layers"]) if s["kind"] == "events"), len(payload["layers"]))
+    at = next((i for i, s in enumerate(payload["layers"]) if s["kind"] == "events"), len(payload["layers"]))
+    if shared_context:
+        if not others:
+            return payload
+        payload["context"] = {"at": at, "omit": list(step.events)}
+    else:
+        context = _context_spec(layers, others)
+        if not context:
+            return payload
         payload["layers"].insert(at, context)  # drawn first, so the step's dots sit on top
-        payload["legend"].append({"shape": "dot", "color": CONTEXT_COLOUR, "label": "Other events in the story"})
+    payload["legend"].append({"shape": "dot", "color": CONTEXT_COLOUR, "label": "Other events in the story"})
     return payload
+
+
+def story_context(layers: Mapping[str, Any], story: Story) -> dict | None:
+    """Every story event as a grey context dot, once (see `step_payload`'s `shared_context`)."""
+    return _context_spec(layers, story_event_ids(story))
 
 
 def _context_spec(layers: Mapping[str, Any], ids: list[str]) -> dict | None:
