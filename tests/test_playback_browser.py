@@ -202,6 +202,34 @@ def test_url_frame_shows_events_overlapping_the_day(page, app_url, datasets):
     assert "t=2025-09-01" in page.url and "window=day" in page.url
 
 
+def test_mentions_show_while_their_articles_are_out(page, app_url, datasets):
+    """Article mentions are dated by their articles (first to last publication date): playback shows a
+    place named in the articles from the day the first of them came out, and none before."""
+    from geo.web import payload
+
+    spec = next(s for s in payload.build_payload(datasets["layers"])["layers"] if s["kind"] == "mentions")
+    col = {name: i for i, name in enumerate(spec["fields"])}
+
+    def expected(day: str) -> set:
+        return {
+            r[col["name"]]
+            for r in spec["rows"]
+            if r[col["date"]] and r[col["date"]] <= day <= (r[col["end"]] or r[col["date"]])
+        }
+
+    first = min(r[col["date"]] for r in spec["rows"] if r[col["date"]])
+    day_before = (_day(first) - dt.timedelta(days=1)).isoformat()
+    assert expected(first), "the seed articles' mentions should be dated"
+    frame = open_app(page, app_url + f"/?t={first}&window=day")
+    state = wait_until(lambda: (s := frame.evaluate(STATE))["t"] and s)
+    assert set(state["mentions"]) == expected(first)
+    frame.evaluate(f"() => window.__atlasPlay.pb().seek('{day_before}', 'day')")
+    assert frame.evaluate(STATE)["mentions"] == []
+    last = max(r[col["end"]] or r[col["date"]] for r in spec["rows"] if r[col["date"]])
+    frame.evaluate(f"() => window.__atlasPlay.pb().seek('{last}', 'day')")
+    assert set(frame.evaluate(STATE)["mentions"]) == expected(last)
+
+
 def test_since_badges_match_geo_diff(page, app_url, datasets):
     version = datasets["version"]
     run = subprocess.run(

@@ -66,8 +66,11 @@
 
   // ---------------------------------------------------------------- what the map holds
 
-  // Event rows on the map now: {dot, layers, d0, d1}. Served rows count when their filter shows them;
-  // inline groups (stories, briefings) when they are on the map.
+  // Dated rows on the map now: {dot, layers}, the dot carrying its days (atlasD0, atlasD1). Events, and
+  // article mentions dated by their articles' publication (undated ones are out while playing). Served
+  // rows count when their filter shows them; inline groups (stories, briefings) when they are on the map.
+  var DATED = { events: true, mentions: true };
+
   function eventItems(map) {
     var out = [], state = map.atlas || {};
     function take(layers) {
@@ -80,11 +83,11 @@
     }
     Object.keys(state.kinds || {}).forEach(function (key) {
       var ks = state.kinds[key];
-      if (!ks.points || ks.spec.kind !== "events" || !map.hasLayer(ks.group)) return;
+      if (!ks.points || !DATED[ks.spec.kind] || !map.hasLayer(ks.group)) return;
       for (var i = 0; i < ks.items.length; i++) if (ks.shown[i]) take(ks.items[i]);
     });
     map.eachLayer(function (layer) {
-      if (layer.atlasItems && layer.atlasSpecKind === "events") layer.atlasItems.forEach(take);
+      if (layer.atlasItems && DATED[layer.atlasSpecKind]) layer.atlasItems.forEach(take);
     });
     return out;
   }
@@ -165,7 +168,7 @@
       var drawn = [];
       for (var k = 0; k < items.length; k++) {
         var d = items[k].dot;
-        if (d._map && !d.atlasHidden && !d.atlasOut) drawn.push(d.atlasProps.id);
+        if (d._map && !d.atlasHidden && !d.atlasOut && d.atlasKind === "events") drawn.push(d.atlasProps.id);
       }
       this.testLog.push({ window: [isoOf(w[0]), isoOf(w[1])], drawn: drawn });
     }
@@ -452,10 +455,11 @@
       map: function () { var maps = window.atlasMaps || []; return maps[maps.length - 1]; },
       pb: function () { return playbackFor(this.map()); },
       state: function () {
-        var pb = this.pb(), w = pb.window(), drawn = [], badges = {}, disputed = [];
+        var pb = this.pb(), w = pb.window(), drawn = [], badges = {}, disputed = [], mentions = [];
         pb.items().forEach(function (it) {
           var d = it.dot;
           if (!d._map || d.atlasHidden || d.atlasOut) return;
+          if (d.atlasKind === "mentions") { mentions.push(d.atlasProps.name); return; }
           drawn.push(d.atlasProps.id);
           if (d.atlasBadge) badges[d.atlasProps.id] = d.atlasBadge;
           if (d.atlasProps.disputed) disputed.push(d.atlasProps.id);
@@ -466,7 +470,7 @@
         Object.keys(pb.trains).forEach(function (id) { var ll = pb.trains[id].marker.getLatLng(); trains[id] = [ll.lat, ll.lng]; });
         return { t: pb.t === null ? null : isoOf(pb.t), unit: pb.unit, playing: pb.playing,
                  window: w === null ? null : [isoOf(w[0]), isoOf(w[1])], label: pb.dateBox ? pb.dateBox.textContent : "",
-                 drawn: drawn, badges: badges, disputed: disputed, ghosts: ghosts, trains: trains,
+                 drawn: drawn, mentions: mentions, badges: badges, disputed: disputed, ghosts: ghosts, trains: trains,
                  frames: pb.frameTimes.slice(), log: pb.testLog.slice() };
       }
     };

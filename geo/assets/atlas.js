@@ -45,7 +45,8 @@
     var box = el("div", "atlas-popup atlas-popup-" + kind);
     box.appendChild(el("div", "atlas-popup-title", p.title || p.name || p.text || p.id));
     var meta = [];
-    if (p.date) meta.push(p.date + (p.date_precision && p.date_precision !== "day" ? " (" + p.date_precision + ")" : ""));
+    if (p.date && kind === "mentions") meta.push("in articles of " + p.date + (p.end ? " – " + p.end : ""));
+    else if (p.date) meta.push(p.date + (p.date_precision && p.date_precision !== "day" ? " (" + p.date_precision + ")" : ""));
     if (p.place) meta.push(p.place + (p.place_precision ? " · " + (PRECISION_LABEL[p.place_precision] || p.place_precision) : ""));
     if (p.type) meta.push(p.type);
     if (p.status) meta.push(p.status + (p.approximate ? " · approximate route" : ""));

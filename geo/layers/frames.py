@@ -10,7 +10,7 @@ from geo import dataset as ev
 from geo.articles import sources as src_mod
 from geo.dataset import reviews as review_mod
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: mentions carry their article's publication date
 LAYERS = ("events", "actors", "routes", "regions", "relations", "mentions")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "events": (
@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "regions": ("id", "name", "kind", "approximate", "description", "sources"),
     "relations": ("id", "source", "target", "type", "date", "summary", "sources"),
-    "mentions": ("article", "text", "start", "end", "name", "country", "feature", "score", "sentence"),
+    "mentions": ("article", "text", "start", "end", "name", "country", "feature", "score", "sentence", "published"),
 }
 # JSON strings inside the GeoPackage
 LIST_COLUMNS = {"actors", "figures", "sources", "waypoints", "claims", "waypoint_dates"}
@@ -198,6 +198,8 @@ def mention_rows(article: str, text: str, reviews: dict | None = None) -> list[d
 
 
 def mentions_frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    """Mention rows as the mentions layer; `published` (the article's date) is "" where unknown."""
+    rows = [{"published": "", **r} for r in rows]
     return layer_frame("mentions", rows, [Point(r["lon"], r["lat"]) for r in rows])
 
 
@@ -207,6 +209,6 @@ def article_mentions(manifest: dict, data_dir: Path | str | None = None) -> gpd.
     rows: list[dict] = []
     for name, art in sorted(manifest.items()):
         text = src_mod.article_text(name, art.sha256)
-        if text is not None:
-            rows.extend(mention_rows(name, text, reviews))
+        if text is not None:  # dated by the article, so playback shows them when it was published
+            rows.extend(dict(r, published=art.date or "") for r in mention_rows(name, text, reviews))
     return mentions_frame(rows)

@@ -196,8 +196,9 @@ def _is_true(value: Any) -> bool:
 
 def _mention_rows(mentions) -> dict:
     """One point per place an article names, with how often and the first sentence that names it:
-    an article says "China" thirty times, and thirty stacked dots help nobody."""
-    fields = ["lat", "lon", "title", "name", "feature", "country", "count", "sentence", "text"]
+    an article says "China" thirty times, and thirty stacked dots help nobody. `date`..`end`: the first
+    and last publication dates of the articles naming it (playback shows it then; atlas-time.js)."""
+    fields = ["lat", "lon", "title", "name", "feature", "country", "count", "sentence", "text", "date", "end"]
     piles: dict[tuple, list] = {}
     for row in mentions.itertuples():
         if row.geometry is None or row.geometry.is_empty:
@@ -208,6 +209,7 @@ def _mention_rows(mentions) -> dict:
     for (lat, lon, name), pile in piles.items():
         first = pile[0]
         spellings = sorted({_text(r.text) for r in pile})
+        dates = sorted({d for r in pile if (d := _text(getattr(r, "published", "")))})
         rows.append(
             [
                 lat,
@@ -219,6 +221,8 @@ def _mention_rows(mentions) -> dict:
                 len(pile),
                 _text(getattr(first, "sentence", "")),
                 ", ".join(spellings),
+                dates[0] if dates else "",
+                dates[-1] if len(dates) > 1 else "",
             ]
         )
     return {
