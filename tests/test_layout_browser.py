@@ -119,6 +119,28 @@ def test_map_fills_the_window_below_a_slim_header(chromium, app_url, viewport):
     page.context.close()
 
 
+def test_a_filtered_link_says_so_with_the_filters_folded(chromium, app_url):
+    """A shared link opens filtered with the sidebar folded: the Filters button counts the filters in
+    use and the count line names them, on one header line, so the map keeps its place."""
+    width, height = 1280, 800
+    log = browser.PageLog()
+    page, _ = open_app(chromium, app_url, (width, height), log, "?actor=kim&q=Beijing")
+    caption = page.locator(".st-key-atlas_header [data-testid='stCaptionContainer']")
+    caption.filter(has_text="filters: actor, search").wait_for(timeout=30_000)
+    label = page.evaluate(
+        "() => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'), '::after').content"
+    )
+    assert label == '"Filters · 2"', label
+    header = page.locator(".st-key-atlas_header").bounding_box()
+    title = page.get_by_role("heading", name="Briefing Atlas").bounding_box()
+    button = page.get_by_test_id("stExpandSidebarButton").bounding_box()
+    assert button["x"] + button["width"] <= title["x"], ("the Filters button covers the title", button, title)
+    assert header["height"] <= 60, ("the header wrapped", header)
+    box = map_box(page)
+    assert box["y"] + box["height"] <= height + 1, box
+    page.context.close()
+
+
 def test_legend_is_a_chip_that_expands_within_15_percent(chromium, app_url):
     log = browser.PageLog()
     page, frame = open_app(chromium, app_url, (1280, 800), log)

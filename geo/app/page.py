@@ -36,6 +36,15 @@ PAGE_CSS = (
   .stApp:has([data-testid="stExpandSidebarButton"]) .st-key-atlas_header { padding-left: 6.5rem; }
   .st-key-atlas_header h1 { font-size: 1.5rem; line-height: 1.3; padding: 0; margin: 0; }
   .st-key-atlas_header [data-testid="stCaptionContainer"] { margin: 0; }
+  /* One line, whatever the count line says: it takes the room left and ends in "…" (the whole text stays
+     in the page for screen readers), so the map's top never moves. Phones wrap instead. */
+  @media (min-width: 641px) {
+    .st-key-atlas_header { flex-wrap: nowrap; }
+    .st-key-atlas_header > div:has([data-testid="stCaptionContainer"]) { flex: 1 1 0; min-width: 0; }
+    .st-key-atlas_header > div:has(button) { flex: 0 0 auto; }
+    .st-key-atlas_header [data-testid="stCaptionContainer"] p { white-space: nowrap; overflow: hidden;
+      text-overflow: ellipsis; }
+  }
   .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
   [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
     display: none; }
@@ -60,6 +69,19 @@ PAGE_CSS = (
 </style>
 """
 )
+
+
+def filters_button_count(active: int) -> None:
+    """Say on the folded filters' button how many are in use ("Filters · 2"), as the count line names
+    them: a shared link opens filtered with the sidebar folded. A number only, so nothing from data or
+    the URL reaches the CSS."""
+    if active:
+        st.markdown(
+            f'<style>[data-testid="stExpandSidebarButton"]::after {{ content: "Filters · {int(active)}"; }}'
+            "@media (min-width: 641px) { .stApp:has([data-testid=stExpandSidebarButton]) .st-key-atlas_header {"
+            " padding-left: 8rem; } }</style>",
+            unsafe_allow_html=True,
+        )
 
 
 def page_style() -> None:

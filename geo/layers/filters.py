@@ -363,11 +363,41 @@ def unfiltered_by(filters: Filters) -> list[str]:
     return notes
 
 
+def active_names(filters: Filters) -> list[str]:
+    """The filters in use, by name, in the order of the sidebar: what the header says while the filters
+    are folded away (a shared link opens filtered, and nothing else on screen says so).
+
+    Examples
+    --------
+    >>> active_names(Filters(actors=("kim",), query="Beijing"))
+    ['actor', 'search']
+    >>> active_names(Filters(layers=("events", "routes")))
+    ['layers']
+    >>> active_names(Filters())
+    []
+    """
+    names = []
+    for name, used in (
+        ("actor", filters.actors),
+        ("type", filters.types),
+        ("source", filters.sources),
+        ("dates", filters.date_from or filters.date_to),
+        ("search", filters.query),
+        ("layers", set(ALL_LAYERS) - set(filters.layers)),
+        ("disputed only", filters.disputed),
+    ):
+        if used:
+            names.append(name)
+    return names
+
+
 def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, Any], layers: Mapping[str, Any]) -> str:
-    """ "12 of 38 events shown", what else the filters show, and what they leave alone."""
+    """ "12 of 38 events shown", the filters in use, what else they show, and what they leave alone."""
     parts = [f"{shown} of {total} events shown"]
     if "events" not in filters.layers:
         parts[0] += " (events layer off)"
+    if active_names(filters):
+        parts.append("filters: " + ", ".join(active_names(filters)))
     active = bool(filters.query or filters.sources or filters.actors)
     if active:
         for name, label in (("routes", "routes"), ("regions", "regions"), ("relations", "relations")):
@@ -393,6 +423,7 @@ def options(values: Iterable[Any]) -> list[str]:
 
 __all__ = [
     "Filters",
+    "active_names",
     "filter_layers",
     "event_mask",
     "query_terms",
