@@ -61,6 +61,8 @@ PAGE_CSS = (
     .st-key-atlas_details { max-height: none; }
     .block-container { padding-top: 3.25rem; }
     .stApp:has([data-testid="stExpandSidebarButton"]) .st-key-atlas_header { padding-left: 0; }
+    .st-key-atlas_header [data-testid="stCaptionContainer"] p { display: -webkit-box; -webkit-line-clamp: 2;
+      -webkit-box-orient: vertical; overflow: hidden; }
   }
   @media (prefers-reduced-motion: reduce) {
     *, *::before, *::after { animation-duration: 0.01ms !important; transition-duration: 0.01ms !important;
