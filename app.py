@@ -58,7 +58,7 @@ if st.session_state.get("event") and st.session_state.event not in set(layers["e
 with st.container(key="atlas_header"):  # slim: the map fills the window's height below it (geo/app/page.py)
     st.title("Briefing Atlas", anchor=False)
     st.caption(view_filters.count_line(len(event_ids), len(layers["events"]), filters, filtered, layers))
-    page.filters_button_count(len(view_filters.active_names(filters)))
+    page.filters_button(len(view_filters.active_names(filters)))
     st.button(
         "Presenter mode",
         help="Large type, no sidebar, steps through the story",

@@ -99,6 +99,8 @@ def test_map_fills_the_window_below_a_slim_header(chromium, app_url, viewport):
         "() => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'), '::after').content"
     )
     assert label == '"Filters"', label
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    wait_for(lambda: expand.get_attribute("aria-label") == "Filters")  # its name is what it shows
     assert box["width"] >= 0.60 * width, (box, viewport)
     details = page.locator(".st-key-atlas_details").bounding_box()
     assert details["x"] >= box["x"] + box["width"] - 1, "the details sit beside the map"
@@ -115,6 +117,8 @@ def test_map_fills_the_window_below_a_slim_header(chromium, app_url, viewport):
     page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
     wait_for(lambda: sidebar_width(page) == 0 and abs(map_box(page)["width"] - box["width"]) <= 2)
     wait_for(lambda: abs(leaflet_box(frame)["width"] - map_box(page)["width"]) <= 2)
+    # Streamlit drew its button anew on folding: it is named "Filters" again, for speech input too.
+    page.get_by_role("button", name="Filters", exact=True).wait_for(timeout=10_000)
     assert log.console_errors == [] and log.outside_requests == [], (log.console_errors, log.outside_requests)
     page.context.close()
 
@@ -131,6 +135,7 @@ def test_a_filtered_link_says_so_with_the_filters_folded(chromium, app_url):
         "() => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'), '::after').content"
     )
     assert label == '"Filters · 2"', label
+    page.get_by_role("button", name="Filters, 2 in use", exact=True).wait_for(timeout=10_000)
     header = page.locator(".st-key-atlas_header").bounding_box()
     title = page.get_by_role("heading", name="Briefing Atlas").bounding_box()
     button = page.get_by_test_id("stExpandSidebarButton").bounding_box()

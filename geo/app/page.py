@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.web import assets, fonts
+from geo.web import assets, escape, fonts
 
 # The map first: a slim header, the map filling the window's height below it (st_folium takes a
 # height in px: its iframe is sized here instead, and atlas.js fills the iframe), the filters folded
@@ -46,6 +46,8 @@ PAGE_CSS = (
       text-overflow: ellipsis; }
   }
   .st-key-atlas_header [data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+  .stElementContainer:has(> [data-testid="stHtml"]):not(:has(> [data-testid="stHtml"] > :not(script, style))) {
+    display: none; }
   [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] > style:only-child) {
     display: none; }
   iframe[title="streamlit_folium.st_folium"] {
@@ -73,17 +75,42 @@ PAGE_CSS = (
 )
 
 
-def filters_button_count(active: int) -> None:
-    """Say on the folded filters' button how many are in use ("Filters · 2"), as the count line names
-    them: a shared link opens filtered with the sidebar folded. A number only, so nothing from data or
-    the URL reaches the CSS."""
-    if active:
-        st.markdown(
-            f'<style>[data-testid="stExpandSidebarButton"]::after {{ content: "Filters · {int(active)}"; }}'
-            "@media (min-width: 641px) { .stApp:has([data-testid=stExpandSidebarButton]) .st-key-atlas_header {"
-            " padding-left: 8rem; } }</style>",
-            unsafe_allow_html=True,
-        )
+# Streamlit names its sidebar button "Expand sidebar"; the page shows it as "Filters". A speech-input user
+# says what they see, so the name follows the label (WCAG 2.5.3): set here, and again whenever Streamlit
+# draws the button anew (it does each time the sidebar folds).
+FILTERS_NAME_JS = """<script>
+(function (name) {
+  var win = window.parent && window.parent.document ? window.parent : window, doc = win.document;
+  win.__atlasFiltersName = name;
+  function apply() {
+    var button = doc.querySelector('[data-testid="stExpandSidebarButton"]');
+    if (button && button.getAttribute("aria-label") !== win.__atlasFiltersName) {
+      button.setAttribute("aria-label", win.__atlasFiltersName);
+    }
+  }
+  apply();
+  if (!win.__atlasFiltersObserver) {
+    win.__atlasFiltersObserver = new win.MutationObserver(apply);
+    win.__atlasFiltersObserver.observe(doc.body, { childList: true, subtree: true });
+  }
+})(%s);
+</script>"""
+
+
+def filters_button(active: int) -> None:
+    """Label the folded filters' button with the number in use ("Filters · 2"), as the count line names
+    them (a shared link opens filtered with the sidebar folded), and give it that name for assistive
+    technology. Only a number is interpolated: nothing from data or the URL reaches the CSS or script."""
+    count = int(active)
+    style = (
+        f'<style>[data-testid="stExpandSidebarButton"]::after {{ content: "Filters · {count}"; }}'
+        "@media (min-width: 641px) { .stApp:has([data-testid=stExpandSidebarButton]) .st-key-atlas_header {"
+        " padding-left: 8rem; } }</style>"
+        if count
+        else ""
+    )
+    name = f"Filters, {count} in use" if count else "Filters"
+    st.html(style + FILTERS_NAME_JS % escape.script_json(name), unsafe_allow_javascript=True)
 
 
 def page_style() -> None:
