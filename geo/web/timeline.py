@@ -101,7 +101,7 @@ def timeline_chart(events, types: Sequence[str]):
             "mark": mark,
             "encoding": {
                 **encoding,
-                "x": {"field": "week", "type": "temporal", "title": None},
+                "x": {"field": "week", "type": "temporal", "title": None, "axis": DATE_AXIS},
                 "size": {"field": "events", "type": "quantitative", "legend": None, "scale": {"range": [20, 400]}},
                 "tooltip": [
                     {"field": "week", "type": "temporal", "title": "week of"},
@@ -127,6 +127,7 @@ def timeline_chart(events, types: Sequence[str]):
                 "type": "temporal",
                 "title": None,
                 "scale": {"domain": [lo.isoformat(), hi.isoformat()]},
+                "axis": DATE_AXIS,
             },
             "yOffset": {"field": "stack", "type": "quantitative", "scale": None},
             "tooltip": [
@@ -145,6 +146,17 @@ def timeline_chart(events, types: Sequence[str]):
             "anchor": "start",
         }
     return frame, chart
+
+
+# Dates as people write them: "31 Aug", a month's first day as "Sep 2025", a year's as "2025" (Vega's
+# default mixes weekdays in: "Thu 31", "Fri 15", "Aug 31"). The same whether zoomed to days or years.
+DATE_AXIS = {
+    "labelExpr": (
+        "date(datum.value) == 1 && month(datum.value) == 0 ? timeFormat(datum.value, '%Y')"
+        " : date(datum.value) == 1 ? timeFormat(datum.value, '%b %Y') : timeFormat(datum.value, '%-d %b')"
+    ),
+    "labelOverlap": True,
+}
 
 
 def focus_window(starts: pd.Series, share: float = 2 / 3, min_days: int = 14) -> tuple[pd.Timestamp, pd.Timestamp]:
