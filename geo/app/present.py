@@ -307,10 +307,9 @@ def _briefing_bytes(signature: str, story_name: str, since: str, _layers: Mappin
     return briefing.render(_layers, story, marks).encode("utf-8")
 
 
-def _notes_href(story: stories.Story, number: int) -> str:
+def _notes_href(story: stories.Story, number: int, since: str) -> str:
     """The notes view of this step, with the same since= (so its steps number as the presenter's)."""
     pairs = [("mode", "notes"), ("story", story.name), ("step", str(number))]
-    since = app_changes.url_spec(st.query_params)
     return "?" + urlencode(pairs + ([("since", since)] if since else []))
 
 
@@ -322,7 +321,7 @@ def _present(
     marks: Mapping[str, Any] | None = None,
 ) -> None:
     step = story.step(number)
-    since = app_changes.url_spec(st.query_params)  # read now: the download's data is made later
+    since = app_changes.url_spec(st.query_params)  # for the notes link and the download (made later)
     st.html(_bar(story.title, f"Step {number} of {len(story.steps)}"))
     map_col, panel_col = st.columns([7, 3], gap="medium")
     with map_col:
@@ -338,7 +337,7 @@ def _present(
     with panel_col, st.container(key="atlas_panel"):
         st.html(_caption_html(layers, step))
         _nav(number, len(story.steps))
-        st.link_button("Speaker notes (second screen)", _notes_href(story, number), use_container_width=True)
+        st.link_button("Speaker notes (second screen)", _notes_href(story, number, since), use_container_width=True)
         st.download_button(
             "Download briefing (HTML)",
             key="atlas_download",

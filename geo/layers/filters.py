@@ -396,8 +396,9 @@ def count_line(shown: int, total: int, filters: Filters, filtered: Mapping[str, 
     parts = [f"{shown} of {total} events shown"]
     if "events" not in filters.layers:
         parts[0] += " (events layer off)"
-    if active_names(filters):
-        parts.append("filters: " + ", ".join(active_names(filters)))
+    names = active_names(filters)
+    if names:
+        parts.append("filters: " + ", ".join(names))
     active = bool(filters.query or filters.sources or filters.actors)
     if active:
         for name, label in (("routes", "routes"), ("regions", "regions"), ("relations", "relations")):
